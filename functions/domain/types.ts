@@ -1,0 +1,136 @@
+/**
+ * Core domain types. Pure data: no AWS SDK, no process.env, no clock.
+ * Every time is an ISO-8601 string in UTC (`2026-11-28T09:30:00.000Z`), so records
+ * round-trip through DynamoDB and JSON unchanged and compare lexicographically.
+ */
+
+export type IsoTime = string;
+
+/** Order state, normalised across the Unshipped Orders report, Orders API v0 and 2026-01-01. */
+export type OrderState =
+  | 'PendingAvailability'
+  | 'Pending'
+  | 'Unshipped'
+  | 'PartiallyShipped'
+  | 'Shipped'
+  | 'Canceled'
+  | 'Unfulfillable'
+  | 'InvoiceUnconfirmed';
+
+export type FulfilledBy = 'MERCHANT' | 'AMAZON';
+
+/** Where a fact about an order came from. */
+export type OrderSourceKind = 'report' | 'sp-api-2026' | 'sp-api-v0' | 'order-change';
+
+/**
+ * What a source tells us about one order. Several rows of one order in a report are
+ * folded into one OrderFacts before they get here. No buyer personal data.
+ */
+export interface OrderFacts {
+  sellerId: string;
+  /** Amazon order ID, 3-7-7 digits. */
+  orderId: string;
+  /** Marketplace key (its domain, e.g. `amazon.de`), or null when the source does not say. */
+  marketplace: string | null;
+  fulfilledBy: FulfilledBy;
+  orderState: OrderState;
+  purchaseDate: IsoTime;
+  /** When payment was confirmed (report `payments-date`). Absent in Orders API 2026-01-01. */
+  paymentsDate?: IsoTime;
+  earliestShipDate?: IsoTime;
+  latestShipDate?: IsoTime;
+  /** The source's own last-updated time; a fact older than what is stored never overwrites it. */
+  lastUpdated?: IsoTime;
+  source: OrderSourceKind;
+}
+
+/** Status of an order with respect to its Sold, Ship Now email. */
+export type OrderStatus = 'notified' | 'missing' | 'awaiting' | 'not-expected';
+
+/** An order as stored: its facts plus what we learnt and decided about it. */
+export interface StoredOrder extends OrderFacts {
+  /** Arrival time of the matching, authentic Sold, Ship Now email. */
+  notifiedAt?: IsoTime;
+  /** ID of the notification that matched (message ID or content hash). */
+  notificationId?: string;
+  /** Last status written on a transition (status itself is always recomputable from facts + now). */
+  status?: OrderStatus;
+  /** When the status last changed, as it really happened (e.g. expectedBy + grace), not when noticed. */
+  statusChangedAt?: IsoTime;
+  /**
+   * The next instant someone must look at this order. Present only while something may still be
+   * due; it is what places the order in the sparse "due" index.
+   */
+  alertAfter?: IsoTime;
+  /** First time any source told us about this order. */
+  firstSeenAt: IsoTime;
+  /** Optimistic-concurrency version; every write is conditional on it. */
+  version: number;
+}
+
+/** A Sold, Ship Now notice recognised in an email. */
+export interface SoldShipNowNotice {
+  orderIds: string[];
+  /** Marketplace key, e.g. `amazon.co.jp`. */
+  marketplace: string;
+  /** BCP-47-ish language of the email, e.g. `ja`. */
+  language: string;
+}
+
+/** Verdicts of the receiving server, from Authentication-Results or the SES receipt. */
+export type AuthResult = 'pass' | 'fail' | 'softfail' | 'neutral' | 'none' | 'temperror' | 'permerror' | 'policy' | 'unknown';
+
+export interface AuthVerdicts {
+  spf: AuthResult;
+  dkim: AuthResult;
+  dmarc: AuthResult;
+  /** Spam and virus verdicts when the receiver gives them (SES does). */
+  spam?: AuthResult;
+  virus?: AuthResult;
+  /** Which receiver's verdict this is (authserv-id), or `ses-receipt`. */
+  authservId?: string;
+}
+
+export interface AuthenticityDecision {
+  authentic: boolean;
+  /** Machine-readable reason when not authentic, e.g. `dmarc-fail`, `sender-not-amazon`. */
+  reason: string | null;
+}
+
+/** A notification seen: one email naming one order. Kept whether or not the order is known yet. */
+export interface NotificationRecord {
+  sellerId: string;
+  orderId: string;
+  /** Stable ID of the message: SES message ID, or a hash of the raw bytes for local files. */
+  messageId: string;
+  marketplace: string;
+  language: string;
+  /** When the email reached us. */
+  receivedAt: IsoTime;
+  /** Where the raw message is kept (S3 key or file path), for replay and diagnosis. */
+  location: string;
+  verdicts: AuthVerdicts;
+  /** Set once the order exists and was marked notified by this email. */
+  matchedAt?: IsoTime;
+}
+
+export interface Seller {
+  sellerId: string;
+  name: string;
+  /** Marketplace keys the seller sells in, e.g. `['amazon.com', 'amazon.de']`. */
+  marketplaces: string[];
+  /** Local part of the per-seller inbound address (unguessable). */
+  inboundAlias?: string;
+  alertEmails?: string[];
+  language?: 'zh-CN' | 'en';
+  timeZone?: string;
+  createdAt: IsoTime;
+}
+
+/** Policy knobs of the order model. */
+export interface OrderPolicy {
+  /** Minutes after the expected time before a missing email counts as missing. */
+  graceMinutes: number;
+}
+
+export const DEFAULT_POLICY: Readonly<OrderPolicy> = Object.freeze({ graceMinutes: 60 });
