@@ -134,3 +134,32 @@ export interface OrderPolicy {
 }
 
 export const DEFAULT_POLICY: Readonly<OrderPolicy> = Object.freeze({ graceMinutes: 60 });
+
+// ---- alerting (issue 5) ------------------------------------------------------------------------
+
+/** Lead times of the deadline reminders sent while a missing order is still unshipped. */
+export interface ReminderSchedule {
+  /** Hours before ship-by, e.g. [24, 12, 4]. */
+  shipByHours: number[];
+  /** Days before auto-cancel, e.g. [7, 3, 1]. */
+  autoCancelDays: number[];
+}
+
+/**
+ * Alert bookkeeping kept on an order once the reconciler flagged it missing (absent before, so
+ * orders that never went missing carry nothing): the seller's reminder schedule as it was then
+ * (so any later writer computes the same next checkpoint), which reminder instants are done, and
+ * when a missing order was resolved by shipping (its status stays `missing`: the email never came).
+ */
+export interface OrderAlerting {
+  reminders: ReminderSchedule;
+  /** Every reminder instant at or before this one has been handled (sent or skipped as stale). */
+  remindedThrough?: IsoTime;
+  /** When the "resolved: shipped" alert was raised for this missing order. */
+  resolvedAt?: IsoTime;
+}
+
+// Declaration merging: optional alerting fields of a stored order (see OrderAlerting).
+export interface StoredOrder {
+  alerting?: OrderAlerting;
+}
