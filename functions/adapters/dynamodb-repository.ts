@@ -1,0 +1,584 @@
+/**
+ * SentinelRepository on one DynamoDB table (layout: ./table-schema.ts).
+ *
+ * Every write is a single-item conditional write; a lost race surfaces as the domain's
+ * ConcurrentModificationError (as Powertools' DynamoDBPersistenceLayer._putRecord turns
+ * ConditionalCheckFailedException into IdempotencyItemAlreadyExistsError), never as an SDK error
+ * the services would have to know about. No Scan anywhere: every read is a GetItem or a Query on
+ * a known partition. Throttling retries are left to the SDK's retry strategy.
+ *
+ * Marshalling is done here (`toAttributes` / `fromAttributes`), not by lib-dynamodb's
+ * DynamoDBDocumentClient: `DynamoDBDocumentClient.from(client, opts)` writes `opts` into the
+ * shared `client.config` (aws-sdk-js-v3#6545; still so in 3.1169), so whichever DocumentClient is
+ * built last on an injected client silently decides the marshalling of all of them (e.g.
+ * `wrapNumbers` turning `version` into an object, or `removeUndefinedValues` going away). The
+ * domain uses only strings, numbers, booleans, null, lists and maps; converting those is short,
+ * and it leaves the caller's client untouched.
+ */
+import {
+  BatchWriteItemCommand,
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import { ConcurrentModificationError, NotFoundError, SentinelError } from '../domain/errors';
+import type { DueOrders, PutResult, SentinelRepository } from '../domain/ports';
+import type { IsoTime, NotificationRecord, OrderState, Seller, StoredOrder } from '../domain/types';
+import {
+  DUE_INDEX_NAME,
+  NOTIFICATION_SORT_PREFIX,
+  ORDER_SORT_PREFIX,
+  SELLERS_PARTITION,
+  SELLER_SORT_PREFIX,
+  STORAGE_ATTRIBUTES,
+  TTL_ATTRIBUTE,
+  aliasKey,
+  dueKey,
+  dueShardPartitions,
+  dueUpperBound,
+  normalizeAlias,
+  notificationKey,
+  notificationPrefix,
+  orderKey,
+  sellerKey,
+  sellerPartition,
+  type TableKey,
+} from './table-schema';
+
+/** Two sellers can never share an inbound alias: mail to it would reach the wrong seller. */
+export class AliasTakenError extends SentinelError {
+  readonly alias: string;
+  readonly sellerId: string;
+  constructor(alias: string, sellerId: string) {
+    // The owning seller is deliberately not named: this message may reach the requesting seller.
+    super(`inbound alias "${alias}" is already used by another seller (requested for ${sellerId})`);
+    this.alias = alias;
+    this.sellerId = sellerId;
+  }
+}
+
+/** A value the table cannot hold as given (a class instance, a function, NaN, ...). */
+export class UnsupportedValueError extends SentinelError {
+  readonly path: string;
+  constructor(path: string, problem: string) {
+    super(`cannot store ${path}: ${problem}`);
+    this.path = path;
+  }
+}
+
+/**
+ * How long items live before DynamoDB's TTL deletes them. Absent: items are kept. Retention is a
+ * product decision passed in from configuration, not invented by the adapter.
+ */
+export interface RetentionPolicy {
+  /** Notifications expire this many days after `receivedAt`. */
+  notificationDays?: number;
+  /**
+   * Orders expire this many days after the latest time known about them once closed: nothing is
+   * due (`alertAfter` absent) and the order state is final (Shipped, Canceled, Unfulfillable).
+   * Any later write that reopens the order removes the expiry again (a Put replaces the item).
+   */
+  closedOrderDays?: number;
+}
+
+export interface DynamoDbRepositoryOptions {
+  /** Used as it is, never reconfigured; its owner creates and destroys it. */
+  client: DynamoDBClient;
+  tableName: string;
+  retention?: RetentionPolicy;
+  /**
+   * `Limit` of every Query page. Default: none (DynamoDB pages at 1 MB). Tests set it small to
+   * exercise pagination; it never changes results, only the number of requests.
+   */
+  queryPageSize?: number;
+}
+
+const FINAL_STATES: ReadonlySet<OrderState> = new Set<OrderState>(['Shipped', 'Canceled', 'Unfulfillable']);
+const DAY_SECONDS = 24 * 60 * 60;
+const BATCH_WRITE_MAX = 25;
+
+/** An item as plain JavaScript values (before marshalling / after unmarshalling). */
+type Item = Record<string, unknown>;
+type Attributes = Record<string, AttributeValue>;
+
+/** A Query as the methods describe it: plain values, marshalled in one place. */
+interface QuerySpec {
+  indexName?: string;
+  keyCondition: string;
+  values: Item;
+  consistentRead?: boolean;
+  /** Stop after this many items (further pages are not requested). */
+  limit?: number;
+}
+
+interface QueryResult {
+  items: Item[];
+  itemsRead: number;
+  readCapacityUnits: number;
+}
+
+export class DynamoDbRepository implements SentinelRepository {
+  private readonly client: DynamoDBClient;
+  private readonly tableName: string;
+  private readonly retention: RetentionPolicy;
+  private readonly pageSize: number | undefined;
+
+  constructor(options: DynamoDbRepositoryOptions) {
+    if (!options.tableName) throw new TypeError('DynamoDbRepository: tableName is required');
+    if (options.queryPageSize !== undefined && !(Number.isInteger(options.queryPageSize) && options.queryPageSize > 0)) {
+      throw new RangeError(`DynamoDbRepository: queryPageSize must be a positive integer, got ${options.queryPageSize}`);
+    }
+    this.client = options.client;
+    this.tableName = options.tableName;
+    this.retention = options.retention ?? {};
+    this.pageSize = options.queryPageSize;
+  }
+
+  // ---- sellers ---------------------------------------------------------------------------------
+
+  /**
+   * Create a seller unless it exists (an existing profile is left as it is: 'exists').
+   *
+   * With an inbound alias, the alias item is claimed FIRST (conditionally), then the profile is
+   * written. Without transactions a crash can fall between the two writes; this order makes that
+   * harmless: an alias claimed for a profile that was never written is re-used by the retry of the
+   * same seller, and `sellerByAlias` trusts an alias only when the profile names it too. The
+   * reverse order could leave a live profile whose alias belongs to someone else.
+   */
+  async putSeller(seller: Seller): Promise<PutResult> {
+    const alias = seller.inboundAlias;
+    const claimedNow = alias === undefined ? false : await this.claimAlias(alias, seller.sellerId);
+
+    const created = await this.putIfAbsent({ ...seller, ...sellerKey(seller.sellerId) });
+    if (!created && claimedNow && alias !== undefined) {
+      // The seller already existed: give back the alias just taken unless its profile uses it.
+      const existing = await this.getItem(sellerKey(seller.sellerId), true);
+      const existingAlias = typeof existing?.inboundAlias === 'string' ? normalizeAlias(existing.inboundAlias) : undefined;
+      if (existingAlias !== normalizeAlias(alias)) await this.releaseAlias(alias, seller.sellerId);
+    }
+    return created ? 'created' : 'exists';
+  }
+
+  async getSeller(sellerId: string): Promise<Seller | undefined> {
+    const item = await this.getItem(sellerKey(sellerId), false);
+    return item && fromItem<Seller>(item);
+  }
+
+  /** One Query on the fixed `SELLERS` partition (see table-schema `sellerKey`); never a Scan. */
+  async listSellers(): Promise<Seller[]> {
+    const { items } = await this.query({
+      keyCondition: 'pk = :pk AND begins_with(sk, :prefix)',
+      values: { ':pk': SELLERS_PARTITION, ':prefix': SELLER_SORT_PREFIX },
+    });
+    return items.map((i) => fromItem<Seller>(i));
+  }
+
+  /** Case-insensitive. Trusted only when alias item and profile agree (see `putSeller`). */
+  async sellerByAlias(alias: string): Promise<Seller | undefined> {
+    const normalized = normalizeAlias(alias);
+    const aliasItem = await this.getItem(aliasKey(normalized), false);
+    if (typeof aliasItem?.sellerId !== 'string') return undefined;
+    const seller = await this.getSeller(aliasItem.sellerId);
+    if (!seller?.inboundAlias || normalizeAlias(seller.inboundAlias) !== normalized) return undefined;
+    return seller;
+  }
+
+  // ---- orders ----------------------------------------------------------------------------------
+
+  /**
+   * Strongly consistent: services read an order, decide, and write conditionally on its version,
+   * and the email-before-order argument (see `notificationsForOrder`) needs this read to see every
+   * acknowledged write.
+   */
+  async getOrder(sellerId: string, orderId: string): Promise<StoredOrder | undefined> {
+    const item = await this.getItem(orderKey(sellerId, orderId), true);
+    return item && fromItem<StoredOrder>(item);
+  }
+
+  async saveOrder(order: StoredOrder, expectedVersion: number | null): Promise<void> {
+    // Writing the expected version again would let two writers that read the same version both
+    // succeed (each one's condition `version = expected` still holds after the other's write).
+    if (expectedVersion !== null && !(order.version > expectedVersion)) {
+      throw new RangeError(
+        `saveOrder ${order.sellerId}/${order.orderId}: version ${order.version} must be greater than the expected ${expectedVersion}`,
+      );
+    }
+    const key = orderKey(order.sellerId, order.orderId);
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: toAttributes(this.orderItem(order)),
+          ...(expectedVersion === null
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : {
+                ConditionExpression: '#version = :expected',
+                ExpressionAttributeNames: { '#version': 'version' },
+                ExpressionAttributeValues: { ':expected': { N: String(expectedVersion) } },
+              }),
+        }),
+      );
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) throw new ConcurrentModificationError(keyString(key), { cause: err });
+      throw err;
+    }
+  }
+
+  async listOrders(sellerId: string): Promise<StoredOrder[]> {
+    const { items } = await this.query({
+      keyCondition: 'pk = :pk AND begins_with(sk, :prefix)',
+      values: { ':pk': sellerPartition(sellerId), ':prefix': ORDER_SORT_PREFIX },
+    });
+    return items.map((i) => fromItem<StoredOrder>(i));
+  }
+
+  /**
+   * Orders with `alertAfter <= now`, from the sparse due index only: one Query per shard,
+   * `duePk = DUE#n AND dueSk < "<now>$"`, so DynamoDB reads only due items and the cost follows
+   * the number of due orders, never the number stored. The index projects ALL attributes, so no
+   * follow-up reads are needed.
+   *
+   * With `limit`, the earliest `limit` due orders overall are returned: each shard is read in
+   * `alertAfter` order up to `limit` items, the shards are merged and cut. The read cost is then
+   * at most DUE_SHARDS x limit items (all reported as read, including items cut).
+   *
+   * Index reads are eventually consistent (a GSI offers nothing else): an order saved a moment ago
+   * may be seen on the next run instead of this one, which the reconciler tolerates since every
+   * write it makes is conditional on the version it read.
+   */
+  async queryDue(now: IsoTime, limit?: number): Promise<DueOrders> {
+    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
+      throw new RangeError(`queryDue: limit must be a non-negative integer, got ${limit}`);
+    }
+    if (limit === 0) return { orders: [], itemsRead: 0, readCapacityUnits: 0 };
+    const upper = dueUpperBound(now);
+    const shards = await Promise.all(
+      dueShardPartitions().map((duePk) =>
+        this.query({
+          indexName: DUE_INDEX_NAME,
+          keyCondition: 'duePk = :pk AND dueSk < :upper',
+          values: { ':pk': duePk, ':upper': upper },
+          limit,
+        }),
+      ),
+    );
+
+    const items = shards.flatMap((s) => s.items);
+    // dueSk = <canonical alertAfter>#<seller>#<order>: sorting on it sorts by alertAfter with a
+    // stable tie-break. The times are ASCII, so JS string order equals DynamoDB's byte order there.
+    items.sort((a, b) => compareStrings(String(a.dueSk), String(b.dueSk)));
+    const kept = limit === undefined ? items : items.slice(0, limit);
+    return {
+      orders: kept.map((i) => fromItem<StoredOrder>(i)),
+      itemsRead: sum(shards.map((s) => s.itemsRead)),
+      readCapacityUnits: sum(shards.map((s) => s.readCapacityUnits)),
+    };
+  }
+
+  // ---- notifications ---------------------------------------------------------------------------
+
+  /** Idempotent on (sellerId, orderId, messageId): a redelivered email is 'exists', never a duplicate. */
+  async putNotification(n: NotificationRecord): Promise<PutResult> {
+    const item: Item = { ...n, ...notificationKey(n.sellerId, n.orderId, n.messageId) };
+    const days = this.retention.notificationDays;
+    if (days !== undefined) item[TTL_ATTRIBUTE] = epochSeconds(n.receivedAt) + days * DAY_SECONDS;
+    return (await this.putIfAbsent(item)) ? 'created' : 'exists';
+  }
+
+  /**
+   * Strongly consistent Query of `begins_with(sk, NOTIF#<orderId>#)` in the seller's partition.
+   *
+   * Why consistent: an email may arrive before its order. Intake writes the notification, then
+   * reads the order (getOrder, consistent); order sync writes the order, then reads the
+   * notifications (here, consistent). Each side writes before it reads, and a consistent read sees
+   * every write acknowledged before it started. If intake's read missed the order, that read came
+   * before the order write completed; so the order write, and the notification read after it, came
+   * after the notification write, and this read sees it. At least one side always matches (both
+   * may; what they then write is conditional and idempotent). With eventually consistent reads
+   * both could miss, and the order would be reported missing although its email was received.
+   */
+  async notificationsForOrder(sellerId: string, orderId: string): Promise<NotificationRecord[]> {
+    const { items } = await this.query({
+      keyCondition: 'pk = :pk AND begins_with(sk, :prefix)',
+      values: { ':pk': sellerPartition(sellerId), ':prefix': notificationPrefix(orderId) },
+      consistentRead: true,
+    });
+    return items.map((i) => fromItem<NotificationRecord>(i));
+  }
+
+  async listNotifications(sellerId: string): Promise<NotificationRecord[]> {
+    const { items } = await this.query({
+      keyCondition: 'pk = :pk AND begins_with(sk, :prefix)',
+      values: { ':pk': sellerPartition(sellerId), ':prefix': NOTIFICATION_SORT_PREFIX },
+    });
+    return items.map((i) => fromItem<NotificationRecord>(i));
+  }
+
+  /**
+   * Set `matchedAt` once: the first match wins and a repeat is a no-op, so a retried or concurrent
+   * match never moves the recorded time. Throws NotFoundError if the notification does not exist.
+   */
+  async markNotificationMatched(n: NotificationRecord, matchedAt: IsoTime): Promise<void> {
+    const key = notificationKey(n.sellerId, n.orderId, n.messageId);
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: toAttributes(key),
+          UpdateExpression: 'SET #matchedAt = :matchedAt',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#matchedAt)',
+          ExpressionAttributeNames: { '#matchedAt': 'matchedAt' },
+          ExpressionAttributeValues: { ':matchedAt': { S: matchedAt } },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+      // Either already matched (fine: idempotent) or absent (a caller bug worth surfacing).
+      if (!(await this.getItem(key, true))) throw new NotFoundError(keyString(key));
+    }
+  }
+
+  // ---- bulk loading (seeding and benchmarks only) ----------------------------------------------
+
+  /**
+   * Write many NEW orders with BatchWriteItem (25 per request, `concurrency` requests in flight),
+   * in exactly the item shape `saveOrder` writes. Unconditional, because BatchWriteItem takes no
+   * conditions: only for seeding an empty table (tests, benchmarks), never for orders that may
+   * already exist. Unprocessed items (a partial batch under throttling is a result the SDK does
+   * not retry) are re-sent with jittered backoff.
+   */
+  async seedOrders(orders: readonly StoredOrder[], options: { concurrency?: number } = {}): Promise<void> {
+    const concurrency = Math.max(1, options.concurrency ?? 8);
+    const batches: WriteRequest[][] = [];
+    for (let i = 0; i < orders.length; i += BATCH_WRITE_MAX) {
+      batches.push(orders.slice(i, i + BATCH_WRITE_MAX).map((o) => ({ PutRequest: { Item: toAttributes(this.orderItem(o)) } })));
+    }
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < batches.length) await this.batchWrite(batches[next++]);
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, worker));
+  }
+
+  // ---- internals -------------------------------------------------------------------------------
+
+  /** The stored form of an order: domain fields as plain attributes, plus layout attributes. */
+  private orderItem(order: StoredOrder): Item {
+    const item: Item = { ...order, ...orderKey(order.sellerId, order.orderId) };
+    // Sparse index: the due keys exist exactly while something is due, so the index holds only due
+    // orders, and an order leaves it the moment alertAfter is cleared (the Put replaces the item).
+    if (order.alertAfter !== undefined) Object.assign(item, dueKey(order.sellerId, order.orderId, order.alertAfter));
+    const days = this.retention.closedOrderDays;
+    if (days !== undefined && order.alertAfter === undefined && FINAL_STATES.has(order.orderState)) {
+      item[TTL_ATTRIBUTE] = epochSeconds(latestTime(order)) + days * DAY_SECONDS;
+    }
+    return item;
+  }
+
+  /** Returns true if this call created the alias item, false if it already was this seller's. */
+  private async claimAlias(alias: string, sellerId: string): Promise<boolean> {
+    const key = aliasKey(alias);
+    if (await this.putIfAbsent({ ...key, alias: normalizeAlias(alias), sellerId })) return true;
+    const existing = await this.getItem(key, true);
+    if (existing?.sellerId === sellerId) return false;
+    throw new AliasTakenError(alias, sellerId);
+  }
+
+  private async releaseAlias(alias: string, sellerId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: toAttributes(aliasKey(alias)),
+          ConditionExpression: 'sellerId = :sellerId',
+          ExpressionAttributeValues: { ':sellerId': { S: sellerId } },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err; // someone else's by now: leave it.
+    }
+  }
+
+  private async getItem(key: TableKey, consistentRead: boolean): Promise<Item | undefined> {
+    const res = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: toAttributes(key), ConsistentRead: consistentRead }),
+    );
+    return res.Item && fromAttributes(res.Item);
+  }
+
+  /** Conditional create. true: created; false: an item with this key already exists. */
+  private async putIfAbsent(item: Item): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: toAttributes(item),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Every page of a Query (following LastEvaluatedKey), with its read cost: ScannedCount is what
+   * DynamoDB read (there are no filters, so it equals what is returned), CapacityUnits what it
+   * charged.
+   */
+  private async query(spec: QuerySpec): Promise<QueryResult> {
+    const result: QueryResult = { items: [], itemsRead: 0, readCapacityUnits: 0 };
+    const values = toAttributes(spec.values);
+    let startKey: Attributes | undefined;
+    do {
+      const remaining = spec.limit === undefined ? undefined : spec.limit - result.items.length;
+      const res = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: spec.indexName,
+          KeyConditionExpression: spec.keyCondition,
+          ExpressionAttributeValues: values,
+          ConsistentRead: spec.consistentRead,
+          ReturnConsumedCapacity: 'TOTAL',
+          ExclusiveStartKey: startKey,
+          Limit: minDefined(this.pageSize, remaining),
+        }),
+      );
+      for (const item of res.Items ?? []) result.items.push(fromAttributes(item));
+      result.itemsRead += res.ScannedCount ?? res.Count ?? 0;
+      result.readCapacityUnits += res.ConsumedCapacity?.CapacityUnits ?? res.ConsumedCapacity?.ReadCapacityUnits ?? 0;
+      startKey = res.LastEvaluatedKey;
+    } while (startKey && (spec.limit === undefined || result.items.length < spec.limit));
+    return result;
+  }
+
+  private async batchWrite(requests: WriteRequest[]): Promise<void> {
+    let pending = requests;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > 1) {
+        if (attempt > 10) throw new SentinelError(`seedOrders: ${pending.length} items still unprocessed after ${attempt - 1} attempts`);
+        await sleep(Math.random() * Math.min(2000, 50 * 2 ** attempt));
+      }
+      const res = await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending } }));
+      pending = res.UnprocessedItems?.[this.tableName] ?? [];
+    }
+  }
+}
+
+// ---- marshalling ---------------------------------------------------------------------------------
+
+/**
+ * Plain object -> attribute map. `undefined` members are left out, so an optional domain field
+ * cleared with `{ ...order, alertAfter: undefined }` is simply absent from the stored item.
+ */
+export function toAttributes(item: object, path = 'item'): Attributes {
+  const out: Attributes = {};
+  for (const [name, value] of Object.entries(item)) {
+    const attr = toAttribute(value, `${path}.${name}`);
+    if (attr !== undefined) out[name] = attr;
+  }
+  return out;
+}
+
+function toAttribute(value: unknown, path: string): AttributeValue | undefined {
+  if (value === undefined) return undefined;
+  if (value === null) return { NULL: true };
+  switch (typeof value) {
+    case 'string':
+      return { S: value };
+    case 'boolean':
+      return { BOOL: value };
+    case 'number':
+      if (!Number.isFinite(value)) throw new UnsupportedValueError(path, `${value} is not a finite number`);
+      return { N: String(value) };
+    case 'object':
+      if (Array.isArray(value)) return { L: value.map((v, i) => toAttribute(v, `${path}[${i}]`) ?? { NULL: true }) };
+      if (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null) {
+        return { M: toAttributes(value, path) };
+      }
+      throw new UnsupportedValueError(path, `instance of ${value.constructor?.name ?? 'a class'}`);
+    default:
+      throw new UnsupportedValueError(path, `a ${typeof value}`);
+  }
+}
+
+/** Attribute map -> plain object. Only the types `toAttributes` writes are expected back. */
+export function fromAttributes(attrs: Attributes): Item {
+  const out: Item = {};
+  for (const [name, attr] of Object.entries(attrs)) out[name] = fromAttribute(attr, name);
+  return out;
+}
+
+function fromAttribute(attr: AttributeValue, path: string): unknown {
+  if (attr.S !== undefined) return attr.S;
+  if (attr.N !== undefined) return Number(attr.N);
+  if (attr.BOOL !== undefined) return attr.BOOL;
+  if (attr.NULL !== undefined) return null;
+  if (attr.L !== undefined) return attr.L.map((a, i) => fromAttribute(a, `${path}[${i}]`));
+  if (attr.M !== undefined) return fromAttributes(attr.M);
+  throw new UnsupportedValueError(path, `unexpected attribute type ${Object.keys(attr).join(',')}`);
+}
+
+// ---- helpers -------------------------------------------------------------------------------------
+
+/**
+ * Domain object from a stored item: drop the layout attributes (keys, due keys, TTL). The cast is
+ * the adapter's trust boundary: the item was written by this adapter from the same type.
+ */
+function fromItem<T>(item: Item): T {
+  const out: Item = {};
+  for (const [k, v] of Object.entries(item)) if (!STORAGE_ATTRIBUTES.includes(k)) out[k] = v;
+  return out as T;
+}
+
+/**
+ * By name rather than `instanceof ConditionalCheckFailedException`: a second copy of
+ * @aws-sdk/client-dynamodb in node_modules (another package's dependency) would make instanceof
+ * false and turn a lost race into an unexpected error.
+ */
+function isConditionalCheckFailed(err: unknown): boolean {
+  return err instanceof Error && err.name === 'ConditionalCheckFailedException';
+}
+
+function keyString(key: TableKey): string {
+  return `${key.pk}|${key.sk}`;
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function minDefined(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Math.min(a, b);
+}
+
+function sum(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
+function epochSeconds(time: IsoTime): number {
+  const ms = Date.parse(time);
+  if (Number.isNaN(ms)) throw new RangeError(`not an ISO-8601 time: ${time}`);
+  return Math.floor(ms / 1000);
+}
+
+/** The latest time known about an order: a closed order's retention counts from it. */
+function latestTime(order: StoredOrder): IsoTime {
+  const times = [order.firstSeenAt, order.lastUpdated, order.statusChangedAt, order.notifiedAt].filter(
+    (t): t is IsoTime => t !== undefined,
+  );
+  return times.reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

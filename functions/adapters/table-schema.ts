@@ -1,0 +1,264 @@
+/**
+ * The ONE definition of the Sentinel table: key names, the sparse due index, the TTL attribute,
+ * the key layout of every item and the CreateTable input. The DynamoDB adapter, the embedded
+ * local server and the CDK stack all import it, so the three can never disagree.
+ *
+ * Deliberately free of AWS SDK and CDK imports: infra maps these plain values onto
+ * `dynamodb.TableV2` props, the local runtime passes `createTableInput` to CreateTableCommand.
+ *
+ * Item layout (single table):
+ *
+ * | item                | pk                   | sk                              | notes                       |
+ * |---------------------|----------------------|---------------------------------|-----------------------------|
+ * | seller profile      | `SELLERS`            | `SELLER#<sellerId>`             | all profiles, one partition |
+ * | inbound alias       | `ALIAS#<alias lower>`| `ALIAS`                         | alias -> sellerId, unique   |
+ * | order               | `SELLER#<sellerId>`  | `ORDER#<orderId>`               | + duePk/dueSk while due     |
+ * | notification (email)| `SELLER#<sellerId>`  | `NOTIF#<orderId>#<messageId>`   | + expiresAt (TTL) if set    |
+ *
+ * Orders and notifications live in their seller's partition, so every access path is keyed by
+ * seller: one seller's mail can never read or touch another seller's orders, even with the same
+ * order ID.
+ */
+import { SentinelError } from '../domain/errors';
+
+/** Partition key (string) of every item. */
+export const PARTITION_KEY = 'pk';
+/** Sort key (string) of every item. */
+export const SORT_KEY = 'sk';
+
+/** The sparse "due" global secondary index: an order is in it exactly while `alertAfter` is set. */
+export const DUE_INDEX_NAME = 'due';
+export const DUE_PARTITION_KEY = 'duePk';
+export const DUE_SORT_KEY = 'dueSk';
+
+/**
+ * Number of partitions of the due index. All due orders under one index partition key would be a
+ * hot partition for index writes (every order write with alertAfter lands there); a few shards
+ * spread them. The reconciler queries every shard, so the read cost stays "items due", plus one
+ * (empty) request per shard.
+ *
+ * Changing this value re-shards only items written afterwards: readers query shards
+ * 0..DUE_SHARDS-1, so lowering it would hide orders stored in higher shards until they are
+ * re-written. Raise it only together with a re-write of the due orders.
+ */
+export const DUE_SHARDS = 4;
+
+/** TTL attribute (epoch seconds, Number). DynamoDB deletes the item some time after it passes. */
+export const TTL_ATTRIBUTE = 'expiresAt';
+
+/** Fixed partition holding every seller profile (see `sellerKey`). */
+export const SELLERS_PARTITION = 'SELLERS';
+
+const SELLER_PREFIX = 'SELLER#';
+const ORDER_PREFIX = 'ORDER#';
+const NOTIF_PREFIX = 'NOTIF#';
+const ALIAS_PREFIX = 'ALIAS#';
+const ALIAS_SORT = 'ALIAS';
+const DUE_PREFIX = 'DUE#';
+
+/** Attributes that belong to the storage layout, never to a domain object; stripped on read. */
+export const STORAGE_ATTRIBUTES: readonly string[] = Object.freeze([
+  PARTITION_KEY,
+  SORT_KEY,
+  DUE_PARTITION_KEY,
+  DUE_SORT_KEY,
+  TTL_ATTRIBUTE,
+]);
+
+export interface TableKey {
+  pk: string;
+  sk: string;
+}
+
+export interface DueKey {
+  duePk: string;
+  dueSk: string;
+}
+
+/** A key component that would make keys ambiguous (empty, or containing the `#` separator). */
+export class InvalidKeyError extends SentinelError {
+  readonly field: string;
+  readonly value: string;
+  constructor(field: string, value: string, problem: string) {
+    super(`invalid ${field} ${JSON.stringify(value)}: ${problem}`);
+    this.field = field;
+    this.value = value;
+  }
+}
+
+/**
+ * Seller and order IDs become parts of `#`-separated keys and of `begins_with` prefixes. An order
+ * ID containing `#` could make `NOTIF#<a>#` match notifications of another order `<a>#...`, so
+ * such IDs are refused here rather than silently mixed up. (Amazon seller IDs are alphanumeric,
+ * order IDs are digits and dashes; a `#` can only come from a bug or a forged input.)
+ */
+function keyPart(field: string, value: string): string {
+  if (typeof value !== 'string' || value.length === 0) throw new InvalidKeyError(field, String(value), 'empty');
+  if (value.includes('#')) throw new InvalidKeyError(field, value, 'must not contain "#"');
+  return value;
+}
+
+export function sellerPartition(sellerId: string): string {
+  return SELLER_PREFIX + keyPart('sellerId', sellerId);
+}
+
+/**
+ * Seller profiles all live in the fixed `SELLERS` partition (the seller ID in the sort key), so
+ * `listSellers` is one paginated Query without a Scan and without a second index. The number of
+ * sellers is small and profiles are read once per email at most, far below a partition's
+ * 3,000 RCU/s; the profile is the only item, so there is no second "membership" item to keep in
+ * step with it (no transactions).
+ */
+export function sellerKey(sellerId: string): TableKey {
+  return { pk: SELLERS_PARTITION, sk: SELLER_PREFIX + keyPart('sellerId', sellerId) };
+}
+
+/** Sort-key prefix of all seller profiles in the `SELLERS` partition. */
+export const SELLER_SORT_PREFIX = SELLER_PREFIX;
+
+export function orderKey(sellerId: string, orderId: string): TableKey {
+  return { pk: sellerPartition(sellerId), sk: ORDER_PREFIX + keyPart('orderId', orderId) };
+}
+
+/** Sort-key prefix of all orders of a seller. */
+export const ORDER_SORT_PREFIX = ORDER_PREFIX;
+
+/**
+ * Notifications sort after their order ID, so the notifications of one order are one Query
+ * (`begins_with(sk, NOTIF#<orderId>#)`), and all of a seller's notifications another.
+ */
+export function notificationKey(sellerId: string, orderId: string, messageId: string): TableKey {
+  if (typeof messageId !== 'string' || messageId.length === 0) throw new InvalidKeyError('messageId', String(messageId), 'empty');
+  return { pk: sellerPartition(sellerId), sk: notificationPrefix(orderId) + messageId };
+}
+
+/** Sort-key prefix of the notifications naming one order (note the closing `#`). */
+export function notificationPrefix(orderId: string): string {
+  return NOTIF_PREFIX + keyPart('orderId', orderId) + '#';
+}
+
+/** Sort-key prefix of all notifications of a seller. */
+export const NOTIFICATION_SORT_PREFIX = NOTIF_PREFIX;
+
+/** Aliases are matched case-insensitively (mail servers and people vary the case of local parts). */
+export function normalizeAlias(alias: string): string {
+  if (typeof alias !== 'string' || alias.trim().length === 0) throw new InvalidKeyError('inboundAlias', String(alias), 'empty');
+  return alias.toLowerCase();
+}
+
+/** The alias item maps an inbound alias to its seller; its key makes the alias unique. */
+export function aliasKey(alias: string): TableKey {
+  return { pk: ALIAS_PREFIX + normalizeAlias(alias), sk: ALIAS_SORT };
+}
+
+/**
+ * Stable 32-bit FNV-1a hash of the UTF-8 bytes of `s`. Stable across processes, Node versions and
+ * machines (unlike anything seeded), which matters: the shard is written into the item and must
+ * be recomputed identically by every writer.
+ */
+export function stableHash(s: string): number {
+  let h = 0x811c9dc5;
+  for (const byte of new TextEncoder().encode(s)) {
+    h ^= byte;
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+export function dueShard(sellerId: string, orderId: string): number {
+  return stableHash(`${sellerId}#${orderId}`) % DUE_SHARDS;
+}
+
+export function dueShardPartition(shard: number): string {
+  if (!Number.isInteger(shard) || shard < 0 || shard >= DUE_SHARDS) throw new RangeError(`due shard out of range: ${shard}`);
+  return DUE_PREFIX + shard;
+}
+
+/** Every partition of the due index, i.e. what the reconciler queries. */
+export function dueShardPartitions(): string[] {
+  return Array.from({ length: DUE_SHARDS }, (_, i) => dueShardPartition(i));
+}
+
+/**
+ * ISO-8601 in the one canonical form `YYYY-MM-DDTHH:mm:ss.sssZ`, so that string order is time
+ * order. `2026-11-28T09:30:00Z` and `...09:30:00.000Z` name the same instant but compare
+ * differently as strings (`Z` > `.`), and an offset form (`+09:00`) would sort nowhere near its
+ * instant; normalising both the stored sort key and the query bound makes `<= now` exact.
+ */
+export function canonicalIso(time: string): string {
+  const ms = Date.parse(time);
+  if (Number.isNaN(ms)) throw new InvalidKeyError('time', time, 'not an ISO-8601 time');
+  return new Date(ms).toISOString();
+}
+
+/** The due-index key of an order with `alertAfter` set. */
+export function dueKey(sellerId: string, orderId: string, alertAfter: string): DueKey {
+  return {
+    duePk: dueShardPartition(dueShard(sellerId, orderId)),
+    dueSk: `${canonicalIso(alertAfter)}#${keyPart('sellerId', sellerId)}#${keyPart('orderId', orderId)}`,
+  };
+}
+
+/**
+ * Exclusive upper bound of the due sort keys for `alertAfter <= now`: `<now>$`. Every sort key
+ * `<now>#...` is below it (`#` is 0x23, `$` 0x24), every earlier time is below it and every later
+ * one above (the canonical times have a fixed length). Used with `dueSk < :upper`; this is exact
+ * for any seller/order characters, unlike an inclusive `<now>#\uffff`, which 4-byte UTF-8
+ * characters (above U+FFFF) would sort after.
+ */
+export function dueUpperBound(now: string): string {
+  return `${canonicalIso(now)}$`;
+}
+
+// ---- CreateTable input ------------------------------------------------------------------------
+
+/**
+ * Structural subset of the SDK's CreateTableCommandInput (no SDK import here). The call site
+ * passes it to CreateTableCommand, so the compiler checks it against the real type there.
+ */
+export interface CreateTableInputShape {
+  TableName: string;
+  BillingMode: 'PAY_PER_REQUEST';
+  AttributeDefinitions: Array<{ AttributeName: string; AttributeType: 'S' }>;
+  KeySchema: Array<{ AttributeName: string; KeyType: 'HASH' | 'RANGE' }>;
+  GlobalSecondaryIndexes: Array<{
+    IndexName: string;
+    KeySchema: Array<{ AttributeName: string; KeyType: 'HASH' | 'RANGE' }>;
+    Projection: { ProjectionType: 'ALL' };
+  }>;
+}
+
+/**
+ * CreateTable input for the table (on-demand billing). The due index projects ALL attributes, so
+ * the reconciler gets whole orders from the index with no extra reads; that costs index storage
+ * only for the few orders that are due, since the index is sparse.
+ *
+ * TTL is not part of CreateTable (it is UpdateTimeToLive, `timeToLiveAttribute` in CDK): enable
+ * it on `TTL_ATTRIBUTE`.
+ */
+export function createTableInput(tableName: string): CreateTableInputShape {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: PARTITION_KEY, AttributeType: 'S' },
+      { AttributeName: SORT_KEY, AttributeType: 'S' },
+      { AttributeName: DUE_PARTITION_KEY, AttributeType: 'S' },
+      { AttributeName: DUE_SORT_KEY, AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: PARTITION_KEY, KeyType: 'HASH' },
+      { AttributeName: SORT_KEY, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: DUE_INDEX_NAME,
+        KeySchema: [
+          { AttributeName: DUE_PARTITION_KEY, KeyType: 'HASH' },
+          { AttributeName: DUE_SORT_KEY, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
+  };
+}

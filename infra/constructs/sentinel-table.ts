@@ -1,0 +1,58 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { ENV } from '../../functions/constants';
+import {
+  DUE_INDEX_NAME,
+  DUE_PARTITION_KEY,
+  DUE_SORT_KEY,
+  PARTITION_KEY,
+  SORT_KEY,
+  TTL_ATTRIBUTE,
+} from '../../functions/adapters/table-schema';
+
+/**
+ * The one table of ShipNow Sentinel: sellers, orders, notifications, with the sparse due index.
+ * Key names come from functions/adapters/table-schema.ts, the definition the code and the local
+ * server use too. No physical name, so two stages can live in one account. Retained when the
+ * stack is deleted: it holds the sellers' history.
+ */
+export class SentinelTable extends Construct {
+  readonly table: TableV2;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.table = new TableV2(this, 'Table', {
+      partitionKey: { name: PARTITION_KEY, type: AttributeType.STRING },
+      sortKey: { name: SORT_KEY, type: AttributeType.STRING },
+      billing: Billing.onDemand(),
+      encryption: TableEncryptionV2.awsManagedKey(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      globalSecondaryIndexes: [
+        {
+          indexName: DUE_INDEX_NAME,
+          partitionKey: { name: DUE_PARTITION_KEY, type: AttributeType.STRING },
+          sortKey: { name: DUE_SORT_KEY, type: AttributeType.STRING },
+          projectionType: ProjectionType.ALL,
+        },
+      ],
+    });
+  }
+
+  /** Grant read/write and set the table-name variable in one call, so the two cannot drift. */
+  grantReadWriteTo(fn: LambdaFunction): void {
+    this.table.grantReadWriteData(fn);
+    fn.addEnvironment(ENV.TABLE_NAME, this.table.tableName);
+  }
+
+  /** Read-only variant for functions that only look. */
+  grantReadTo(fn: LambdaFunction & IGrantable): void {
+    this.table.grantReadData(fn);
+    fn.addEnvironment(ENV.TABLE_NAME, this.table.tableName);
+  }
+}
