@@ -1,0 +1,60 @@
+import { autoCancelAt, shipBy } from '../domain/deadlines';
+import { computeStatus, expectedBy, expectsEmail } from '../domain/order-status';
+import type { SentinelRepository } from '../domain/ports';
+import type { IsoTime, OrderPolicy, OrderStatus } from '../domain/types';
+
+export interface OrderReportRow {
+  orderId: string;
+  status: OrderStatus;
+  marketplace: string | null;
+  /** When the email should have arrived at the latest (expected time + grace); null if none is expected. */
+  expectedBy: IsoTime | null;
+  notifiedAt: IsoTime | null;
+  shipBy: IsoTime | null;
+  autoCancelAt: IsoTime | null;
+}
+
+export interface SellerReport {
+  now: IsoTime;
+  orders: OrderReportRow[];
+  unmatchedNotifications: Array<{ orderId: string; location: string; receivedAt: IsoTime }>;
+  summary: { notified: number; missing: number; awaiting: number; notExpected: number };
+}
+
+const STATUS_ORDER: Record<OrderStatus, number> = { missing: 0, awaiting: 1, notified: 2, 'not-expected': 3 };
+
+/**
+ * Every order of one seller with its status at `now` (computed, never read from a cache), its
+ * deadlines, and the notifications still waiting for their order. Missing orders come first.
+ */
+export async function sellerReport(
+  repo: SentinelRepository,
+  sellerId: string,
+  now: IsoTime,
+  policy: OrderPolicy,
+): Promise<SellerReport> {
+  const [orders, notifications] = await Promise.all([repo.listOrders(sellerId), repo.listNotifications(sellerId)]);
+  const rows: OrderReportRow[] = orders.map((o) => {
+    const expects = expectsEmail(o);
+    return {
+      orderId: o.orderId,
+      status: computeStatus(o, now, policy),
+      marketplace: o.marketplace,
+      expectedBy: expects ? expectedBy(o, policy) : null,
+      notifiedAt: o.notifiedAt ?? null,
+      shipBy: shipBy(o),
+      // A shipped order's shipment is confirmed: it can no longer be auto-cancelled.
+      autoCancelAt: expects && o.orderState !== 'Shipped' ? autoCancelAt(o) : null,
+    };
+  });
+  rows.sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || a.orderId.localeCompare(b.orderId));
+  const summary = { notified: 0, missing: 0, awaiting: 0, notExpected: 0 };
+  for (const r of rows) {
+    if (r.status === 'not-expected') summary.notExpected++;
+    else summary[r.status]++;
+  }
+  const unmatchedNotifications = notifications
+    .filter((n) => !n.matchedAt)
+    .map((n) => ({ orderId: n.orderId, location: n.location, receivedAt: n.receivedAt }));
+  return { now, orders: rows, unmatchedNotifications, summary };
+}
