@@ -1,0 +1,344 @@
+/**
+ * IntakeLedger on the Sentinel table (layout: ./intake-schema.ts). Single-item conditional writes
+ * only, like the repository; a lost race becomes a domain answer (`claimed: false`, `exists`) or
+ * ConcurrentModificationError, never an SDK error the service must know.
+ *
+ * Idempotency follows Powertools' DynamoDBPersistenceLayer (`_putRecord`): a conditional write
+ * claims the message as `in-progress` with an expiry (here `leaseUntil`, the invocation's
+ * deadline) unless a live record exists; `completed` records are answered from the table. A
+ * worker that crashes leaves an in-progress record whose lease runs out, after which the next
+ * delivery takes it over; a worker that fails cleanly gives the claim back at once.
+ * Powertools' own persistence layer is not used because the intake needs what it does not do:
+ * a replay that deliberately re-runs a completed message, the outcome kept as a queryable record
+ * (quarantine, counters) rather than a hashed response blob, keys in this table's `pk`/`sk`
+ * layout spread over partitions, and no coupling to the Lambda context (the CLI uses it too).
+ */
+import {
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { ConcurrentModificationError } from '../domain/errors';
+import type {
+  ClaimResult,
+  CompletedMessage,
+  IntakeLedger,
+  LastEmailRecord,
+  MessageRecord,
+  QuarantineRecord,
+  RejectionRecord,
+} from '../domain/intake-ports';
+import { fromAttributes, toAttributes } from './dynamodb-repository';
+import {
+  COUNTS_PARTITION,
+  LAST_MAIL_PREFIX,
+  QUARANTINE_PARTITION,
+  REJECTED_PARTITION,
+  counterKey,
+  lastMailKey,
+  messageKey,
+  quarantineKey,
+  rejectionKey,
+} from './intake-schema';
+import { sellerPartition, STORAGE_ATTRIBUTES, TTL_ATTRIBUTE, type TableKey } from './table-schema';
+
+/** Days before DynamoDB's TTL removes intake items. Absent: kept. */
+export interface IntakeRetention {
+  /** Message (idempotency) records: must outlive every redelivery and replay of the raw mail. */
+  messageDays?: number;
+  rejectionDays?: number;
+  quarantineDays?: number;
+}
+
+export interface DynamoDbIntakeLedgerOptions {
+  client: DynamoDBClient;
+  tableName: string;
+  retention?: IntakeRetention;
+}
+
+type Item = Record<string, unknown>;
+const DAY_SECONDS = 86_400;
+
+export class DynamoDbIntakeLedger implements IntakeLedger {
+  private readonly client: DynamoDBClient;
+  private readonly tableName: string;
+  private readonly retention: IntakeRetention;
+
+  constructor(options: DynamoDbIntakeLedgerOptions) {
+    if (!options.tableName) throw new TypeError('DynamoDbIntakeLedger: tableName is required');
+    this.client = options.client;
+    this.tableName = options.tableName;
+    this.retention = options.retention ?? {};
+  }
+
+  // ---- messages --------------------------------------------------------------------------------
+
+  async claimMessage(
+    messageId: string,
+    location: string,
+    now: string,
+    leaseUntil: string,
+    opts: { replay?: boolean } = {},
+  ): Promise<ClaimResult> {
+    const key = messageKey(messageId);
+    const values: Item = {
+      ':inprogress': 'in-progress',
+      ':lease': leaseUntil,
+      ':loc': location,
+      ':now': now,
+      ':zero': 0,
+      ':one': 1,
+      ':mid': messageId,
+    };
+    let condition = 'attribute_not_exists(pk) OR (#status = :inprogress AND leaseUntil < :now)';
+    if (opts.replay) {
+      condition += ' OR #status = :completed';
+      values[':completed'] = 'completed';
+    }
+    const expires = expiry(now, this.retention.messageDays);
+    if (expires !== undefined) values[':exp'] = expires;
+    try {
+      const res = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: toAttributes(key),
+          UpdateExpression:
+            'SET #status = :inprogress, leaseUntil = :lease, #location = :loc, messageId = :mid, ' +
+            'firstSeenAt = if_not_exists(firstSeenAt, :now), attempts = if_not_exists(attempts, :zero) + :one' +
+            (expires !== undefined ? `, ${TTL_ATTRIBUTE} = :exp` : ''),
+          ConditionExpression: condition,
+          ExpressionAttributeNames: { '#status': 'status', '#location': 'location' },
+          ExpressionAttributeValues: toAttributes(values),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { claimed: true, record: fromItem<MessageRecord>(fromAttributes(res.Attributes ?? {})) };
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
+    const record = await this.getMessage(messageId);
+    // Deleted between the two calls (a release): report it as held; the caller retries later.
+    return {
+      claimed: false,
+      record: record ?? { messageId, status: 'in-progress', location, firstSeenAt: now, attempts: 0, leaseUntil },
+    };
+  }
+
+  async completeMessage(messageId: string, result: CompletedMessage, now: string): Promise<void> {
+    const key = messageKey(messageId);
+    const sets: Item = { ':completed': 'completed', ':outcome': result.outcome, ':at': now, ':inprogress': 'in-progress' };
+    const parts = ['#status = :completed', 'outcome = :outcome', 'completedAt = :at'];
+    const removes = ['leaseUntil'];
+    for (const field of ['reason', 'sellerId', 'marketplace', 'orderIds', 'facts'] as const) {
+      const v = result[field];
+      if (v === undefined) removes.push(field);
+      else {
+        sets[`:${field}`] = v;
+        parts.push(`${field} = :${field}`);
+      }
+    }
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: toAttributes(key),
+          UpdateExpression: `SET ${parts.join(', ')} REMOVE ${removes.join(', ')}`,
+          ConditionExpression: '#status = :inprogress',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: toAttributes(sets),
+        }),
+      );
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) throw new ConcurrentModificationError(`${key.pk}|${key.sk}`, { cause: err });
+      throw err;
+    }
+  }
+
+  async releaseMessage(messageId: string): Promise<void> {
+    const key = toAttributes(messageKey(messageId));
+    const names = { '#status': 'status' };
+    const values = toAttributes({ ':inprogress': 'in-progress' });
+    try {
+      // Never completed before: forget the attempt entirely.
+      await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: key,
+          ConditionExpression: '#status = :inprogress AND attribute_not_exists(outcome)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return;
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
+    try {
+      // A failed replay of a completed message: it stays completed with its earlier outcome.
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: 'SET #status = :completed REMOVE leaseUntil',
+          ConditionExpression: '#status = :inprogress AND attribute_exists(outcome)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: toAttributes({ ':inprogress': 'in-progress', ':completed': 'completed' }),
+        }),
+      );
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
+  }
+
+  async getMessage(messageId: string): Promise<MessageRecord | undefined> {
+    const item = await this.getItem(messageKey(messageId));
+    return item && fromItem<MessageRecord>(item);
+  }
+
+  // ---- rejections ------------------------------------------------------------------------------
+
+  async recordRejection(r: RejectionRecord): Promise<'created' | 'exists'> {
+    const created = await this.putIfAbsent({
+      ...r,
+      ...rejectionKey(r.messageId),
+      [TTL_ATTRIBUTE]: expiry(r.rejectedAt, this.retention.rejectionDays),
+    });
+    // Counted only by the write that created the log entry: exactly once per message, even when
+    // a crash between the two writes makes the message run again.
+    if (created) await this.increment(counterKey('REJECTED', r.reason));
+    return created ? 'created' : 'exists';
+  }
+
+  async listRejections(): Promise<RejectionRecord[]> {
+    return (await this.queryPartition(REJECTED_PARTITION)).map((i) => fromItem<RejectionRecord>(i));
+  }
+
+  async rejectionCounts(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const item of await this.queryPartition(COUNTS_PARTITION, 'REJECTED#')) {
+      out[String(item.sk).slice('REJECTED#'.length)] = Number(item.count ?? 0);
+    }
+    return out;
+  }
+
+  // ---- quarantine ------------------------------------------------------------------------------
+
+  async quarantine(q: QuarantineRecord): Promise<'created' | 'exists'> {
+    const created = await this.putIfAbsent({
+      ...q,
+      ...quarantineKey(q.messageId),
+      [TTL_ATTRIBUTE]: expiry(q.quarantinedAt, this.retention.quarantineDays),
+    });
+    if (created) await this.increment(counterKey('QUARANTINED', q.reason));
+    return created ? 'created' : 'exists';
+  }
+
+  async listQuarantine(): Promise<QuarantineRecord[]> {
+    return (await this.queryPartition(QUARANTINE_PARTITION)).map((i) => fromItem<QuarantineRecord>(i));
+  }
+
+  async getQuarantine(messageId: string): Promise<QuarantineRecord | undefined> {
+    const item = await this.getItem(quarantineKey(messageId));
+    return item && fromItem<QuarantineRecord>(item);
+  }
+
+  async releaseQuarantine(messageId: string): Promise<void> {
+    await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: toAttributes(quarantineKey(messageId)) }));
+  }
+
+  // ---- last email ------------------------------------------------------------------------------
+
+  async recordLastEmail(r: LastEmailRecord): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: toAttributes({ ...r, ...lastMailKey(r.sellerId, r.marketplace) }),
+          // Newest wins; the same message again (a replay) rewrites the same facts.
+          ConditionExpression: 'attribute_not_exists(pk) OR receivedAt < :t OR (receivedAt = :t AND messageId = :m)',
+          ExpressionAttributeValues: toAttributes({ ':t': r.receivedAt, ':m': r.messageId }),
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return false;
+      throw err;
+    }
+  }
+
+  async lastEmails(sellerId: string): Promise<LastEmailRecord[]> {
+    const items = await this.queryPartition(sellerPartition(sellerId), LAST_MAIL_PREFIX);
+    return items.map((i) => fromItem<LastEmailRecord>(i));
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------
+
+  private async getItem(key: TableKey): Promise<Item | undefined> {
+    const res = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: toAttributes(key), ConsistentRead: true }),
+    );
+    return res.Item ? fromAttributes(res.Item) : undefined;
+  }
+
+  private async putIfAbsent(item: Item): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutItemCommand({ TableName: this.tableName, Item: toAttributes(item), ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return false;
+      throw err;
+    }
+  }
+
+  private async increment(key: TableKey): Promise<void> {
+    await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: toAttributes(key),
+        UpdateExpression: 'ADD #count :one',
+        ExpressionAttributeNames: { '#count': 'count' },
+        ExpressionAttributeValues: { ':one': { N: '1' } },
+      }),
+    );
+  }
+
+  private async queryPartition(pk: string, prefix?: string): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const res = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: prefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+          ExpressionAttributeValues: toAttributes(prefix ? { ':pk': pk, ':prefix': prefix } : { ':pk': pk }),
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const i of res.Items ?? []) items.push(fromAttributes(i));
+      start = res.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+}
+
+function expiry(from: string, days: number | undefined): number | undefined {
+  if (days === undefined) return undefined;
+  return Math.floor(Date.parse(from) / 1000) + Math.round(days * DAY_SECONDS);
+}
+
+function fromItem<T>(item: Item): T {
+  const out: Item = {};
+  for (const [k, v] of Object.entries(item)) if (!STORAGE_ATTRIBUTES.includes(k)) out[k] = v;
+  return out as T;
+}
+
+function isConditionalCheckFailed(err: unknown): boolean {
+  return err instanceof Error && err.name === 'ConditionalCheckFailedException';
+}

@@ -1,0 +1,210 @@
+/**
+ * `shipnow mail quarantine [--json]`          the quarantined messages: ID, reason, S3 key, when
+ * `shipnow mail rejected [--json]`            the rejection log and the count per reason
+ * `shipnow mail replay MESSAGE_ID [--seller ID]`  process one message again (quarantined or not)
+ * `shipnow mail receive FILE... [--seller ID]`    (embedded store) take raw emails in through the
+ *                                             same intake as SES: the file is stored in the data
+ *                                             folder standing in for the S3 bucket
+ * plus the store flags (./store.ts) and `--inbound-domain D`, `--max-bytes N`.
+ *
+ * Output is one JSON object per line (or a readable table without `--json` for the lists).
+ * Exit: 0 done; 1 the replayed/received message was quarantined or rejected; 2 bad input.
+ */
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ENV } from '../../constants';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../../domain/inbound';
+import { DEFAULT_POLICY } from '../../domain/types';
+import { intakeMessage, replayMessage, type IntakeDeps, type IntakeResult } from '../../services/intake';
+import { contentId } from '../mail-folder';
+import { EXIT, STORE_FLAGS, UsageError, inboundDomainOf, openStore, type Io, type OpenStore } from './store';
+
+export interface MailCommandOptions {
+  now?: () => Date;
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function mailCommand(args: string[], io: Io, opts: MailCommandOptions = {}): Promise<number> {
+  const [sub, ...rest] = args;
+  try {
+    switch (sub) {
+      case 'quarantine':
+        return await listQuarantine(rest, io, opts);
+      case 'rejected':
+        return await listRejected(rest, io, opts);
+      case 'replay':
+        return await replay(rest, io, opts);
+      case 'receive':
+        return await receive(rest, io, opts);
+      default:
+        throw new UsageError(sub ? `unknown mail command '${sub}' (quarantine, rejected, replay, receive)` : 'mail needs a command: quarantine, rejected, replay, receive');
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`shipnow: ${err.message}`);
+      return EXIT.BAD_INPUT;
+    }
+    throw err;
+  }
+}
+
+const INTAKE_FLAGS = {
+  'inbound-domain': { type: 'string' },
+  'max-bytes': { type: 'string' },
+  seller: { type: 'string' },
+} as const;
+
+function parse<T extends NonNullable<Parameters<typeof parseArgs>[0]>['options']>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+async function listQuarantine(args: string[], io: Io, opts: MailCommandOptions): Promise<number> {
+  const { values, positionals } = parse(args, { json: { type: 'boolean', default: false }, ...STORE_FLAGS });
+  noPositionals(positionals);
+  const store = await openStore(values, opts.env ?? process.env);
+  try {
+    const items = (await store.ledger.listQuarantine()).sort((a, b) => a.quarantinedAt.localeCompare(b.quarantinedAt));
+    if (values.json) {
+      for (const q of items) io.out(JSON.stringify(q));
+      return EXIT.OK;
+    }
+    if (items.length === 0) {
+      io.out(`no quarantined messages (${store.describe})`);
+      return EXIT.OK;
+    }
+    for (const q of items) io.out(`${q.messageId}\t${q.reason}\t${q.location}\t${q.quarantinedAt}${q.detail ? `\t${q.detail}` : ''}`);
+    return EXIT.OK;
+  } finally {
+    await store.close();
+  }
+}
+
+async function listRejected(args: string[], io: Io, opts: MailCommandOptions): Promise<number> {
+  const { values, positionals } = parse(args, { json: { type: 'boolean', default: false }, ...STORE_FLAGS });
+  noPositionals(positionals);
+  const store = await openStore(values, opts.env ?? process.env);
+  try {
+    const items = (await store.ledger.listRejections()).sort((a, b) => a.rejectedAt.localeCompare(b.rejectedAt));
+    const counts = await store.ledger.rejectionCounts();
+    if (values.json) {
+      io.out(JSON.stringify({ counts, rejected: items }));
+      return EXIT.OK;
+    }
+    for (const [reason, n] of Object.entries(counts).sort()) io.out(`${reason}\t${n}`);
+    for (const r of items) io.out(`${r.messageId}\t${r.reason}\t${r.location}\t${r.rejectedAt}${r.sellerId ? `\t${r.sellerId}` : ''}`);
+    return EXIT.OK;
+  } finally {
+    await store.close();
+  }
+}
+
+async function replay(args: string[], io: Io, opts: MailCommandOptions): Promise<number> {
+  const { values, positionals } = parse(args, { ...INTAKE_FLAGS, ...STORE_FLAGS });
+  if (positionals.length !== 1) throw new UsageError('mail replay needs exactly one MESSAGE_ID');
+  const [messageId] = positionals;
+  const env = opts.env ?? process.env;
+  const store = await openStore(values, env);
+  try {
+    const deps = intakeDeps(store, values, env);
+    const now = (opts.now ?? (() => new Date()))().toISOString();
+    const result = await replayMessage(deps, messageId, now, values.seller ? { sellerId: values.seller } : {});
+    if (!result) {
+      io.err(`shipnow: no message '${messageId}' in quarantine or in the intake log (${store.describe})`);
+      return EXIT.BAD_INPUT;
+    }
+    io.out(JSON.stringify(resultLine(result)));
+    return exitFor(result);
+  } finally {
+    await store.close();
+  }
+}
+
+async function receive(args: string[], io: Io, opts: MailCommandOptions): Promise<number> {
+  const { values, positionals } = parse(args, { ...INTAKE_FLAGS, ...STORE_FLAGS });
+  if (positionals.length === 0) throw new UsageError('mail receive needs at least one FILE');
+  if (values.table) throw new UsageError('mail receive works on the embedded store only (on AWS, SES stores the mail)');
+  const env = opts.env ?? process.env;
+  const store = await openStore(values, env);
+  try {
+    if (!store.mailDir) throw new UsageError('mail receive needs the embedded store');
+    const deps = intakeDeps(store, values, env);
+    let code: number = EXIT.OK;
+    for (const file of positionals) {
+      let raw: Buffer;
+      try {
+        raw = await readFile(file);
+      } catch (e) {
+        io.err(`shipnow: ${file}: cannot read: ${(e as Error).message}`);
+        code = EXIT.BAD_INPUT;
+        continue;
+      }
+      // Like SES: the message is stored under its ID first, then taken in from the store.
+      const messageId = contentId(raw);
+      await mkdir(store.mailDir, { recursive: true });
+      await copyFile(file, join(store.mailDir, messageId));
+      const at = (opts.now ?? (() => new Date()))();
+      const result = await intakeMessage(deps, {
+        messageId,
+        location: messageId,
+        size: raw.length,
+        receivedAt: at.toISOString(),
+        now: at.toISOString(),
+        leaseUntil: new Date(at.getTime() + 300_000).toISOString(),
+        ...(values.seller ? { sellerId: values.seller } : {}),
+      });
+      io.out(JSON.stringify({ file, ...resultLine(result) }));
+      if (code === EXIT.OK) code = exitFor(result);
+    }
+    return code;
+  } finally {
+    await store.close();
+  }
+}
+
+function intakeDeps(store: OpenStore, values: { 'inbound-domain'?: string; 'max-bytes'?: string; table?: string }, env: NodeJS.ProcessEnv): IntakeDeps {
+  if (!store.mailStore) {
+    throw new UsageError(`raw mail is in S3: name the bucket with --bucket or ${ENV.MAIL_BUCKET}`);
+  }
+  const maxRaw = values['max-bytes'] ?? env[ENV.MAX_MESSAGE_BYTES];
+  if (maxRaw !== undefined && !/^\d+$/.test(maxRaw)) throw new UsageError(`--max-bytes must be a whole number of bytes (got '${maxRaw}')`);
+  return {
+    repo: store.repo,
+    ledger: store.ledger,
+    mailStore: store.mailStore,
+    config: {
+      inboundDomain: inboundDomainOf(values['inbound-domain'], env),
+      maxMessageBytes: maxRaw === undefined ? DEFAULT_MAX_MESSAGE_BYTES : Number(maxRaw),
+      ...(env[ENV.TRUSTED_AUTHSERV_ID] ? { trustedAuthservId: env[ENV.TRUSTED_AUTHSERV_ID] } : {}),
+      // Mail in the bucket came through SES, which always adds its verdicts; saved local files may not.
+      requireVerdicts: Boolean(values.table),
+      policy: DEFAULT_POLICY,
+    },
+  };
+}
+
+/** One line per message: IDs, outcome and reason only (no subject, body or names). */
+function resultLine(r: IntakeResult): Record<string, unknown> {
+  switch (r.outcome) {
+    case 'accepted':
+      return { messageId: r.messageId, outcome: r.outcome, sellerId: r.sellerId, marketplace: r.marketplace, orderIds: r.orderIds, matched: r.matched };
+    case 'duplicate':
+      return { messageId: r.messageId, outcome: r.outcome, previous: r.previous ?? null };
+    case 'rejected':
+      return { messageId: r.messageId, outcome: r.outcome, reason: r.reason, sellerId: r.sellerId ?? null };
+    case 'quarantined':
+      return { messageId: r.messageId, outcome: r.outcome, reason: r.reason, detail: r.detail ?? null };
+  }
+}
+
+function exitFor(r: IntakeResult): number {
+  return r.outcome === 'accepted' || r.outcome === 'duplicate' ? EXIT.OK : EXIT.FAILED;
+}
+
+function noPositionals(p: string[]): void {
+  if (p.length > 0) throw new UsageError(`unexpected argument '${p[0]}'`);
+}

@@ -1,0 +1,113 @@
+/**
+ * Where the `seller` and `mail` commands keep their data:
+ * - default: the embedded store, persisted under a local folder (`--data DIR`, default `.data/`,
+ *   or SHIPNOW_DATA_DIR): dynalite on LevelDB in `<data>/dynamodb`, and `<data>/mail` standing in
+ *   for the S3 mail bucket; so one command sees what an earlier run did;
+ * - `--table NAME`: a deployed table, with AWS credentials and region from the usual environment
+ *   (AWS_PROFILE, AWS_REGION, ...); raw mail from `--bucket` (or SENTINEL_MAIL_BUCKET);
+ * - `--table NAME --endpoint URL`: a DynamoDB-compatible server such as DynamoDB Local.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDbIntakeLedger } from '../../adapters/dynamodb-intake';
+import { DynamoDbRepository } from '../../adapters/dynamodb-repository';
+import { FolderMailStore } from '../../adapters/folder-mail-store';
+import { S3MailStore } from '../../adapters/s3-mail-store';
+import { ENV } from '../../constants';
+import type { IntakeLedger, MailStore } from '../../domain/intake-ports';
+import type { SentinelRepository } from '../../domain/ports';
+import { startEmbeddedDynamoDb } from '../embedded-dynamodb';
+
+export interface Io {
+  out(s: string): void;
+  err(s: string): void;
+}
+
+export const EXIT = { OK: 0, FAILED: 1, BAD_INPUT: 2 } as const;
+
+/** Bad flags or arguments: reported as `shipnow: <message>`, exit 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export interface StoreOptions {
+  table?: string;
+  endpoint?: string;
+  region?: string;
+  data?: string;
+  bucket?: string;
+}
+
+/** The flags every store-backed command takes (for node:util parseArgs). */
+export const STORE_FLAGS = {
+  table: { type: 'string' },
+  endpoint: { type: 'string' },
+  region: { type: 'string' },
+  data: { type: 'string' },
+  bucket: { type: 'string' },
+} as const;
+
+export interface OpenStore {
+  repo: SentinelRepository;
+  ledger: IntakeLedger;
+  /** Where raw mail is read from: the data folder locally, the bucket on AWS (if named). */
+  mailStore?: MailStore;
+  /** Local only: the folder standing in for the bucket. */
+  mailDir?: string;
+  describe: string;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_DATA_DIR = '.data';
+
+export function dataDir(opts: StoreOptions, env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(opts.data ?? env.SHIPNOW_DATA_DIR ?? DEFAULT_DATA_DIR);
+}
+
+export async function openStore(opts: StoreOptions, env: NodeJS.ProcessEnv = process.env): Promise<OpenStore> {
+  if (opts.endpoint && !opts.table) throw new UsageError('--endpoint needs --table NAME');
+  if (opts.table) {
+    const client = new DynamoDBClient({
+      ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+      ...(opts.region ? { region: opts.region } : {}),
+    });
+    const bucket = opts.bucket ?? env[ENV.MAIL_BUCKET];
+    const s3 = bucket ? new S3Client({ ...(opts.region ? { region: opts.region } : {}) }) : undefined;
+    return {
+      repo: new DynamoDbRepository({ client, tableName: opts.table }),
+      ledger: new DynamoDbIntakeLedger({ client, tableName: opts.table }),
+      ...(s3 && bucket ? { mailStore: new S3MailStore({ client: s3, bucket }) } : {}),
+      describe: `table ${opts.table}${opts.endpoint ? ` at ${opts.endpoint}` : ''}`,
+      close: async () => {
+        client.destroy();
+        s3?.destroy();
+      },
+    };
+  }
+  const dir = dataDir(opts, env);
+  const dbDir = join(dir, 'dynamodb');
+  const mailDir = join(dir, 'mail');
+  mkdirSync(dbDir, { recursive: true });
+  mkdirSync(mailDir, { recursive: true });
+  const db = await startEmbeddedDynamoDb({ path: dbDir });
+  return {
+    repo: db.repository,
+    ledger: new DynamoDbIntakeLedger({ client: db.client, tableName: db.tableName }),
+    mailStore: new FolderMailStore(mailDir),
+    mailDir,
+    describe: `embedded store in ${dir}`,
+    close: () => db.stop(),
+  };
+}
+
+/** `--inbound-domain`, else SENTINEL_INBOUND_DOMAIN, else the documented placeholder. */
+export const DEFAULT_INBOUND_DOMAIN = 'inbound.shipnow.example';
+
+export function inboundDomainOf(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return (flag ?? env[ENV.INBOUND_DOMAIN] ?? DEFAULT_INBOUND_DOMAIN).trim().toLowerCase();
+}

@@ -1,0 +1,188 @@
+/**
+ * `shipnow seller ...` and `shipnow mail ...` as the CLI runs them (in process, same io
+ * contract): on the embedded store persisted in a data folder, so each command sees what the
+ * previous one did, and on a "deployed" table reached with --table/--endpoint (a dynalite server).
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mailCommand } from '../../functions/local/commands/mail';
+import { sellerCommand } from '../../functions/local/commands/seller';
+import { useDynalite } from '../support/dynalite';
+
+const FIXTURES = join(__dirname, '..', 'fixtures', 'mail');
+const NOW = () => new Date('2026-11-28T12:00:00.000Z');
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { out: (s: string) => void out.push(s), err: (s: string) => void err.push(s) }, out, err };
+}
+
+const fixedRandom = (seed: number) => (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 7 + seed) & 255);
+
+let dir: string;
+let env: NodeJS.ProcessEnv;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'shipnow-data-'));
+  env = { SHIPNOW_DATA_DIR: dir, SENTINEL_INBOUND_DOMAIN: 'in.shipnow.example' };
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('shipnow seller (embedded store, persisted)', () => {
+  test('add prints the address and the steps in English and Chinese; list sees it in a later run', async () => {
+    const c = capture();
+    const code = await sellerCommand(
+      ['add', '--id', 'A1SHOP', '--name', 'Shenzhen Shop', '--marketplaces', 'US,DE,jp', '--language', 'zh-CN', '--timezone', 'Asia/Shanghai', '--alert-email', 'ops@shop.example'],
+      c.io,
+      { env, randomBytes: fixedRandom(1), now: NOW },
+    );
+    expect(code).toBe(0);
+    const text = c.out.join('\n');
+    const address = /接收地址:\s+(\S+@in\.shipnow\.example)/.exec(text)?.[1];
+    expect(address).toMatch(/^snw-[a-z2-7]{16}@in\.shipnow\.example$/);
+    expect(text).toContain('Notification Preferences');
+    expect(text).toContain('通知首选项');
+    expect(text).toContain('https://sellercentral.amazon.de');
+    expect(text).toContain('https://sellercentral.amazon.co.jp');
+
+    const l = capture();
+    expect(await sellerCommand(['list', '--json'], l.io, { env })).toBe(0);
+    expect(JSON.parse(l.out.join('\n'))).toEqual([
+      {
+        sellerId: 'A1SHOP',
+        name: 'Shenzhen Shop',
+        marketplaces: ['amazon.com', 'amazon.de', 'amazon.co.jp'],
+        address,
+        language: 'zh-CN',
+        timeZone: 'Asia/Shanghai',
+        alertEmails: ['ops@shop.example'],
+        createdAt: '2026-11-28T12:00:00.000Z',
+      },
+    ]);
+  });
+
+  test('bad input exits 2 with one line naming the problem', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['add', '--name', 'X', '--marketplaces', 'US'], /--id/],
+      [['add', '--id', 'a#b', '--name', 'X', '--marketplaces', 'US'], /--id/],
+      [['add', '--id', 'S', '--name', 'X', '--marketplaces', 'US,XX'], /unknown marketplace 'XX'/],
+      [['add', '--id', 'S', '--name', 'X', '--marketplaces', 'US', '--language', 'de'], /--language/],
+      [['add', '--id', 'S', '--name', 'X', '--marketplaces', 'US', '--timezone', 'Mars/Base'], /--timezone/],
+      [['add', '--id', 'S', '--name', 'X', '--marketplaces', 'US', '--alert-email', 'nope'], /--alert-email/],
+      [['add', '--id', 'S', '--name', 'X', '--marketplaces', 'US', '--bogus'], /bogus/],
+      [['frobnicate'], /unknown seller command/],
+    ];
+    for (const [args, message] of cases) {
+      const c = capture();
+      expect(await sellerCommand(args, c.io, { env })).toBe(2);
+      expect(c.err.join('\n')).toMatch(message);
+    }
+  });
+
+  test('adding an existing seller is refused', async () => {
+    const args = ['add', '--id', 'S1', '--name', 'X', '--marketplaces', 'US'];
+    expect(await sellerCommand(args, capture().io, { env, randomBytes: fixedRandom(2) })).toBe(0);
+    const c = capture();
+    expect(await sellerCommand(args, c.io, { env, randomBytes: fixedRandom(3) })).toBe(2);
+    expect(c.err.join('\n')).toMatch(/already exists/);
+  });
+});
+
+describe('shipnow mail (embedded store, the folder standing in for the bucket)', () => {
+  test('receive, quarantine, replay: a quarantined message is listed and processed again', async () => {
+    expect(await sellerCommand(['add', '--id', 'demo-seller', '--name', 'Demo', '--marketplaces', 'US'], capture().io, { env, randomBytes: fixedRandom(4) })).toBe(0);
+
+    // Routed by --seller (saved mail is addressed to someone else's alias).
+    const r = capture();
+    const files = ['us-sold-ship-now.eml', 'not-a-message.eml', 'forged-amazon-com.eml'].map((f) => join(FIXTURES, f));
+    expect(await mailCommand(['receive', '--seller', 'demo-seller', ...files], r.io, { env, now: NOW })).toBe(1);
+    const lines = r.out.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => [l.outcome, l.reason ?? null])).toEqual([
+      ['accepted', null],
+      ['quarantined', 'malformed-mime'],
+      ['rejected', 'dmarc-fail'],
+    ]);
+
+    const q = capture();
+    expect(await mailCommand(['quarantine', '--json'], q.io, { env })).toBe(0);
+    const quarantined = q.out.map((l) => JSON.parse(l) as { messageId: string; reason: string; location: string });
+    expect(quarantined).toEqual([expect.objectContaining({ messageId: lines[1].messageId, reason: 'malformed-mime', location: lines[1].messageId })]);
+
+    const rej = capture();
+    expect(await mailCommand(['rejected', '--json'], rej.io, { env })).toBe(0);
+    expect(JSON.parse(rej.out[0]).counts).toEqual({ 'dmarc-fail': 1 });
+
+    // Replaying it again: still malformed, still quarantined (exit 1), listed once.
+    const rp = capture();
+    expect(await mailCommand(['replay', String(lines[1].messageId), '--seller', 'demo-seller'], rp.io, { env, now: NOW })).toBe(1);
+    expect(JSON.parse(rp.out[0])).toMatchObject({ outcome: 'quarantined', reason: 'malformed-mime' });
+    const q2 = capture();
+    await mailCommand(['quarantine', '--json'], q2.io, { env });
+    expect(q2.out).toHaveLength(1);
+
+    // Replaying the accepted one records nothing new.
+    const ra = capture();
+    expect(await mailCommand(['replay', String(lines[0].messageId), '--seller', 'demo-seller'], ra.io, { env, now: NOW })).toBe(0);
+    expect(JSON.parse(ra.out[0])).toMatchObject({ outcome: 'duplicate', previous: 'accepted' });
+
+    const unknown = capture();
+    expect(await mailCommand(['replay', 'no-such-id'], unknown.io, { env })).toBe(2);
+    expect(unknown.err.join('\n')).toMatch(/no message 'no-such-id'/);
+  });
+
+  test('routing by the recipient alias: mail to an unknown alias is rejected and counted', async () => {
+    const r = capture();
+    expect(await mailCommand(['receive', join(FIXTURES, 'us-sold-ship-now.eml')], r.io, { env, now: NOW })).toBe(1);
+    expect(JSON.parse(r.out[0])).toMatchObject({ outcome: 'rejected', reason: 'unknown-alias' });
+  });
+
+  test('usage errors exit 2', async () => {
+    for (const args of [['replay'], ['receive'], ['nope'], ['quarantine', 'extra']]) {
+      const c = capture();
+      expect(await mailCommand(args, c.io, { env })).toBe(2);
+    }
+    expect(readFileSync(join(FIXTURES, 'us-sold-ship-now.eml')).length).toBeGreaterThan(0);
+  });
+});
+
+describe('against a deployed table (--table, --endpoint)', () => {
+  const ddb = useDynalite();
+  const saved: Record<string, string | undefined> = {};
+  beforeAll(() => {
+    // The SDK reads credentials and region from the usual environment; these are for the local server only.
+    for (const [k, v] of Object.entries({ AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: 'us-east-1' })) {
+      saved[k] = process.env[k];
+      process.env[k] = v;
+    }
+  });
+  afterAll(() => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+
+  test('seller add and list reach the table, and the data is in it', async () => {
+    const flags = ['--table', ddb.tableName, '--endpoint', ddb.db.endpoint];
+    const c = capture();
+    expect(await sellerCommand(['add', '--id', 'T1', '--name', 'Table shop', '--marketplaces', 'UK', ...flags], c.io, { env: {}, randomBytes: fixedRandom(9) })).toBe(0);
+    expect(c.out.join('\n')).toMatch(/@inbound\.shipnow\.example/); // the placeholder domain when none is configured
+    const seller = await ddb.repository.getSeller('T1');
+    expect(seller).toMatchObject({ name: 'Table shop', marketplaces: ['amazon.co.uk'] });
+    expect(await ddb.repository.sellerByAlias(seller!.inboundAlias!)).toMatchObject({ sellerId: 'T1' });
+
+    const l = capture();
+    expect(await sellerCommand(['list', ...flags], l.io, { env: {} })).toBe(0);
+    expect(l.out.join('\n')).toContain('T1\tTable shop\tUK\t');
+
+    const q = capture();
+    expect(await mailCommand(['quarantine', ...flags], q.io, { env: {} })).toBe(0);
+    expect(q.out.join('\n')).toMatch(/no quarantined messages/);
+  });
+
+  test('--endpoint without --table is a usage error', async () => {
+    const c = capture();
+    expect(await sellerCommand(['list', '--endpoint', 'http://127.0.0.1:1'], c.io, { env: {} })).toBe(2);
+  });
+});
