@@ -1,0 +1,255 @@
+/**
+ * Order-sync state in the Sentinel table (same table, own items; key builders here in the style of
+ * table-schema.ts, which stays the one definition of the table itself).
+ *
+ * | item                 | pk                  | sk                                    |
+ * |----------------------|---------------------|---------------------------------------|
+ * | sync lease           | `SELLER#<sellerId>` | `SYNC#LEASE`                          |
+ * | cursor (watermark,   | `SELLER#<sellerId>` | `SYNC#CURSOR#<region>#<api>`          |
+ * |   saved page token)  |                     |                                       |
+ * | token bucket         | `SELLER#<sellerId>` | `SYNC#BUCKET#<region>#<operation>`    |
+ * | sync health          | `SYNCHEALTH`        | `<sellerId>#<marketplace>`            |
+ *
+ * Lease, cursors and buckets sit in the seller's partition next to its orders (the order and
+ * notification queries use `ORDER#` / `NOTIF#` prefixes, so they never see these items). Health
+ * items share one partition so the dispatcher reads every seller's health with one paginated
+ * Query (no Scan) for the "oldest successful sync" metric: at 10,000 sellers x 2 marketplaces
+ * that is ~20,000 small items, a few MB, once per interval; writes to it are ~1 per seller per
+ * interval (~11/s at 10,000 sellers every 15 minutes), far below a partition's 1,000 WCU/s.
+ *
+ * The lease is a single conditional PutItem; cursors and buckets are plain writes, because only
+ * the lease holder writes them. No credentials are ever written here.
+ */
+import {
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import type { Region } from '../domain/marketplaces';
+import type {
+  LeaseResult,
+  OrdersApiVersion,
+  SyncBrokenReason,
+  SyncCursor,
+  SyncHealth,
+  SyncStateStore,
+} from '../domain/order-sync';
+import type { TokenBucketState } from '../domain/rate-limit';
+import type { IsoTime } from '../domain/types';
+import { fromAttributes, toAttributes } from './dynamodb-repository';
+import { InvalidKeyError, sellerPartition, type TableKey } from './table-schema';
+
+export const SYNC_HEALTH_PARTITION = 'SYNCHEALTH';
+const LEASE_SORT = 'SYNC#LEASE';
+const CURSOR_PREFIX = 'SYNC#CURSOR#';
+const BUCKET_PREFIX = 'SYNC#BUCKET#';
+
+function part(field: string, value: string): string {
+  if (typeof value !== 'string' || value.length === 0) throw new InvalidKeyError(field, String(value), 'empty');
+  if (value.includes('#')) throw new InvalidKeyError(field, value, 'must not contain "#"');
+  return value;
+}
+
+export function syncLeaseKey(sellerId: string): TableKey {
+  return { pk: sellerPartition(sellerId), sk: LEASE_SORT };
+}
+
+export function syncCursorKey(sellerId: string, region: Region, api: OrdersApiVersion): TableKey {
+  return { pk: sellerPartition(sellerId), sk: `${CURSOR_PREFIX}${part('region', region)}#${part('api', api)}` };
+}
+
+export function syncBucketKey(sellerId: string, region: Region, operation: string): TableKey {
+  return { pk: sellerPartition(sellerId), sk: `${BUCKET_PREFIX}${part('region', region)}#${part('operation', operation)}` };
+}
+
+export function syncHealthKey(sellerId: string, marketplace: string): TableKey {
+  return { pk: SYNC_HEALTH_PARTITION, sk: `${part('sellerId', sellerId)}#${part('marketplace', marketplace)}` };
+}
+
+export interface DynamoDbSyncStateOptions {
+  client: DynamoDBClient;
+  tableName: string;
+}
+
+type Attributes = Record<string, AttributeValue>;
+
+export class DynamoDbSyncState implements SyncStateStore {
+  private readonly client: DynamoDBClient;
+  private readonly tableName: string;
+
+  constructor(options: DynamoDbSyncStateOptions) {
+    if (!options.tableName) throw new TypeError('DynamoDbSyncState: tableName is required');
+    this.client = options.client;
+    this.tableName = options.tableName;
+  }
+
+  // ---- lease -------------------------------------------------------------------------------------
+
+  async acquireLease(sellerId: string, owner: string, nowMs: number, untilMs: number): Promise<LeaseResult> {
+    const key = syncLeaseKey(sellerId);
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: toAttributes({ ...key, owner, leaseUntilMs: untilMs, acquiredAt: new Date(nowMs).toISOString() }),
+          // Free, expired, or already ours (a redelivered message of the same run).
+          ConditionExpression: 'attribute_not_exists(pk) OR leaseUntilMs < :now OR #owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: toAttributes({ ':now': nowMs, ':owner': owner }),
+        }),
+      );
+      return { acquired: true };
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+      const held = await this.get(key, true);
+      return {
+        acquired: false,
+        heldBy: typeof held?.owner === 'string' ? held.owner : 'unknown',
+        until: new Date(typeof held?.leaseUntilMs === 'number' ? held.leaseUntilMs : nowMs).toISOString(),
+      };
+    }
+  }
+
+  async releaseLease(sellerId: string, owner: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: toAttributes(syncLeaseKey(sellerId)),
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: toAttributes({ ':owner': owner }),
+        }),
+      );
+    } catch (err) {
+      // Expired and taken over by another run: it is theirs now; leave it.
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
+  }
+
+  // ---- cursors and buckets -----------------------------------------------------------------------
+
+  async getCursor(sellerId: string, region: Region, api: OrdersApiVersion): Promise<SyncCursor> {
+    const item = await this.get(syncCursorKey(sellerId, region, api), true);
+    const cursor: SyncCursor = {};
+    if (typeof item?.watermark === 'string') cursor.watermark = item.watermark;
+    const p = item?.pending as Record<string, unknown> | undefined;
+    if (p && typeof p.paginationToken === 'string' && typeof p.lastUpdatedAfter === 'string' && typeof p.queryStartedAt === 'string') {
+      cursor.pending = { paginationToken: p.paginationToken, lastUpdatedAfter: p.lastUpdatedAfter, queryStartedAt: p.queryStartedAt };
+    }
+    return cursor;
+  }
+
+  async putCursor(sellerId: string, region: Region, api: OrdersApiVersion, cursor: SyncCursor): Promise<void> {
+    await this.put({ ...syncCursorKey(sellerId, region, api), watermark: cursor.watermark, pending: cursor.pending });
+  }
+
+  async getBucket(sellerId: string, region: Region, operation: string): Promise<TokenBucketState | undefined> {
+    const item = await this.get(syncBucketKey(sellerId, region, operation), true);
+    if (!item || typeof item.tokens !== 'number' || typeof item.updatedAtMs !== 'number') return undefined;
+    const state: TokenBucketState = { tokens: item.tokens, updatedAtMs: item.updatedAtMs };
+    if (typeof item.observedRatePerSecond === 'number') state.observedRatePerSecond = item.observedRatePerSecond;
+    return state;
+  }
+
+  async putBucket(sellerId: string, region: Region, operation: string, state: TokenBucketState): Promise<void> {
+    await this.put({ ...syncBucketKey(sellerId, region, operation), ...state });
+  }
+
+  // ---- health ------------------------------------------------------------------------------------
+
+  async markSuccess(sellerId: string, marketplace: string, at: IsoTime): Promise<{ recovered: boolean }> {
+    const old = await this.update(
+      syncHealthKey(sellerId, marketplace),
+      'SET sellerId = :s, marketplace = :m, lastSuccessAt = :at, lastAttemptAt = :at REMOVE brokenReason, brokenSince, brokenDetail, lastError',
+      { ':s': sellerId, ':m': marketplace, ':at': at },
+    );
+    return { recovered: typeof old?.brokenSince === 'string' };
+  }
+
+  async markBroken(sellerId: string, marketplace: string, reason: SyncBrokenReason, detail: string, at: IsoTime): Promise<{ newlyBroken: boolean }> {
+    const old = await this.update(
+      syncHealthKey(sellerId, marketplace),
+      // `since` is when it broke, kept while it stays broken; reason and detail follow the latest run.
+      'SET sellerId = :s, marketplace = :m, lastAttemptAt = :at, brokenReason = :r, brokenDetail = :d, brokenSince = if_not_exists(brokenSince, :at)',
+      { ':s': sellerId, ':m': marketplace, ':at': at, ':r': reason, ':d': detail },
+    );
+    return { newlyBroken: typeof old?.brokenSince !== 'string' };
+  }
+
+  async markError(sellerId: string, marketplace: string, reason: string, at: IsoTime): Promise<void> {
+    await this.update(syncHealthKey(sellerId, marketplace), 'SET sellerId = :s, marketplace = :m, lastAttemptAt = :at, lastError = :e', {
+      ':s': sellerId,
+      ':m': marketplace,
+      ':at': at,
+      ':e': { reason, at },
+    });
+  }
+
+  async getHealth(sellerId: string, marketplace: string): Promise<SyncHealth | undefined> {
+    const item = await this.get(syncHealthKey(sellerId, marketplace), true);
+    return item && toHealth(item);
+  }
+
+  async listHealth(): Promise<SyncHealth[]> {
+    const out: SyncHealth[] = [];
+    let startKey: Attributes | undefined;
+    do {
+      const res = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: toAttributes({ ':pk': SYNC_HEALTH_PARTITION }),
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of res.Items ?? []) out.push(toHealth(fromAttributes(item)));
+      startKey = res.LastEvaluatedKey;
+    } while (startKey);
+    return out;
+  }
+
+  // ---- plumbing ----------------------------------------------------------------------------------
+
+  private async get(key: TableKey, consistentRead: boolean): Promise<Record<string, unknown> | undefined> {
+    const res = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: toAttributes(key), ConsistentRead: consistentRead }));
+    return res.Item && fromAttributes(res.Item);
+  }
+
+  private async put(item: Record<string, unknown>): Promise<void> {
+    await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: toAttributes(item) }));
+  }
+
+  private async update(key: TableKey, expression: string, values: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
+    const res = await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: toAttributes(key),
+        UpdateExpression: expression,
+        ExpressionAttributeValues: toAttributes(values),
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return res.Attributes && fromAttributes(res.Attributes);
+  }
+}
+
+function toHealth(item: Record<string, unknown>): SyncHealth {
+  const h: SyncHealth = { sellerId: String(item.sellerId), marketplace: String(item.marketplace) };
+  if (typeof item.lastSuccessAt === 'string') h.lastSuccessAt = item.lastSuccessAt;
+  if (typeof item.lastAttemptAt === 'string') h.lastAttemptAt = item.lastAttemptAt;
+  if (typeof item.brokenSince === 'string') {
+    h.broken = { reason: item.brokenReason as SyncBrokenReason, since: item.brokenSince, detail: String(item.brokenDetail ?? '') };
+  }
+  const e = item.lastError as Record<string, unknown> | undefined;
+  if (e && typeof e.reason === 'string' && typeof e.at === 'string') h.lastError = { reason: e.reason, at: e.at };
+  return h;
+}
+
+function isConditionalCheckFailed(err: unknown): boolean {
+  return (err as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
+}

@@ -1,0 +1,135 @@
+/**
+ * SP-API credentials from AWS Secrets Manager. Never in the table, the logs or the repository.
+ *
+ * Layout (all under one name prefix, default `shipnow-sentinel/sp-api/`, so IAM can grant exactly
+ * `secretsmanager:GetSecretValue` on `<prefix>*`):
+ * - `<prefix>lwa-app`            `{"clientId": "amzn1.application-oa2-client....", "clientSecret": "..."}`
+ * - `<prefix>seller/<sellerId>`  `{"refreshToken": "Atzr|..."}`, or per region
+ *                                `{"refreshTokens": {"NA": "Atzr|...", "EU": "Atzr|..."}}`
+ *                                (a seller authorises the app once per region it sells in)
+ *
+ * Values are cached in memory for a few minutes so a warm Lambda does not call Secrets Manager
+ * for every seller message; a rotated token is picked up within the cache time, and at once when
+ * LWA rejects the old one (the sync calls `forget`).
+ */
+import { GetSecretValueCommand, ResourceNotFoundException, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { z } from 'zod';
+import { SentinelError } from '../domain/errors';
+import type { Region } from '../domain/marketplaces';
+import type { LwaAppCredentials, SpApiCredentialsStore } from '../domain/order-sync';
+
+export const DEFAULT_SECRETS_PREFIX = 'shipnow-sentinel/sp-api/';
+
+/** No usable credentials for this seller (or the app): the sync cannot run until someone adds them. */
+export class CredentialsMissingError extends SentinelError {
+  readonly secretId: string;
+  constructor(secretId: string, problem: string, options?: { cause?: unknown }) {
+    // Names the secret, never its value.
+    super(`credentials ${secretId}: ${problem}`, options);
+    this.secretId = secretId;
+  }
+}
+
+const LwaAppSecretSchema = z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1) });
+const SellerSecretSchema = z.object({
+  refreshToken: z.string().min(1).optional(),
+  refreshTokens: z.partialRecord(z.enum(['NA', 'EU', 'FE']), z.string().min(1)).optional(),
+});
+
+export function lwaAppSecretId(prefix: string): string {
+  return `${prefix}lwa-app`;
+}
+
+export function sellerSecretId(prefix: string, sellerId: string): string {
+  if (!/^[A-Za-z0-9_.-]+$/.test(sellerId)) throw new CredentialsMissingError(`${prefix}seller/?`, `seller ID ${JSON.stringify(sellerId)} cannot name a secret`);
+  return `${prefix}seller/${sellerId}`;
+}
+
+export interface SecretsManagerCredentialsOptions {
+  client: Pick<SecretsManagerClient, 'send'>;
+  prefix?: string;
+  /** Cache lifetime (default 5 minutes). */
+  cacheMs?: number;
+  now?: () => number;
+}
+
+export class SecretsManagerCredentials implements SpApiCredentialsStore {
+  private readonly client: Pick<SecretsManagerClient, 'send'>;
+  private readonly prefix: string;
+  private readonly cacheMs: number;
+  private readonly now: () => number;
+  private readonly cache = new Map<string, { value: unknown; until: number }>();
+
+  constructor(options: SecretsManagerCredentialsOptions) {
+    this.client = options.client;
+    this.prefix = options.prefix ?? DEFAULT_SECRETS_PREFIX;
+    this.cacheMs = options.cacheMs ?? 5 * 60_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  async lwaApp(): Promise<LwaAppCredentials> {
+    const id = lwaAppSecretId(this.prefix);
+    const parsed = LwaAppSecretSchema.safeParse(await this.json(id));
+    if (!parsed.success) throw new CredentialsMissingError(id, 'expected {"clientId", "clientSecret"}');
+    return parsed.data;
+  }
+
+  async refreshToken(sellerId: string, region: Region): Promise<string> {
+    const id = sellerSecretId(this.prefix, sellerId);
+    const parsed = SellerSecretSchema.safeParse(await this.json(id));
+    if (!parsed.success) throw new CredentialsMissingError(id, 'expected {"refreshToken"} or {"refreshTokens": {"NA"|"EU"|"FE": ...}}');
+    const token = parsed.data.refreshTokens?.[region] ?? parsed.data.refreshToken;
+    if (!token) throw new CredentialsMissingError(id, `no refresh token for region ${region}`);
+    return token;
+  }
+
+  /** Drop cached values for a seller (after LWA rejected its token: it may have been rotated). */
+  forget(sellerId?: string): void {
+    if (sellerId === undefined) this.cache.clear();
+    else this.cache.delete(sellerSecretId(this.prefix, sellerId));
+  }
+
+  private async json(secretId: string): Promise<unknown> {
+    const hit = this.cache.get(secretId);
+    if (hit && hit.until > this.now()) return hit.value;
+    let text: string | undefined;
+    try {
+      const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretId }));
+      text = out.SecretString;
+    } catch (err) {
+      if (err instanceof ResourceNotFoundException || (err as { name?: string }).name === 'ResourceNotFoundException') {
+        throw new CredentialsMissingError(secretId, 'no such secret', { cause: err });
+      }
+      throw err;
+    }
+    if (text === undefined) throw new CredentialsMissingError(secretId, 'no SecretString');
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      // Never echo the text: it is a secret.
+      throw new CredentialsMissingError(secretId, 'SecretString is not JSON');
+    }
+    this.cache.set(secretId, { value, until: this.now() + this.cacheMs });
+    return value;
+  }
+}
+
+/** Fixed credentials (tests; the CLI with environment variables). */
+export class StaticCredentials implements SpApiCredentialsStore {
+  constructor(
+    private readonly app: LwaAppCredentials,
+    private readonly refreshTokens: Record<string, string | Partial<Record<Region, string>>>,
+  ) {}
+
+  async lwaApp(): Promise<LwaAppCredentials> {
+    return this.app;
+  }
+
+  async refreshToken(sellerId: string, region: Region): Promise<string> {
+    const entry = this.refreshTokens[sellerId];
+    const token = typeof entry === 'string' ? entry : entry?.[region];
+    if (!token) throw new CredentialsMissingError(`static:${sellerId}`, `no refresh token for region ${region}`);
+    return token;
+  }
+}

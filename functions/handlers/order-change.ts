@@ -1,0 +1,62 @@
+/**
+ * SQS queue Amazon delivers SP-API ORDER_CHANGE notifications to -> update the order at once.
+ * Partial batch failures: a message that cannot be parsed or applied is returned to the queue and
+ * ends in the DLQ after maxReceiveCount, which keeps it for diagnosis. A notification for a
+ * seller we do not know is consumed and counted (it will never succeed).
+ */
+import middy from '@middy/core';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { DynamoDbRepository } from '../adapters/dynamodb-repository';
+import type { SentinelRepository } from '../domain/ports';
+import type { OrderPolicy } from '../domain/types';
+import { applyOrderChange, parseOrderChange } from '../services/order-change';
+import { loadOrderSyncConfig } from '../order-sync-config';
+import { ORDER_SYNC_METRICS } from './order-sync-metrics';
+
+export interface OrderChangeDeps {
+  repo: SentinelRepository;
+  policy: OrderPolicy;
+  logger: Logger;
+  metrics: Metrics;
+  now: () => number;
+}
+
+export function makeHandler(deps: OrderChangeDeps) {
+  const processor = new BatchProcessor(EventType.SQS);
+  return middy(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    const recordHandler = async (record: SQSRecord) => {
+      const notification = parseOrderChange(record.body, `ORDER_CHANGE message ${record.messageId}`);
+      const r = await applyOrderChange(deps.repo, notification, new Date(deps.now()).toISOString(), deps.policy);
+      deps.metrics.addMetric(
+        r.outcome === 'applied' ? ORDER_SYNC_METRICS.ORDER_CHANGES_APPLIED : ORDER_SYNC_METRICS.ORDER_CHANGES_IGNORED,
+        MetricUnit.Count,
+        1,
+      );
+      deps.logger.info('ORDER_CHANGE', { ...r, notificationId: notification.NotificationMetadata?.NotificationId });
+      return r.outcome;
+    };
+    return processPartialResponse(event, recordHandler, processor, { context });
+  })
+    .use(injectLambdaContext(deps.logger))
+    .use(logMetrics(deps.metrics));
+}
+
+function wire(): OrderChangeDeps {
+  const config = loadOrderSyncConfig();
+  return {
+    repo: new DynamoDbRepository({ client: new DynamoDBClient({}), tableName: config.tableName }),
+    policy: config.policy,
+    logger: new Logger(),
+    metrics: new Metrics(),
+    now: Date.now,
+  };
+}
+
+let wired: ReturnType<typeof makeHandler> | undefined;
+export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => (wired ??= makeHandler(wire()))(event, context);

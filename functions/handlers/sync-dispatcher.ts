@@ -1,0 +1,117 @@
+/**
+ * EventBridge schedule -> one SQS message per active seller (`{"sellerId": "..."}`), and the
+ * "age of the oldest successful sync" metric over every seller and marketplace.
+ *
+ * Duplicate messages are harmless (a second worker finds the seller's lease taken, and imports
+ * are idempotent), so a failed batch entry is retried and the run throws if any still fails:
+ * the scheduled invocation is retried by Lambda and nothing is silently skipped.
+ */
+import middy from '@middy/core';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient, SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import { DynamoDbRepository } from '../adapters/dynamodb-repository';
+import { DynamoDbSyncState } from '../adapters/dynamodb-sync-state';
+import { isSyncActive, type SyncHealth, type SyncStateStore } from '../domain/order-sync';
+import type { SentinelRepository } from '../domain/ports';
+import { loadOrderSyncConfig } from '../order-sync-config';
+import { ORDER_SYNC_METRICS } from './order-sync-metrics';
+
+export interface DispatcherDeps {
+  repo: Pick<SentinelRepository, 'listSellers'>;
+  state: Pick<SyncStateStore, 'listHealth'>;
+  sqs: Pick<SQSClient, 'send'>;
+  queueUrl: string;
+  logger: Logger;
+  metrics: Metrics;
+  now: () => number;
+}
+
+export interface DispatchResult {
+  dispatched: number;
+  oldestSuccessAgeSeconds: number | null;
+  broken: number;
+}
+
+const BATCH = 10; // SendMessageBatch maximum
+const PARALLEL = 8;
+
+export async function dispatch(deps: DispatcherDeps): Promise<DispatchResult> {
+  const sellers = (await deps.repo.listSellers()).filter(isSyncActive);
+  const batches: SendMessageBatchRequestEntry[][] = [];
+  for (let i = 0; i < sellers.length; i += BATCH) {
+    batches.push(sellers.slice(i, i + BATCH).map((s, j) => ({ Id: String(j), MessageBody: JSON.stringify({ sellerId: s.sellerId }) })));
+  }
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) await sendBatch(deps, batches[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, batches.length) }, worker));
+  deps.metrics.addMetric(ORDER_SYNC_METRICS.SELLERS_DISPATCHED, MetricUnit.Count, sellers.length);
+
+  const active = new Set(sellers.map((s) => s.sellerId));
+  const health = (await deps.state.listHealth()).filter((h) => active.has(h.sellerId));
+  const oldest = oldestSuccessAgeSeconds(health, deps.now());
+  const broken = health.filter((h) => h.broken).length;
+  // Always emitted (0 without any history), so "no data" can only mean the dispatcher did not run.
+  deps.metrics.addMetric(ORDER_SYNC_METRICS.OLDEST_SUCCESSFUL_SYNC_AGE, MetricUnit.Seconds, oldest ?? 0);
+  deps.metrics.addMetric(ORDER_SYNC_METRICS.BROKEN_SYNCS, MetricUnit.Count, broken);
+  deps.logger.info('dispatched order sync', { sellers: sellers.length, oldestSuccessAgeSeconds: oldest, broken });
+  return { dispatched: sellers.length, oldestSuccessAgeSeconds: oldest, broken };
+}
+
+/**
+ * Seconds since the oldest "last success". A marketplace that never succeeded counts from its
+ * first recorded attempt (so a seller who never synced shows up too, not as "no data").
+ */
+export function oldestSuccessAgeSeconds(health: readonly SyncHealth[], nowMs: number): number | null {
+  let oldest: number | null = null;
+  for (const h of health) {
+    const since = h.lastSuccessAt ?? h.broken?.since ?? h.lastAttemptAt;
+    if (!since) continue;
+    const t = Date.parse(since);
+    if (oldest === null || t < oldest) oldest = t;
+  }
+  return oldest === null ? null : Math.max(0, Math.round((nowMs - oldest) / 1000));
+}
+
+async function sendBatch(deps: DispatcherDeps, entries: SendMessageBatchRequestEntry[]): Promise<void> {
+  let pending = entries;
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    const out = await deps.sqs.send(new SendMessageBatchCommand({ QueueUrl: deps.queueUrl, Entries: pending }));
+    const failed = new Set((out.Failed ?? []).map((f) => f.Id));
+    pending = pending.filter((e) => failed.has(e.Id));
+    if (pending.length > 0 && attempt >= 3) {
+      throw new Error(`SendMessageBatch: ${pending.length} message(s) still failing after ${attempt} attempts (${out.Failed?.[0]?.Code ?? 'unknown'})`);
+    }
+  }
+}
+
+export function makeHandler(deps: DispatcherDeps) {
+  return middy(async (_event: ScheduledEvent, _context: Context): Promise<DispatchResult> => dispatch(deps))
+    .use(injectLambdaContext(deps.logger))
+    .use(logMetrics(deps.metrics));
+}
+
+function wire(): DispatcherDeps {
+  const config = loadOrderSyncConfig();
+  if (!config.queueUrl) throw new Error('order-sync configuration: the sync queue URL is not set');
+  const ddb = new DynamoDBClient({});
+  return {
+    repo: new DynamoDbRepository({ client: ddb, tableName: config.tableName }),
+    state: new DynamoDbSyncState({ client: ddb, tableName: config.tableName }),
+    sqs: new SQSClient({}),
+    queueUrl: config.queueUrl,
+    logger: new Logger(),
+    metrics: new Metrics(),
+    now: Date.now,
+  };
+}
+
+// Wired on the first invocation (once per cold start), so importing this module has no side effects.
+let wired: ReturnType<typeof makeHandler> | undefined;
+export const handler = (event: ScheduledEvent, context: Context): Promise<DispatchResult> => (wired ??= makeHandler(wire()))(event, context);

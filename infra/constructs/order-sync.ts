@@ -1,0 +1,273 @@
+import { ArnFormat, Duration, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Rule, Schedule, EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
+import { AccountPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { EventType, type IBucket } from 'aws-cdk-lib/aws-s3';
+import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ENV, METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/constants';
+import { ORDER_SYNC_METRICS } from '../../functions/handlers/order-sync-metrics';
+import { DEFAULT_SECRETS_PREFIX } from '../../functions/adapters/secrets';
+import { REPORTS_PREFIX } from '../../functions/domain/order-sync';
+import { SentinelFunction } from './sentinel-function';
+import type { SentinelTable } from './sentinel-table';
+
+/**
+ * Amazon's account that delivers SP-API notifications to SQS (the selling-partner-api-samples
+ * notification stacks grant it `sqs:SendMessage`). Configurable in case Amazon documents others.
+ */
+export const SP_API_NOTIFICATION_ACCOUNTS = ['437568002678'];
+
+export interface OrderSyncProps {
+  table: SentinelTable;
+  /** The bucket report files are uploaded to, under `reports/<sellerId>/`. */
+  bucket: IBucket;
+  /** How often every seller is synced (default 15 minutes). */
+  interval?: Duration;
+  /** Secrets Manager name prefix of the SP-API credentials (default `shipnow-sentinel/sp-api/`). */
+  secretsPrefix?: string;
+  /** Where "sync broken" events go (default: the account's default event bus). */
+  eventBus?: IEventBus;
+  /** Worker timeout (default 5 minutes); a run stops 15 s before it and resumes next interval. */
+  workerTimeout?: Duration;
+  /** Workers at most at once (default 100): well under the account's Lambda concurrency. */
+  maxConcurrency?: number;
+  /** AWS accounts allowed to send ORDER_CHANGE notifications to the queue. */
+  notificationAccounts?: string[];
+}
+
+/**
+ * Order sync: an EventBridge schedule starts the dispatcher, which sends one message per active
+ * seller to the sync queue; workers sync a seller each (partial batch failures, DLQ). Also the
+ * Unshipped Orders report import (S3 `reports/` prefix) and the SP-API ORDER_CHANGE queue.
+ * Every function gets exactly what it uses: table access through SentinelTable's helpers (which
+ * set the table variable), `secretsmanager:GetSecretValue` on `<prefix>*` only, `events:PutEvents`
+ * on one bus, read of `reports/*` only.
+ */
+export class OrderSync extends Construct {
+  readonly schedule: Rule;
+  readonly dispatcher: SentinelFunction;
+  readonly queue: Queue;
+  readonly deadLetterQueue: Queue;
+  readonly worker: SentinelFunction;
+  readonly orderChangeQueue: Queue;
+  readonly orderChangeDeadLetterQueue: Queue;
+  readonly orderChangeFunction: SentinelFunction;
+  readonly reportImport: SentinelFunction;
+  readonly reportImportDeadLetterQueue: Queue;
+  /** Some seller's last successful sync is older than three intervals (or the dispatcher stopped). */
+  readonly staleSyncAlarm: Alarm;
+  /** A message in any of the dead-letter queues. */
+  readonly deadLetterAlarms: Alarm[];
+
+  constructor(scope: Construct, id: string, props: OrderSyncProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const workerTimeout = props.workerTimeout ?? Duration.minutes(5);
+    const secretsPrefix = props.secretsPrefix ?? DEFAULT_SECRETS_PREFIX;
+    const eventBus = props.eventBus ?? EventBus.fromEventBusName(this, 'DefaultBus', 'default');
+
+    // ---- queues ---------------------------------------------------------------------------------
+    const queueDefaults = { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true } as const;
+    this.deadLetterQueue = new Queue(this, 'SyncDlq', { ...queueDefaults, retentionPeriod: Duration.days(14) });
+    this.queue = new Queue(this, 'SyncQueue', {
+      ...queueDefaults,
+      // Six times the worker timeout (AWS guidance for Lambda event sources).
+      visibilityTimeout: Duration.seconds(workerTimeout.toSeconds() * 6),
+      // A message older than two intervals is superseded by the next dispatch anyway.
+      retentionPeriod: Duration.hours(1),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 3 },
+    });
+
+    // ---- dispatcher + schedule -----------------------------------------------------------------
+    this.dispatcher = new SentinelFunction(this, 'Dispatcher', {
+      handlerFile: 'sync-dispatcher.ts',
+      description: 'Order sync: one SQS message per active seller, and the oldest-successful-sync metric',
+      timeout: Duration.minutes(5),
+      environment: { [ENV.SYNC_QUEUE_URL]: this.queue.queueUrl },
+    });
+    props.table.grantReadTo(this.dispatcher);
+    this.queue.grantSendMessages(this.dispatcher);
+    this.schedule = new Rule(this, 'Schedule', {
+      description: 'Starts the order sync of every seller',
+      schedule: Schedule.rate(props.interval ?? Duration.minutes(15)),
+      targets: [new LambdaTarget(this.dispatcher, { retryAttempts: 2, maxEventAge: Duration.minutes(10) })],
+    });
+
+    // ---- worker ----------------------------------------------------------------------------------
+    this.worker = new SentinelFunction(this, 'Worker', {
+      handlerFile: 'sync-worker.ts',
+      description: "Order sync: one seller's orders from the Selling Partner API",
+      timeout: workerTimeout,
+      environment: {
+        [ENV.SP_API_SECRETS_PREFIX]: secretsPrefix,
+        [ENV.SYNC_EVENT_BUS]: eventBus.eventBusName,
+      },
+    });
+    props.table.grantReadWriteTo(this.worker);
+    this.worker.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'ReadSpApiCredentials',
+        effect: Effect.ALLOW,
+        actions: ['secretsmanager:GetSecretValue'],
+        // Secrets Manager appends a random 6-character suffix to secret ARNs, hence the wildcard.
+        resources: [stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${secretsPrefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      }),
+    );
+    eventBus.grantPutEventsTo(this.worker);
+    this.worker.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize: 1,
+        reportBatchItemFailures: true,
+        maxConcurrency: props.maxConcurrency ?? 100,
+      }),
+    );
+
+    // ---- ORDER_CHANGE notifications ------------------------------------------------------------
+    this.orderChangeDeadLetterQueue = new Queue(this, 'OrderChangeDlq', { ...queueDefaults, retentionPeriod: Duration.days(14) });
+    // Standard queue (SP-API does not deliver to FIFO queues), SQS-managed encryption (a KMS key
+    // would need a key policy for Amazon's account too).
+    this.orderChangeQueue = new Queue(this, 'OrderChangeQueue', {
+      ...queueDefaults,
+      visibilityTimeout: Duration.minutes(3),
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: this.orderChangeDeadLetterQueue, maxReceiveCount: 5 },
+    });
+    for (const account of props.notificationAccounts ?? SP_API_NOTIFICATION_ACCOUNTS) {
+      this.orderChangeQueue.addToResourcePolicy(
+        new PolicyStatement({
+          sid: `AllowSpApiNotifications${account}`,
+          effect: Effect.ALLOW,
+          principals: [new AccountPrincipal(account)],
+          actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes'],
+          resources: [this.orderChangeQueue.queueArn],
+        }),
+      );
+    }
+    this.orderChangeFunction = new SentinelFunction(this, 'OrderChange', {
+      handlerFile: 'order-change.ts',
+      description: 'SP-API ORDER_CHANGE notifications: update the order at once',
+      timeout: Duration.seconds(30),
+    });
+    props.table.grantReadWriteTo(this.orderChangeFunction);
+    this.orderChangeFunction.addEventSource(new SqsEventSource(this.orderChangeQueue, { batchSize: 10, reportBatchItemFailures: true }));
+
+    // ---- report import ---------------------------------------------------------------------------
+    this.reportImportDeadLetterQueue = new Queue(this, 'ReportImportDlq', { ...queueDefaults, retentionPeriod: Duration.days(14) });
+    this.reportImport = new SentinelFunction(this, 'ReportImport', {
+      handlerFile: 'report-import.ts',
+      description: 'Imports Unshipped Orders reports uploaded under reports/<sellerId>/',
+      timeout: Duration.minutes(5),
+      memorySize: 1024,
+      retryAttempts: 2,
+      deadLetterQueue: this.reportImportDeadLetterQueue,
+    });
+    props.table.grantReadWriteTo(this.reportImport);
+    // GetObject on the reports prefix only (Bucket.grantRead would add List*/GetBucket*).
+    this.reportImport.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'ReadReports',
+        effect: Effect.ALLOW,
+        actions: ['s3:GetObject'],
+        resources: [props.bucket.arnForObjects(`${REPORTS_PREFIX}*`)],
+      }),
+    );
+    props.bucket.encryptionKey?.grantDecrypt(this.reportImport);
+    props.bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(this.reportImport), { prefix: REPORTS_PREFIX });
+
+    // ---- alarms (actions are attached by the alerting work) -------------------------------------
+    const interval = props.interval ?? Duration.minutes(15);
+    this.staleSyncAlarm = new Alarm(this, 'StaleSyncAlarm', {
+      alarmDescription:
+        'Order sync: the oldest successful sync of some seller and marketplace is older than three intervals, or the dispatcher has stopped reporting.',
+      metric: new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: ORDER_SYNC_METRICS.OLDEST_SUCCESSFUL_SYNC_AGE,
+        dimensionsMap: { service: SERVICE_NAME },
+        statistic: 'Maximum',
+        period: interval,
+      }),
+      threshold: interval.toSeconds() * 3,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      // No data means the dispatcher did not run: that is a stopped sync too.
+      treatMissingData: TreatMissingData.BREACHING,
+    });
+    this.deadLetterAlarms = [
+      ['SyncDlqAlarm', this.deadLetterQueue],
+      ['OrderChangeDlqAlarm', this.orderChangeDeadLetterQueue],
+      ['ReportImportDlqAlarm', this.reportImportDeadLetterQueue],
+    ].map(
+      ([alarmId, q]) =>
+        new Alarm(this, alarmId as string, {
+          alarmDescription: `Order sync: messages in ${(q as Queue).node.id} (work that failed repeatedly; inspect and redrive).`,
+          metric: (q as Queue).metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+          threshold: 1,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+    );
+
+    this.acknowledgeFindings(props.table, props.bucket, secretsPrefix);
+  }
+
+  /** cdk-nag findings that are deliberate, each with its reason next to the resource. */
+  private acknowledgeFindings(table: SentinelTable, bucket: IBucket, secretsPrefix: string): void {
+    const stack = Stack.of(this);
+    for (const q of [this.deadLetterQueue, this.orderChangeDeadLetterQueue]) {
+      Validations.of(q).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself a dead-letter queue.' });
+    }
+    Validations.of(this.reportImportDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'Dead-letter queue of the report-import function (asynchronous invocations); a DLQ of its own would only move the question.',
+    });
+    const tableId = stack.getLogicalId(table.table.node.defaultChild as CfnElement);
+    for (const fn of [this.dispatcher, this.worker, this.orderChangeFunction, this.reportImport]) {
+      const v = Validations.of(fn);
+      v.acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: "The AWS managed basic execution policy only allows writing the function's own CloudWatch logs.",
+      });
+      v.acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.',
+      });
+      v.acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${tableId}.Arn>/index/*]`,
+        reason: 'Access to the Sentinel table includes its sparse due index; the index belongs to the same table definition.',
+      });
+    }
+    Validations.of(this.worker).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${secretsPrefix}*]`,
+      reason:
+        'One secret per seller under a fixed name prefix; Secrets Manager adds a random suffix to every secret ARN, so a prefix wildcard is the narrowest grant.',
+    });
+    // The Lambda CDK adds once per stack to configure bucket notifications (also acknowledged by
+    // InboundMail when both are in the stack; acknowledging twice is harmless).
+    const notificationsHandler = stack.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
+    if (notificationsHandler) {
+      Validations.of(notificationsHandler).acknowledge(
+        {
+          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+          reason: 'CDK-provided deployment-time helper; the managed basic execution policy only allows writing its own logs.',
+        },
+        {
+          id: 'AwsSolutions-IAM5[Resource::*]',
+          reason: 'CDK-provided deployment-time helper: s3:PutBucketNotification, called only by CloudFormation.',
+        },
+        {
+          id: 'AwsSolutions-L1',
+          reason: 'CDK-provided deployment-time helper; its runtime is chosen and updated by aws-cdk-lib, not by this project.',
+        },
+      );
+    }
+    Validations.of(this.reportImport).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(bucket.node.defaultChild as CfnElement)}.Arn>/${REPORTS_PREFIX}*]`,
+      reason: 'Reads the report files every seller uploads under reports/<sellerId>/: the prefix is the narrowest fixed scope.',
+    });
+  }
+}
