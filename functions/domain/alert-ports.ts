@@ -1,0 +1,125 @@
+/**
+ * Ports of the alerting work (issue 5). Pure types; adapters: functions/adapters/dynamodb-outbox.ts
+ * (outbox + channel health), functions/adapters/channels/* (delivery), and what the email-intake
+ * and order-sync work record, consumed through the narrow ports below.
+ */
+import type { Alert, ChannelConfig } from './alerts';
+import type { RenderedMessage } from './alert-message';
+import { SentinelError } from './errors';
+import type { AuthResult, IsoTime } from './types';
+
+// ---- outbox ------------------------------------------------------------------------------------
+
+/**
+ * `pending` -> (claim) `sending` -> `sent` | back to `pending` (transient failure, later) |
+ * `failed` (no channel could take it). A `sending` item whose lease expired (the sender crashed
+ * between claim and send) is due again and may be claimed again: nothing is lost; a channel may
+ * then see the alert twice, which is the price of at-least-once delivery.
+ */
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
+
+export interface OutboxItem {
+  alert: Alert;
+  status: OutboxStatus;
+  /** Not before this instant (quiet hours, retry back-off, lease expiry). */
+  deliverAt: IsoTime;
+  /** Claims so far. */
+  attempts: number;
+  leaseUntil?: IsoTime;
+  sentAt?: IsoTime;
+  /** Channel IDs that took it. */
+  sentVia?: string[];
+  lastError?: string;
+}
+
+export interface AlertOutbox {
+  /** Conditional put: the first writer of an alert ID wins; later ones get 'exists'. */
+  put(alert: Alert, deliverAt: IsoTime): Promise<'created' | 'exists'>;
+  get(sellerId: string, alertId: string): Promise<OutboxItem | undefined>;
+  /** Items due at `now`: pending with deliverAt <= now, and sending with an expired lease. */
+  due(now: IsoTime, limit?: number): Promise<OutboxItem[]>;
+  /** Compare-and-set pending|expired-sending -> sending until `leaseUntil`; null when someone else has it. */
+  claim(sellerId: string, alertId: string, now: IsoTime, leaseUntil: IsoTime): Promise<OutboxItem | null>;
+  /** Only the holder of the lease (the claimed item) may complete it; else ConcurrentModificationError. */
+  markSent(claimed: OutboxItem, sentAt: IsoTime, via: string[]): Promise<void>;
+  /** Give it back for a retry at `retryAt` (transient failure). */
+  release(claimed: OutboxItem, retryAt: IsoTime, error: string): Promise<void>;
+  /** Terminal: no channel could deliver it. */
+  markFailed(claimed: OutboxItem, at: IsoTime, error: string): Promise<void>;
+  listForSeller(sellerId: string): Promise<OutboxItem[]>;
+}
+
+/** A channel marked broken after a permanent failure stays skipped until a human fixes it. */
+export interface ChannelHealth {
+  sellerId: string;
+  channelId: string;
+  since: IsoTime;
+  reason: string;
+}
+
+export interface ChannelHealthStore {
+  /** Keeps the first `since` while it stays broken; returns true on the transition into broken. */
+  markBroken(sellerId: string, channelId: string, reason: string, at: IsoTime): Promise<boolean>;
+  clear(sellerId: string, channelId: string): Promise<void>;
+  brokenChannels(sellerId: string): Promise<ChannelHealth[]>;
+}
+
+// ---- delivery ----------------------------------------------------------------------------------
+
+export interface OutgoingMessage {
+  sellerId: string;
+  /** The alerts this message carries (one, or several in a digest). */
+  alerts: Alert[];
+  message: RenderedMessage;
+}
+
+/** One configured channel instance (an adapter bound to a ChannelConfig). */
+export interface AlertChannel {
+  readonly id: string;
+  readonly type: ChannelConfig['type'];
+  send(message: OutgoingMessage): Promise<void>;
+}
+
+/** Retry later: network errors, timeouts, 429, 5xx, throttling. */
+export class TransientChannelError extends SentinelError {
+  readonly channelId: string;
+  readonly retryAfterMs?: number;
+  constructor(channelId: string, message: string, options?: { cause?: unknown; retryAfterMs?: number }) {
+    super(`${channelId}: ${message}`, options);
+    this.channelId = channelId;
+    if (options?.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+/** Will not work until someone changes something: 4xx, bad token or signature, unverified address. */
+export class PermanentChannelError extends SentinelError {
+  readonly channelId: string;
+  constructor(channelId: string, message: string, options?: { cause?: unknown }) {
+    super(`${channelId}: ${message}`, options);
+    this.channelId = channelId;
+  }
+}
+
+/** Builds the channel adapters for a seller's configured channels. */
+export type ChannelFactory = (config: ChannelConfig) => AlertChannel;
+
+/** Every alert also goes to the stack's EventBridge bus (docs/alert-events.md). */
+export interface AlertEventPublisher {
+  publish(alerts: readonly Alert[]): Promise<void>;
+}
+
+// ---- what other work records, read through narrow ports -----------------------------------------
+
+/**
+ * The email-intake ledger's "last email received" per seller and marketplace with its channel
+ * facts. `DynamoDbIntakeLedger` (functions/adapters/dynamodb-intake.ts) satisfies it structurally.
+ */
+export interface LastEmailSource {
+  lastEmails(sellerId: string): Promise<
+    Array<{
+      marketplace: string;
+      receivedAt: IsoTime;
+      facts: { spf: AuthResult; spam?: AuthResult; forwarding: { forwarded: boolean } };
+    }>
+  >;
+}

@@ -1,0 +1,85 @@
+import { Duration, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ENV } from '../../functions/constants';
+import { SentinelFunction } from './sentinel-function';
+import type { SentinelTable } from './sentinel-table';
+
+export interface ReconcilerProps {
+  table: SentinelTable;
+  /** How often the reconciler runs (default 5 minutes). */
+  interval?: Duration;
+  /** Function timeout (default 2 minutes); the run stops taking work `stopBeforeDeadline` before it. */
+  timeout?: Duration;
+  /** Default 15 s. */
+  stopBeforeDeadline?: Duration;
+  /** Grace period in minutes (default: the domain default, 60). */
+  graceMinutes?: number;
+}
+
+/**
+ * The scheduled reconciler: every `interval` an EventBridge rule invokes the reconciler function,
+ * which reads only the due orders (sparse index), writes transitions and outbox alerts with
+ * conditional writes. Overlapping runs are safe (each transition alerts once), so no reserved
+ * concurrency is needed. Failed invocations (after the rule's and Lambda's retries) land in a DLQ
+ * with an alarm. Access: read/write on the one table (orders, outbox, intake ledger read).
+ */
+export class Reconciler extends Construct {
+  readonly function: SentinelFunction;
+  readonly schedule: Rule;
+  readonly deadLetterQueue: Queue;
+  readonly deadLetterAlarm: Alarm;
+
+  constructor(scope: Construct, id: string, props: ReconcilerProps) {
+    super(scope, id);
+    const timeout = props.timeout ?? Duration.minutes(2);
+    this.deadLetterQueue = new Queue(this, 'Dlq', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    this.function = new SentinelFunction(this, 'Function', {
+      handlerFile: 'reconciler.ts',
+      description: 'Reconciler: due orders -> status transitions, reminders and outbox alerts',
+      timeout,
+      deadLetterQueue: this.deadLetterQueue,
+      retryAttempts: 2,
+      environment: {
+        [ENV.STOP_BEFORE_DEADLINE_MS]: String((props.stopBeforeDeadline ?? Duration.seconds(15)).toMilliseconds()),
+        ...(props.graceMinutes !== undefined ? { [ENV.GRACE_MINUTES]: String(props.graceMinutes) } : {}),
+      },
+    });
+    props.table.grantReadWriteTo(this.function);
+    this.schedule = new Rule(this, 'Schedule', {
+      description: 'Runs the ShipNow Sentinel reconciler',
+      schedule: Schedule.rate(props.interval ?? Duration.minutes(5)),
+      targets: [new LambdaTarget(this.function, { retryAttempts: 2, maxEventAge: Duration.minutes(10), deadLetterQueue: this.deadLetterQueue })],
+    });
+    this.deadLetterAlarm = new Alarm(this, 'DlqAlarm', {
+      alarmDescription: 'Reconciler: invocations that failed repeatedly are in the DLQ (inspect the logs; the next run retries the orders).',
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    acknowledgeFunctionFindings([this.function], props.table);
+    Validations.of(this.deadLetterQueue).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself a dead-letter queue.' });
+  }
+}
+
+/** The findings every Sentinel function shares, each with its reason. */
+export function acknowledgeFunctionFindings(fns: SentinelFunction[], table: SentinelTable): void {
+  const tableId = Stack.of(table).getLogicalId(table.table.node.defaultChild as CfnElement);
+  for (const fn of fns) {
+    const v = Validations.of(fn);
+    v.acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason: "The AWS managed basic execution policy only allows writing the function's own CloudWatch logs.",
+    });
+    v.acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.' });
+    v.acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${tableId}.Arn>/index/*]`,
+      reason: 'Access to the Sentinel table includes its sparse due index (orders and the alert outbox); the index belongs to the same table definition.',
+    });
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The reconciler, alert-sender and sync-alerts Lambdas end to end on a real local DynamoDB, real
+ * Powertools Logger/Metrics and middy; only the Lambda context is fake.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Context, EventBridgeEvent, ScheduledEvent } from 'aws-lambda';
+import { DynamoDbOutbox } from '../../functions/adapters/dynamodb-outbox';
+import { ENV } from '../../functions/constants';
+import type { AlertChannel } from '../../functions/domain/alert-ports';
+import type { OrderFacts } from '../../functions/domain/types';
+import { makeHandler as makeSender, readAlertSenderConfig } from '../../functions/handlers/alert-sender';
+import { makeHandler as makeReconciler, readReconcilerConfig } from '../../functions/handlers/reconciler';
+import { makeHandler as makeSyncAlerts } from '../../functions/handlers/sync-alerts';
+import { importOrders } from '../../functions/services/import-orders';
+import { useDynalite } from '../support/dynalite';
+
+process.env.POWERTOOLS_DEV = 'true';
+const ddb = useDynalite({ freshTablePerTest: true });
+const POLICY = { graceMinutes: 60 };
+const logger = () => new Logger({ serviceName: 'test', logLevel: 'SILENT' });
+const metrics = () => new Metrics({ namespace: 'Test', serviceName: 'test' });
+const context = (remainingMs: () => number): Context =>
+  ({ functionName: 'f', awsRequestId: 'r', getRemainingTimeInMillis: remainingMs, callbackWaitsForEmptyEventLoop: true }) as unknown as Context;
+const scheduled = { 'detail-type': 'Scheduled Event', source: 'aws.events', time: '2026-11-27T11:00:00Z', detail: {} } as unknown as ScheduledEvent;
+
+const order = (i: number): OrderFacts => ({
+  sellerId: 's1',
+  orderId: `112-4455667-30000${i}`,
+  marketplace: 'amazon.com',
+  fulfilledBy: 'MERCHANT',
+  orderState: 'Unshipped',
+  purchaseDate: '2026-11-27T10:00:00.000Z',
+  source: 'report',
+});
+
+test('reconciler: transitions and alerts; then the sender delivers them', async () => {
+  await ddb.repository.putSeller({ sellerId: 's1', name: 'S', marketplaces: ['amazon.com'], createdAt: '2026-01-01T00:00:00.000Z', alerting: { channels: [{ id: 'hook', type: 'webhook', url: 'https://example.com/h' }] } } as never);
+  await importOrders(ddb.repository, [order(1)], '2026-11-27T10:01:00.000Z', POLICY);
+  const outbox = new DynamoDbOutbox({ client: ddb.client, tableName: ddb.tableName });
+  const reconcile = makeReconciler({ repo: ddb.repository, outbox, policy: POLICY, logger: logger(), metrics: metrics(), now: () => new Date('2026-11-27T11:10:00.000Z') });
+  const summary = await reconcile(scheduled, context(() => 60_000));
+  expect(summary).toEqual({ now: '2026-11-27T11:10:00.000Z', dueOrders: 1, transitions: 1, alerts: 1, failed: 0, stoppedEarly: false });
+
+  const delivered: string[] = [];
+  const channel = (): AlertChannel => ({ id: 'hook', type: 'webhook', send: async (m) => void delivered.push(...m.alerts.map((a) => a.alertId)) });
+  const send = makeSender({ outbox, health: outbox, sellers: ddb.repository, channels: channel, logger: logger(), metrics: metrics(), now: () => new Date('2026-11-27T11:11:00.000Z') });
+  const r = await send(scheduled, context(() => 60_000));
+  expect(r).toMatchObject({ sent: 1 });
+  expect(delivered).toEqual(['notification-missing:112-4455667-300001']);
+});
+
+test('reconciler stops taking new work shortly before the Lambda deadline', async () => {
+  await importOrders(ddb.repository, [order(1), order(2)], '2026-11-27T10:01:00.000Z', POLICY);
+  const outbox = new DynamoDbOutbox({ client: ddb.client, tableName: ddb.tableName });
+  const reconcile = makeReconciler({ repo: ddb.repository, outbox, policy: POLICY, logger: logger(), metrics: metrics(), stopBeforeDeadlineMs: 10_000, now: () => new Date('2026-11-27T11:10:00.000Z') });
+  const summary = await reconcile(scheduled, context(() => 9_999));
+  expect(summary).toMatchObject({ dueOrders: 2, transitions: 0, stoppedEarly: true });
+});
+
+test('sync-alerts: an order-sync "broken" event becomes one alert, a replay none', async () => {
+  const outbox = new DynamoDbOutbox({ client: ddb.client, tableName: ddb.tableName });
+  const h = makeSyncAlerts({ outbox, sellers: ddb.repository, logger: logger(), now: () => new Date('2026-11-27T11:00:00.000Z') });
+  const event = {
+    source: 'shipnow.sentinel',
+    'detail-type': 'Order sync broken',
+    detail: { type: 'order-sync-broken', sellerId: 's1', marketplace: 'amazon.de', reason: 'invalid-grant', detail: 'refresh token revoked', since: '2026-11-27T10:55:00.000Z' },
+  } as unknown as EventBridgeEvent<string, unknown>;
+  expect(await h(event, context(() => 30_000))).toEqual({ alertId: 'sync-broken:amazon.de:2026-11-27T10:55:00.000Z', created: true });
+  expect(await h(event, context(() => 30_000))).toEqual({ alertId: 'sync-broken:amazon.de:2026-11-27T10:55:00.000Z', created: false });
+  await expect(h({ ...event, detail: { type: 'nonsense' } }, context(() => 30_000))).rejects.toThrow();
+});
+
+test('configuration is validated once, loudly', () => {
+  expect(readReconcilerConfig({ [ENV.TABLE_NAME]: 't' })).toEqual({ tableName: 't', graceMinutes: 60, stopBeforeDeadlineMs: 10_000 });
+  expect(() => readReconcilerConfig({})).toThrow(/reconciler configuration/);
+  expect(readAlertSenderConfig({ [ENV.TABLE_NAME]: 't', [ENV.ALERT_TOPIC_ARN]: 'arn:aws:sns:us-east-1:1:t' })).toMatchObject({ tableName: 't', topicArn: 'arn:aws:sns:us-east-1:1:t' });
+  expect(() => readAlertSenderConfig({ [ENV.TABLE_NAME]: 't', [ENV.ALERT_FROM_ADDRESS]: 'not-an-address' })).toThrow(/alert-sender configuration/);
+});
