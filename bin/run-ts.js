@@ -3,6 +3,7 @@
 // after `npm ci`. Usage: node bin/run-ts.js path/to/file.ts [args...]
 'use strict';
 const path = require('node:path');
+require('./quiet-warnings');
 require('tsx/cjs');
 const entry = process.argv[2];
 if (!entry) {

@@ -1,0 +1,66 @@
+import type { IsoTime, OrderFacts, OrderPolicy } from '../domain/types';
+import { DynamoDbIntakeLedger } from '../adapters/dynamodb-intake';
+import { importOrders } from '../services/import-orders';
+import { loadOrdersFile } from '../services/load-orders-file';
+import { reconcileDue, type ReconcileResult } from '../services/reconcile';
+import { sellerReport, type SellerReport } from '../services/seller-report';
+import { startEmbeddedDynamoDb } from './embedded-dynamodb';
+import { intakeMailFolder } from './folder-intake';
+
+export interface CheckOptions {
+  orders: string[];
+  mailDir: string;
+  now: IsoTime;
+  policy: OrderPolicy;
+  /** In `check`, all orders and mail belong to one seller, whatever the recipient address. */
+  sellerId?: string;
+  trustedAuthservId?: string;
+}
+
+export interface CheckOutcome {
+  report: SellerReport;
+  rejectedMail: Array<{ file: string; reason: string }>;
+  reconcile: ReconcileResult;
+}
+
+export const LOCAL_SELLER_ID = 'local-seller';
+
+/**
+ * The whole job on the embedded default: an in-process DynamoDB-compatible server, orders from
+ * files, mail from a folder (standing in for the S3 bucket), then one reconciler pass at `now`.
+ * Orders files are all read before anything is stored, so bad input (InputError) stops the run
+ * before it half-happens.
+ */
+export async function runCheck(opts: CheckOptions): Promise<CheckOutcome> {
+  const sellerId = opts.sellerId ?? LOCAL_SELLER_ID;
+  const facts: OrderFacts[] = [];
+  for (const path of opts.orders) {
+    facts.push(...(await loadOrdersFile(path, { sellerId })).orders);
+  }
+
+  const db = await startEmbeddedDynamoDb();
+  try {
+    const repo = db.repository;
+    await repo.putSeller({ sellerId, name: 'Local seller', marketplaces: [], createdAt: opts.now });
+
+    // Mail first: an email that arrives before its order must be kept and matched later.
+    // The same intake service as the SES Lambda, with the folder standing in for the S3 bucket.
+    const ledger = new DynamoDbIntakeLedger({ client: db.client, tableName: db.tableName });
+    const { rejectedMail } = await intakeMailFolder({
+      repo,
+      ledger,
+      dir: opts.mailDir,
+      now: opts.now,
+      policy: opts.policy,
+      sellerId,
+      ...(opts.trustedAuthservId ? { trustedAuthservId: opts.trustedAuthservId } : {}),
+    });
+
+    await importOrders(repo, facts, opts.now, opts.policy);
+    const reconcile = await reconcileDue(repo, opts.now, opts.policy);
+    const report = await sellerReport(repo, sellerId, opts.now, opts.policy);
+    return { report, rejectedMail, reconcile };
+  } finally {
+    await db.stop();
+  }
+}
