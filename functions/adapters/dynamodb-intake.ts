@@ -32,7 +32,7 @@ import type {
   QuarantineRecord,
   RejectionRecord,
 } from '../domain/intake-ports';
-import { fromAttributes, toAttributes } from './dynamodb-repository';
+import { fromAttributes, fromItem, isConditionalCheckFailed, toAttributes, type Item } from './dynamodb-attributes';
 import {
   COUNTS_PARTITION,
   LAST_MAIL_PREFIX,
@@ -44,7 +44,7 @@ import {
   quarantineKey,
   rejectionKey,
 } from './intake-schema';
-import { sellerPartition, STORAGE_ATTRIBUTES, TTL_ATTRIBUTE, type TableKey } from './table-schema';
+import { sellerPartition, TTL_ATTRIBUTE, type TableKey } from './table-schema';
 
 /** Days before DynamoDB's TTL removes intake items. Absent: kept. */
 export interface IntakeRetention {
@@ -60,7 +60,6 @@ export interface DynamoDbIntakeLedgerOptions {
   retention?: IntakeRetention;
 }
 
-type Item = Record<string, unknown>;
 const DAY_SECONDS = 86_400;
 
 export class DynamoDbIntakeLedger implements IntakeLedger {
@@ -333,12 +332,4 @@ function expiry(from: string, days: number | undefined): number | undefined {
   return Math.floor(Date.parse(from) / 1000) + Math.round(days * DAY_SECONDS);
 }
 
-function fromItem<T>(item: Item): T {
-  const out: Item = {};
-  for (const [k, v] of Object.entries(item)) if (!STORAGE_ATTRIBUTES.includes(k)) out[k] = v;
-  return out as T;
-}
 
-function isConditionalCheckFailed(err: unknown): boolean {
-  return err instanceof Error && err.name === 'ConditionalCheckFailedException';
-}

@@ -28,7 +28,7 @@ import type { Alert } from '../domain/alerts';
 import type { AlertOutbox, ChannelHealth, ChannelHealthStore, OutboxItem } from '../domain/alert-ports';
 import { ConcurrentModificationError } from '../domain/errors';
 import type { IsoTime } from '../domain/types';
-import { fromAttributes, toAttributes } from './dynamodb-repository';
+import { fromAttributes, isConditionalCheckFailed, toAttributes, type Item } from './dynamodb-attributes';
 import { DUE_INDEX_NAME, DUE_SHARDS, InvalidKeyError, TTL_ATTRIBUTE, canonicalIso, sellerPartition, stableHash, type TableKey } from './table-schema';
 
 export const ALERT_SORT_PREFIX = 'ALERT#';
@@ -67,8 +67,6 @@ export interface DynamoDbOutboxOptions {
   retentionDays?: number;
 }
 
-type Item = Record<string, unknown>;
-const isConditionalCheckFailed = (err: unknown) => err instanceof Error && err.name === 'ConditionalCheckFailedException';
 
 export class DynamoDbOutbox implements AlertOutbox, ChannelHealthStore {
   private readonly client: DynamoDBClient;

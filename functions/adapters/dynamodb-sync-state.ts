@@ -40,7 +40,7 @@ import type {
 } from '../domain/order-sync';
 import type { TokenBucketState } from '../domain/rate-limit';
 import type { IsoTime } from '../domain/types';
-import { fromAttributes, toAttributes } from './dynamodb-repository';
+import { fromAttributes, isConditionalCheckFailed, toAttributes } from './dynamodb-attributes';
 import { InvalidKeyError, sellerPartition, type TableKey } from './table-schema';
 
 export const SYNC_HEALTH_PARTITION = 'SYNCHEALTH';
@@ -250,6 +250,3 @@ function toHealth(item: Record<string, unknown>): SyncHealth {
   return h;
 }
 
-function isConditionalCheckFailed(err: unknown): boolean {
-  return (err as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
-}
