@@ -1,35 +1,15 @@
+import { countdown as alertCountdown, formatTime } from '../domain/alert-message';
 import { marketplaceByKey } from '../domain/marketplaces';
 import type { IsoTime, OrderStatus } from '../domain/types';
 import type { CheckOutcome } from './run-check';
 
-/** `in 2d 4h`, `3h 20m ago`, `now`: a countdown a seller reads at a glance. */
+/** `in 2d 4h`, `3h 20m ago`, `now`: the same countdown the alert messages use. */
 export function countdown(target: IsoTime, now: IsoTime): string {
-  const ms = Date.parse(target) - Date.parse(now);
-  const abs = Math.abs(ms);
-  const m = Math.floor(abs / 60_000);
-  if (m === 0) return 'now';
-  const d = Math.floor(m / 1440);
-  const h = Math.floor((m % 1440) / 60);
-  const min = m % 60;
-  const text = d > 0 ? `${d}d ${h}h` : h > 0 ? `${h}h ${min}m` : `${min}m`;
-  return ms > 0 ? `in ${text}` : `${text} ago`;
+  return alertCountdown(target, now, 'en');
 }
 
-/** `2026-11-28 13:00 CET`: a time in the marketplace's own zone, as Seller Central shows it. */
-export function localTime(iso: IsoTime, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'short',
-  }).formatToParts(new Date(iso));
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')} ${get('timeZoneName')}`;
-}
+/** `2026-11-28 13:00 GMT+1`: a time in the marketplace's own zone, as Seller Central shows it. */
+export const localTime = formatTime;
 
 const LABEL: Record<OrderStatus, string> = {
   missing: 'MISSING',
