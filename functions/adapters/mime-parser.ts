@@ -51,6 +51,7 @@ function toDomain(parsed: LibParsedMail): ParsedMail {
   const messageId = parsed.messageId?.replace(/^<|>$/g, '').trim();
   return {
     from: firstAddress(parsed.from),
+    fromCount: fromCount(parsed, headers),
     to: recipients(parsed),
     subject: parsed.subject ?? '',
     ...(date === undefined ? {} : { date }),
@@ -223,6 +224,12 @@ function mailboxes(objects: AddressObject[]): EmailAddress[] {
   };
   objects.forEach((o) => o.value.forEach(visit));
   return out;
+}
+
+/** Mailboxes named by all From headers (mailparser keeps only the last From header's). */
+function fromCount(parsed: LibParsedMail, headers: readonly { key: string }[]): number {
+  const fromHeaders = headers.filter((h) => h.key === 'from').length;
+  return Math.max(fromHeaders, mailboxes(addressObjects(parsed.from)).length);
 }
 
 function firstAddress(from: AddressObject | undefined): ParsedMail['from'] {

@@ -14,7 +14,7 @@ import type { AuthResult, AuthVerdicts, AuthenticityDecision } from './types';
 
 export const DEFAULT_TRUSTED_AUTHSERV_ID = 'amazonses.com';
 
-export type AuthenticityReason = 'sender-not-amazon' | 'dmarc-fail' | 'spf-and-dkim-fail' | 'no-verdicts';
+export type AuthenticityReason = 'sender-not-amazon' | 'multiple-from' | 'dmarc-fail' | 'spf-and-dkim-fail' | 'no-verdicts';
 
 export interface AuthenticityOutcome extends AuthenticityDecision {
   reason: AuthenticityReason | null;
@@ -59,6 +59,8 @@ export function parseAuthenticationResults(
     dmarc: combine(results.get('dmarc')),
     authservId: trusted,
   };
+  const dkimPassDomains = dkimPassDomainsOf(headers[index].value);
+  if (dkimPassDomains.length > 0) verdicts.dkimPassDomains = dkimPassDomains;
   if (trusted === DEFAULT_TRUSTED_AUTHSERV_ID) {
     // Only SES writes these; only those it added (above its Authentication-Results) are its own.
     const above = headers.slice(0, index);
@@ -86,6 +88,18 @@ function methodResults(value: string): Map<string, AuthResult[]> {
     const list = out.get(method) ?? [];
     list.push(toAuthResult(m[2]));
     out.set(method, list);
+  }
+  return out;
+}
+
+/** `dkim=pass header.d=amazon.com` / `header.i=@amazon.com` -> the signing domains that passed. */
+function dkimPassDomainsOf(value: string): string[] {
+  const out: string[] = [];
+  for (const resinfo of splitOutsideQuotes(value, ';').slice(1)) {
+    const text = stripComments(resinfo);
+    if (!/^\s*dkim\s*(?:\/\s*\d+\s*)?=\s*pass\b/i.test(text)) continue;
+    const d = /\bheader\.d\s*=\s*"?([^\s";]+)/i.exec(text)?.[1] ?? /\bheader\.i\s*=\s*"?[^\s";@]*@([^\s";]+)/i.exec(text)?.[1];
+    if (d) out.push(d.toLowerCase().replace(/\.$/, ''));
   }
   return out;
 }
@@ -212,15 +226,29 @@ const DOMAIN_SYNTAX = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]
 export function decideAuthenticity(
   fromAddress: string | null | undefined,
   verdicts: AuthVerdicts,
-  opts: { requireVerdicts?: boolean } = {},
+  opts: { requireVerdicts?: boolean; fromCount?: number } = {},
 ): AuthenticityOutcome {
   const verified = hasReceiverVerdicts(verdicts);
   const reject = (reason: AuthenticityReason): AuthenticityOutcome => ({ authentic: false, reason, verified });
   if (!isAmazonSender(fromAddress)) return reject('sender-not-amazon');
+  if ((opts.fromCount ?? 1) > 1) return reject('multiple-from');
   if (verdicts.dmarc === 'fail') return reject('dmarc-fail');
-  if (SPF_FAILING.has(verdicts.spf) && DKIM_FAILING.has(verdicts.dkim)) return reject('spf-and-dkim-fail');
+  if (SPF_FAILING.has(verdicts.spf) && dkimFailsFor(fromAddress as string, verdicts)) return reject('spf-and-dkim-fail');
   if (!verified && opts.requireVerdicts) return reject('no-verdicts');
   return { authentic: true, reason: null, verified };
+}
+
+/**
+ * No valid DKIM signature vouches for the From address: the result is failing, or every passing
+ * signature is by a domain not aligned with the From domain (relaxed alignment: the same
+ * marketplace sender domain). A signature by `evil.example` on "From: amazon.com" proves nothing.
+ */
+function dkimFailsFor(fromAddress: string, verdicts: AuthVerdicts): boolean {
+  if (DKIM_FAILING.has(verdicts.dkim)) return true;
+  // DMARC pass already proves an aligned SPF or DKIM identity.
+  if (verdicts.dkim !== 'pass' || !verdicts.dkimPassDomains || verdicts.dmarc === 'pass') return false;
+  const from = marketplaceBySenderDomain(domainOf(fromAddress) ?? '');
+  return !verdicts.dkimPassDomains.some((d) => from !== undefined && marketplaceBySenderDomain(d) === from);
 }
 
 /** The From address's domain is, or is a subdomain of, a marketplace sender domain. */

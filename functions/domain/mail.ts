@@ -15,6 +15,11 @@ export interface MailHeader {
 export interface ParsedMail {
   /** First address of the From header, or null when there is none that parses. */
   from: { address: string; name?: string } | null;
+  /**
+   * How many mailboxes the From header(s) name. More than one is never a notification from Amazon
+   * (and would let a forger pair Amazon's address with their own), so it is not authentic.
+   */
+  fromCount?: number;
   /** Recipient addresses from To, Cc and Delivered-To, lower-cased, de-duplicated, in that order. */
   to: string[];
   /** Decoded subject, '' when absent. */

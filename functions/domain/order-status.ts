@@ -44,7 +44,8 @@ export function expectedBy(order: Pick<OrderFacts, 'purchaseDate' | 'paymentsDat
 /**
  * The status at `now`:
  * - `not-expected` when no email is expected (FBA, pending, cancelled...), even if one arrived;
- * - `notified` when the matching email arrived;
+ * - `notified` when the matching email arrived at or before `now` (an email that arrives later does
+ *   not count yet: a check "as of" an earlier time sees what the seller saw then);
  * - `missing` when `now >= expectedBy`. The boundary is inclusive: at exactly expectedBy the grace
  *   period is over (a grace of 60 minutes means the 60 minutes are granted, not 60 min + 1 ms),
  *   and it agrees with the due index, which returns orders with `alertAfter <= now`;
@@ -54,7 +55,7 @@ export function expectedBy(order: Pick<OrderFacts, 'purchaseDate' | 'paymentsDat
  */
 export function computeStatus(order: StatusFacts, now: IsoTime, policy: OrderPolicy): OrderStatus {
   if (!expectsEmail(order)) return 'not-expected';
-  if (order.notifiedAt) return 'notified';
+  if (order.notifiedAt && Date.parse(order.notifiedAt) <= Date.parse(now)) return 'notified';
   return Date.parse(now) >= Date.parse(expectedBy(order, policy)) ? 'missing' : 'awaiting';
 }
 

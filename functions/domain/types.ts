@@ -89,6 +89,12 @@ export interface AuthVerdicts {
   virus?: AuthResult;
   /** Which receiver's verdict this is (authserv-id), or `ses-receipt`. */
   authservId?: string;
+  /**
+   * Signing domains (`header.d`, else the domain of `header.i`) of the DKIM signatures that
+   * passed, when the receiver names them. A pass only vouches for the From address when its
+   * domain is aligned with it; absent (e.g. SES receipt verdicts): the receiver's pass is taken.
+   */
+  dkimPassDomains?: string[];
 }
 
 export interface AuthenticityDecision {

@@ -2,11 +2,13 @@
  * The `shipnow` command line. Its output formats and exit codes are a contract that users'
  * scripts rely on (see README "Command line"): extend, never rename.
  *
- * Exit codes: 0 success; 1 `check` found a missing notification; 2 bad input or usage.
+ * Exit codes: 0 success; 1 `check` found a missing notification; 2 bad input or usage;
+ * 70 an internal error (a bug or a broken environment, never the user's input).
  */
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { toUtcIso } from '../domain/deadlines';
 import { InputError } from '../domain/errors';
 import { DEFAULT_POLICY, type OrderPolicy } from '../domain/types';
 import { understandEmail } from '../services/understand-email';
@@ -17,7 +19,7 @@ import { deliverToLocalSes, renderAlerts } from './alerts-preview';
 import { renderCheck } from './format';
 import { runCheck, type CheckOutcome } from './run-check';
 
-export const EXIT = { OK: 0, MISSING: 1, BAD_INPUT: 2 } as const;
+export const EXIT = { OK: 0, MISSING: 1, BAD_INPUT: 2, INTERNAL: 70 } as const;
 
 /** Where `npm start` reads its example data, and the fixed time it reconciles at. */
 export const DEMO = {
@@ -193,23 +195,29 @@ function parseArgsOrUsage<O extends ArgOptions>(args: string[], options: O) {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    // Node's message can run over several lines; the contract is one line for bad input.
+    throw new UsageError((e as Error).message.split('\n')[0]);
   }
 }
 
 function parseNow(value: string | undefined): string {
   if (value === undefined) return new Date().toISOString();
   // ISO-8601 with a date and, if a time is given, an explicit zone: a bare local time would
-  // silently depend on the machine's time zone.
-  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/.test(value) || Number.isNaN(Date.parse(value))) {
-    throw new UsageError(`--now must be an ISO-8601 time with a zone, e.g. 2026-11-28T12:00:00Z (got '${value}')`);
-  }
-  return new Date(value).toISOString();
+  // silently depend on the machine's time zone. Impossible dates (2026-02-30) are refused rather
+  // than rolled over into the next month.
+  const iso = toUtcIso(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+  if (!iso) throw new UsageError(`--now must be an ISO-8601 time with a zone, e.g. 2026-11-28T12:00:00Z (got '${value}')`);
+  return iso;
 }
+
+/** The longest grace period accepted: past 30 days Amazon has cancelled the order anyway. */
+const MAX_GRACE_MINUTES = 30 * 24 * 60;
 
 function parseGrace(value: string | undefined): OrderPolicy {
   if (value === undefined) return { ...DEFAULT_POLICY };
-  if (!/^\d+$/.test(value)) throw new UsageError(`--grace must be a whole number of minutes (got '${value}')`);
+  if (!/^\d+$/.test(value) || Number(value) > MAX_GRACE_MINUTES) {
+    throw new UsageError(`--grace must be a whole number of minutes from 0 to ${MAX_GRACE_MINUTES} (got '${value}')`);
+  }
   return { ...DEFAULT_POLICY, graceMinutes: Number(value) };
 }
 

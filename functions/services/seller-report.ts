@@ -41,7 +41,8 @@ export async function sellerReport(
       status: computeStatus(o, now, policy),
       marketplace: o.marketplace,
       expectedBy: expects ? expectedBy(o, policy) : null,
-      notifiedAt: o.notifiedAt ?? null,
+      // An email that arrived after `now` is not shown: the report is "as of" now.
+      notifiedAt: o.notifiedAt && Date.parse(o.notifiedAt) <= Date.parse(now) ? o.notifiedAt : null,
       shipBy: shipBy(o),
       // A shipped order's shipment is confirmed: it can no longer be auto-cancelled.
       autoCancelAt: expects && o.orderState !== 'Shipped' ? autoCancelAt(o) : null,
@@ -54,7 +55,7 @@ export async function sellerReport(
     else summary[r.status]++;
   }
   const unmatchedNotifications = notifications
-    .filter((n) => !n.matchedAt)
+    .filter((n) => !n.matchedAt && Date.parse(n.receivedAt) <= Date.parse(now))
     .map((n) => ({ orderId: n.orderId, location: n.location, receivedAt: n.receivedAt }));
   return { now, orders: rows, unmatchedNotifications, summary };
 }

@@ -57,7 +57,7 @@ export async function understandEmail(raw: Buffer, opts: UnderstandEmailOptions 
 export function understandParsed(mail: ParsedMail, opts: UnderstandEmailOptions = {}): EmailUnderstanding {
   const verdicts = opts.verdicts ?? parseAuthenticationResults(mail.headers, opts.trustedAuthservId);
   const classification = classifySoldEmail(mail);
-  const authenticity = decideAuthenticity(mail.from?.address, verdicts, { requireVerdicts: opts.requireVerdicts });
+  const authenticity = decideAuthenticity(mail.from?.address, verdicts, { requireVerdicts: opts.requireVerdicts, fromCount: mail.fromCount });
   return {
     soldShipNow: classification.soldShipNow,
     orderIds: classification.orderIds,

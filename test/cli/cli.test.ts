@@ -152,6 +152,14 @@ describe('shipnow check', () => {
     expect(doc.summary.missing).toBe(3);
   });
 
+  test('--now is "as of": an email that arrived later does not count yet', () => {
+    const doc = JSON.parse(shipnow('check', '--orders', 'examples/orders', '--mail', 'examples/mail', '--now', '2026-11-28T07:30:00Z', '--json').stdout);
+    const byId = Object.fromEntries(doc.orders.map((o: { orderId: string }) => [o.orderId, o]));
+    // DE email arrived 03:03Z: notified. FR order (08:00Z) not even due; its email arrives 08:05Z.
+    expect(byId['028-4455667-1000003']).toMatchObject({ status: 'notified', notifiedAt: expect.stringMatching(/^2026-11-28T03:03/) });
+    expect(byId['407-4455667-1000005']).toMatchObject({ status: 'awaiting', notifiedAt: null });
+  });
+
   test('without --json prints a readable table, missing first, and the rejected mail', () => {
     const r = shipnow('check', ...EXAMPLES);
     expect(r.code).toBe(1);
@@ -220,10 +228,22 @@ describe('shipnow check', () => {
       expect(r.stderr).toMatch(message);
     });
 
-    test('exit 2 on a bad flag value or a missing mail folder', () => {
-      expect(shipnow('check', '--orders', 'examples/orders', '--mail', join(dir, 'nope')).code).toBe(2);
-      expect(shipnow('check', '--orders', 'examples/orders', '--mail', 'examples/mail', '--grace', 'ten').code).toBe(2);
-      expect(shipnow('check', '--orders', 'examples/orders', '--mail', 'examples/mail', '--now', '28/11/2026').code).toBe(2);
+    test.each([
+      [['--mail', 'NOPE']],
+      [['--mail', 'examples/mail', '--grace', 'ten']],
+      [['--mail', 'examples/mail', '--grace', '-5']],
+      [['--mail', 'examples/mail', '--grace', '999999999999']],
+      [['--mail', 'examples/mail', '--now', '28/11/2026']],
+      [['--mail', 'examples/mail', '--now', '2026-02-30T00:00:00Z']],
+      [['--mail', 'examples/mail', '--now', '2026-11-28T12:00:00']],
+    ])('exit 2 with one line on a bad flag value or a missing mail folder: %j', (flags) => {
+      const r = shipnow('check', '--orders', 'examples/orders', ...flags.map((f) => (f === 'NOPE' ? join(dir, 'nope') : f)));
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    });
+
+    test('exit 2 without --orders', () => {
       expect(shipnow('check', '--mail', 'examples/mail').code).toBe(2);
     });
   });

@@ -28,6 +28,7 @@ describe('parseAuthenticationResults', () => {
     expect(parseAuthenticationResults(mail.headers)).toEqual({
       spf: 'pass',
       dkim: 'pass',
+      dkimPassDomains: ['amazonses.com'],
       dmarc: 'none',
       spam: 'pass',
       virus: 'pass',
@@ -40,7 +41,7 @@ describe('parseAuthenticationResults', () => {
       Records: Array<{ ses: { mail: { headers: Array<{ name: string; value: string }> } } }>;
     };
     const headers = event.Records[0].ses.mail.headers.map((h) => ({ key: h.name.toLowerCase(), value: h.value }));
-    expect(parseAuthenticationResults(headers)).toEqual({ spf: 'pass', dkim: 'pass', dmarc: 'none', spam: 'pass', virus: 'pass', authservId: 'amazonses.com' });
+    expect(parseAuthenticationResults(headers)).toEqual({ spf: 'pass', dkim: 'pass', dkimPassDomains: ['example.com'], dmarc: 'none', spam: 'pass', virus: 'pass', authservId: 'amazonses.com' });
   });
 
   it('believes only the topmost amazonses.com header, not the passing ones the forger added below it', async () => {
@@ -71,6 +72,7 @@ describe('parseAuthenticationResults', () => {
     expect(parseAuthenticationResults(await headersOf('us-auto-forwarded.eml'), 'mx.mailbox-provider.example')).toEqual({
       spf: 'pass',
       dkim: 'pass',
+      dkimPassDomains: ['amazon.com'],
       dmarc: 'pass',
       authservId: 'mx.mailbox-provider.example',
     });
@@ -80,7 +82,7 @@ describe('parseAuthenticationResults', () => {
     const v = parseAuthenticationResults([
       ar('AmazonSES.com 1 (the receiver; really); SPF=SoftFail (not; permitted) smtp.mailfrom=x.example; dkim=fail header.d=a.example; dkim/1=pass header.d=amazon.com; dmarc = pass (p=quarantine) header.from=amazon.com'),
     ]);
-    expect(v).toEqual({ spf: 'softfail', dkim: 'pass', dmarc: 'pass', authservId: 'amazonses.com' });
+    expect(v).toEqual({ spf: 'softfail', dkim: 'pass', dkimPassDomains: ['amazon.com'], dmarc: 'pass', authservId: 'amazonses.com' });
   });
 
   it('maps unknown result words to unknown and "hardfail" to fail', () => {

@@ -76,9 +76,11 @@ describe('computeStatus', () => {
     expect(computeStatus(paid, '2026-11-28T11:30:00.000Z', POLICY)).toBe('missing');
   });
 
-  it('notified when the email arrived, whenever that was', () => {
+  it('notified from the moment the email arrived, late or not; not before (a check "as of" an earlier time)', () => {
     const n = order({ notifiedAt: '2026-11-28T12:30:00.000Z' });
-    expect(computeStatus(n, '2026-11-28T10:10:00.000Z', POLICY)).toBe('notified');
+    expect(computeStatus(n, '2026-11-28T10:10:00.000Z', POLICY)).toBe('awaiting');
+    expect(computeStatus(n, '2026-11-28T12:29:59.999Z', POLICY)).toBe('missing');
+    expect(computeStatus(n, '2026-11-28T12:30:00.000Z', POLICY)).toBe('notified');
     expect(computeStatus(n, '2026-11-29T00:00:00.000Z', POLICY)).toBe('notified');
   });
 

@@ -163,7 +163,7 @@ describe('understandEmail options and edge cases', () => {
 
   it('reads the verdicts of the trusted receiver it is given', async () => {
     const u = await understandEmail(raw('us-auto-forwarded.eml'), { trustedAuthservId: 'mx.mailbox-provider.example' });
-    expect(u.verdicts).toEqual({ spf: 'pass', dkim: 'pass', dmarc: 'pass', authservId: 'mx.mailbox-provider.example' });
+    expect(u.verdicts).toEqual({ spf: 'pass', dkim: 'pass', dkimPassDomains: ['amazon.com'], dmarc: 'pass', authservId: 'mx.mailbox-provider.example' });
   });
 
   it('exposes absent verdicts, and rejects them when verdicts are required', async () => {
@@ -191,5 +191,41 @@ describe('understandEmail options and edge cases', () => {
   it('gives the authenticity reason precedence over the classification reason', async () => {
     const u = await understandEmail(Buffer.from('From: return@amazon-de.com\r\nSubject: Rücksendeanfrage\r\n\r\nBestellnummer: 028-4455667-1000003\r\n'));
     expect([u.soldShipNow, u.authentic, u.reason]).toEqual([false, false, 'sender-not-amazon']);
+  });
+});
+
+describe('forgeries that pass a naive check', () => {
+  const US = readFileSync(join(__dirname, '..', 'fixtures', 'mail', 'us-sold-ship-now.eml'), 'latin1');
+  const withAuth = (spf: string, dkim: string, dmarc: string) =>
+    Buffer.from(
+      US.replace(/Authentication-Results: amazonses.com;\r?\n(?: .*\r?\n)+/, `Authentication-Results: amazonses.com;\r\n spf=${spf};\r\n dkim=${dkim};\r\n dmarc=${dmarc}\r\n`),
+      'latin1',
+    );
+
+  it('a DKIM pass by an unrelated domain does not vouch for From: amazon.com when SPF fails', async () => {
+    const u = await understandEmail(withAuth('fail', 'pass header.d=evil.example', 'none'));
+    expect([u.authentic, u.reason]).toEqual([false, 'spf-and-dkim-fail']);
+  });
+
+  it("a DKIM pass by Amazon's own domain does, even when SPF fails (forwarded mail)", async () => {
+    const u = await understandEmail(withAuth('softfail', 'pass header.i=@amazon.com', 'none'));
+    expect([u.authentic, u.reason]).toEqual([true, null]);
+  });
+
+  it('a DMARC pass is enough: it already proves an aligned identity', async () => {
+    const u = await understandEmail(withAuth('softfail', 'pass header.d=amazonses.com', 'pass'));
+    expect([u.authentic, u.reason]).toEqual([true, null]);
+  });
+
+  it("a second From address beside Amazon's is not authentic", async () => {
+    const twoFrom = Buffer.from(US.replace(/^From: (.*)$/m, 'From: $1, "Me" <me@evil.example>'), 'latin1');
+    const u = await understandEmail(twoFrom);
+    expect([u.authentic, u.reason]).toEqual([false, 'multiple-from']);
+  });
+
+  it('two From headers are not authentic either', async () => {
+    const twoHeaders = Buffer.from(US.replace(/^(From: .*)$/m, '$1\r\nFrom: me@evil.example'), 'latin1');
+    const u = await understandEmail(twoHeaders);
+    expect([u.authentic, u.reason]).toEqual([false, 'multiple-from']);
   });
 });
