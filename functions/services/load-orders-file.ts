@@ -116,10 +116,13 @@ export function parseOrdersText(
     return { format: 'report', orders: parseUnshippedReport(body, file, opts) };
   }
   const preview = firstLine.length > 60 ? `${firstLine.slice(0, 60)}...` : firstLine;
+  // A zip, a spreadsheet, an image: say so rather than echo mojibake.
+  const binary = /[\u0000-\u0008\u000e-\u001f\ufffd]/.test(body.slice(0, 512));
+  const what = body.trim() === '' ? 'the file is empty' : binary ? 'the file is binary, not text (an .xlsx or .zip? save the report as tab-delimited text)' : `first line ${JSON.stringify(preview)}`;
   throw new InputError(
     file,
     `unrecognised orders file: expected an Unshipped Orders report (tab-delimited, header with order-id) ` +
-      `or a saved SP-API Orders response (JSON); ${body.trim() === '' ? 'the file is empty' : `first line ${JSON.stringify(preview)}`}`,
+      `or a saved SP-API Orders response (JSON); ${what}`,
   );
 }
 

@@ -79,6 +79,7 @@ describe('errors', () => {
     ['orders.csv', 'order-id,purchase-date\n112-4455667-1000001,2026-11-27T15:04:00+00:00\n', /unrecognised orders file: .*first line "order-id,purchase-date"/],
     ['empty.txt', '', /unrecognised orders file: .*the file is empty/],
     ['orders.xml', '<?xml version="1.0"?><AmazonEnvelope/>', /unrecognised orders file/],
+    ['orders.xlsx', 'PK\u0003\u0004\u0014\u0000\u0006\u0000[Content_Types].xml', /unrecognised orders file: .*the file is binary, not text/],
   ])('unrecognised: %s', async (name, content, message) => {
     const e = await inputError(loadOrdersFile(write(name, content), OPTS));
     expect(e.message).toMatch(message);
