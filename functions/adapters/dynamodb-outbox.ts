@@ -192,19 +192,18 @@ export class DynamoDbOutbox implements AlertOutbox, ChannelHealthStore {
   // ---- channel health ----------------------------------------------------------------------------
 
   async markBroken(sellerId: string, channelId: string, reason: string, at: IsoTime): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: toAttributes({ ...channelHealthKey(sellerId, channelId), sellerId, channelId, since: canonicalIso(at), reason: reason.slice(0, 1000) }),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return false;
-      throw err;
-    }
+    // One unconditional update: `since` stays the first failure of the spell, `lastFailedAt` (the
+    // start of the cool-off) moves; the old image tells whether this is the transition into broken.
+    const res = await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: toAttributes(channelHealthKey(sellerId, channelId)),
+        UpdateExpression: 'SET sellerId = :seller, channelId = :channel, since = if_not_exists(since, :at), lastFailedAt = :at, reason = :reason',
+        ExpressionAttributeValues: toAttributes({ ':seller': sellerId, ':channel': channelId, ':at': canonicalIso(at), ':reason': reason.slice(0, 1000) }),
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return !res.Attributes?.since;
   }
 
   async clear(sellerId: string, channelId: string): Promise<void> {
@@ -217,7 +216,13 @@ export class DynamoDbOutbox implements AlertOutbox, ChannelHealthStore {
       ExpressionAttributeValues: toAttributes({ ':pk': sellerPartition(sellerId), ':prefix': CHANNEL_SORT_PREFIX }),
       ConsistentRead: true,
     });
-    return items.map((i) => ({ sellerId: String(i.sellerId), channelId: String(i.channelId), since: String(i.since), reason: String(i.reason) }));
+    return items.map((i) => ({
+      sellerId: String(i.sellerId),
+      channelId: String(i.channelId),
+      since: String(i.since),
+      lastFailedAt: String(i.lastFailedAt ?? i.since),
+      reason: String(i.reason),
+    }));
   }
 
   // ---- helpers -----------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { ConcurrentModificationError, NotFoundError, SentinelError } from '../domain/errors';
-import type { DueOrders, PutResult, SentinelRepository } from '../domain/ports';
+import type { DueNotifications, DueOrders, MissingStreak, OrderStatsDay, OrderStatsDelta, PutResult, RecentOrderStats, SentinelRepository } from '../domain/ports';
 import type { IsoTime, NotificationRecord, OrderState, Seller, StoredOrder } from '../domain/types';
 import {
   DUE_INDEX_NAME,
@@ -36,15 +36,22 @@ import {
   SELLER_SORT_PREFIX,
   TTL_ATTRIBUTE,
   aliasKey,
+  canonicalIso,
   dueKey,
   dueShardPartitions,
   dueUpperBound,
+  lastNotifiedKey,
+  missingStreakKey,
   normalizeAlias,
+  orderStatsKey,
+  orderStatsRange,
+  notificationDueKey,
   notificationKey,
   notificationPrefix,
   orderKey,
   sellerKey,
   sellerPartition,
+  unmatchedShardPartitions,
   type TableKey,
 } from './table-schema';
 import {
@@ -102,6 +109,8 @@ export interface DynamoDbRepositoryOptions {
 const FINAL_STATES: ReadonlySet<OrderState> = new Set<OrderState>(['Shipped', 'Canceled', 'Unfulfillable']);
 const DAY_SECONDS = 24 * 60 * 60;
 const BATCH_WRITE_MAX = 25;
+/** Order stats and missing streaks expire this long after their day (the diagnosis reads 7). */
+const STATS_RETENTION_DAYS = 35;
 
 /** An item as plain JavaScript values (before marshalling / after unmarshalling). */
 
@@ -284,6 +293,9 @@ export class DynamoDbRepository implements SentinelRepository {
   /** Idempotent on (sellerId, orderId, messageId): a redelivered email is 'exists', never a duplicate. */
   async putNotification(n: NotificationRecord): Promise<PutResult> {
     const item: Item = { ...n, ...notificationKey(n.sellerId, n.orderId, n.messageId) };
+    // Due at once for the unknown-order sweep, which reschedules it to the seller's threshold;
+    // matching (usually right after this put) takes it out of the index again.
+    if (!n.matchedAt) Object.assign(item, notificationDueKey(n.sellerId, n.orderId, n.messageId, n.receivedAt));
     const days = this.retention.notificationDays;
     if (days !== undefined) item[TTL_ATTRIBUTE] = epochSeconds(n.receivedAt) + days * DAY_SECONDS;
     return (await this.putIfAbsent(item)) ? 'created' : 'exists';
@@ -329,7 +341,7 @@ export class DynamoDbRepository implements SentinelRepository {
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: toAttributes(key),
-          UpdateExpression: 'SET #matchedAt = :matchedAt',
+          UpdateExpression: 'SET #matchedAt = :matchedAt REMOVE duePk, dueSk',
           ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#matchedAt)',
           ExpressionAttributeNames: { '#matchedAt': 'matchedAt' },
           ExpressionAttributeValues: { ':matchedAt': { S: matchedAt } },
@@ -340,6 +352,149 @@ export class DynamoDbRepository implements SentinelRepository {
       // Either already matched (fine: idempotent) or absent (a caller bug worth surfacing).
       if (!(await this.getItem(key, true))) throw new NotFoundError(keyString(key));
     }
+  }
+
+  async queryDueNotifications(now: IsoTime, limit?: number): Promise<DueNotifications> {
+    const upper = dueUpperBound(now);
+    const shards = await Promise.all(
+      unmatchedShardPartitions().map((duePk) =>
+        this.query({ indexName: DUE_INDEX_NAME, keyCondition: 'duePk = :pk AND dueSk < :upper', values: { ':pk': duePk, ':upper': upper }, limit }),
+      ),
+    );
+    const items = shards.flatMap((s) => s.items);
+    items.sort((a, b) => compareStrings(String(a.dueSk), String(b.dueSk)));
+    const kept = limit === undefined ? items : items.slice(0, limit);
+    return {
+      notifications: kept.map((i) => fromItem<NotificationRecord>(i)),
+      itemsRead: sum(shards.map((s) => s.itemsRead)),
+      readCapacityUnits: sum(shards.map((s) => s.readCapacityUnits)),
+    };
+  }
+
+  async rescheduleNotification(n: NotificationRecord, at: IsoTime): Promise<void> {
+    const due = notificationDueKey(n.sellerId, n.orderId, n.messageId, at);
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: toAttributes(notificationKey(n.sellerId, n.orderId, n.messageId)),
+          UpdateExpression: 'SET duePk = :pk, dueSk = :sk',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(matchedAt)',
+          ExpressionAttributeValues: toAttributes({ ':pk': due.duePk, ':sk': due.dueSk }),
+        }),
+      );
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err; // matched (or expired) meanwhile: nothing to check
+    }
+  }
+
+  async clearNotificationDue(n: NotificationRecord): Promise<void> {
+    await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: toAttributes(notificationKey(n.sellerId, n.orderId, n.messageId)),
+        UpdateExpression: 'REMOVE duePk, dueSk',
+        ConditionExpression: 'attribute_exists(pk)',
+      }),
+    ).catch((err: unknown) => {
+      if (!isConditionalCheckFailed(err)) throw err;
+    });
+  }
+
+  // ---- history for the diagnosis -------------------------------------------------------------------
+
+  /**
+   * ADD to the day's counters (one UpdateItem; creates the item). Not idempotent by itself: the
+   * caller calls it once per successful order transition. A crash between the order write and
+   * this one loses one count (an under-count, never a double count).
+   */
+  async addOrderStats(sellerId: string, marketplace: string, expectedBy: IsoTime, delta: OrderStatsDelta, emailAt?: IsoTime): Promise<void> {
+    const at = canonicalIso(expectedBy);
+    const day = at.slice(0, 10);
+    await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: toAttributes(orderStatsKey(sellerId, day, marketplace)),
+        // Every name through a placeholder: `missing` (and others) are DynamoDB reserved words.
+        UpdateExpression: 'SET #mp = :m, #day = :day, #first = if_not_exists(#first, :at), #ttl = :ttl ADD #notified :n, #missing :x',
+        ExpressionAttributeNames: { '#mp': 'marketplace', '#day': 'day', '#first': 'firstAt', '#ttl': TTL_ATTRIBUTE, '#notified': 'notified', '#missing': 'missing' },
+        ExpressionAttributeValues: toAttributes({
+          ':m': marketplace,
+          ':day': day,
+          ':at': at,
+          ':ttl': epochSeconds(`${day}T00:00:00.000Z`) + STATS_RETENTION_DAYS * DAY_SECONDS,
+          ':n': delta.notified ?? 0,
+          ':x': delta.missing ?? 0,
+        }),
+      }),
+    );
+    if (emailAt !== undefined) {
+      // Newest wins; an older email changes nothing.
+      try {
+        await this.client.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: toAttributes(lastNotifiedKey(sellerId)),
+            UpdateExpression: 'SET #last = :t',
+            ConditionExpression: 'attribute_not_exists(#last) OR #last < :t',
+            ExpressionAttributeNames: { '#last': 'lastNotifiedAt' },
+            ExpressionAttributeValues: toAttributes({ ':t': canonicalIso(emailAt) }),
+          }),
+        );
+      } catch (err) {
+        if (!isConditionalCheckFailed(err)) throw err;
+      }
+    }
+  }
+
+  /** One Query: the day items from `now - days` to today, plus the last-notified item. */
+  async recentOrderStats(sellerId: string, now: IsoTime, days: number): Promise<RecentOrderStats> {
+    const from = new Date(Date.parse(now) - days * DAY_SECONDS * 1000).toISOString().slice(0, 10);
+    const { lower, upper } = orderStatsRange(from);
+    const res = await this.query({
+      keyCondition: 'pk = :pk AND sk BETWEEN :lower AND :upper',
+      values: { ':pk': sellerPartition(sellerId), ':lower': lower, ':upper': upper },
+    });
+    const today = canonicalIso(now).slice(0, 10);
+    let lastNotifiedAt: IsoTime | null = null;
+    const out: OrderStatsDay[] = [];
+    for (const i of res.items) {
+      if (typeof i.lastNotifiedAt === 'string') lastNotifiedAt = i.lastNotifiedAt;
+      else if (typeof i.day === 'string' && i.day <= today) {
+        out.push({ marketplace: String(i.marketplace), day: i.day, notified: Number(i.notified ?? 0), missing: Number(i.missing ?? 0), firstAt: String(i.firstAt) });
+      }
+    }
+    return { days: out, lastNotifiedAt, itemsRead: res.itemsRead, readCapacityUnits: res.readCapacityUnits };
+  }
+
+  async addToMissingStreak(sellerId: string, lastEmailAt: IsoTime | null, orderId: string, expectedAt: IsoTime): Promise<MissingStreak> {
+    const res = await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: toAttributes(missingStreakKey(sellerId, lastEmailAt)),
+        UpdateExpression:
+          'SET #ids = list_append(if_not_exists(#ids, :empty), :id), #first = if_not_exists(#first, :at), #ttl = :ttl ADD #count :one',
+        ExpressionAttributeNames: { '#ids': 'orderIds', '#first': 'firstExpectedAt', '#count': 'count', '#ttl': TTL_ATTRIBUTE },
+        ExpressionAttributeValues: toAttributes({
+          ':empty': [],
+          ':id': [orderId],
+          ':at': canonicalIso(expectedAt),
+          ':ttl': epochSeconds(expectedAt) + STATS_RETENTION_DAYS * DAY_SECONDS,
+          ':one': 1,
+        }),
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const item = fromAttributes(res.Attributes ?? {});
+    const ids = Array.isArray(item.orderIds) ? (item.orderIds as string[]) : [orderId];
+    const firstExpectedAt = String(item.firstExpectedAt ?? canonicalIso(expectedAt));
+    return {
+      lastEmailAt,
+      count: Number(item.count ?? 1),
+      orderIds: ids,
+      // if_not_exists keeps the first written, not the earliest: take the earlier of the two.
+      firstExpectedAt: Date.parse(expectedAt) < Date.parse(firstExpectedAt) ? canonicalIso(expectedAt) : firstExpectedAt,
+    };
   }
 
   // ---- bulk loading (seeding and benchmarks only) ----------------------------------------------

@@ -13,7 +13,11 @@
  * | seller profile      | `SELLERS`            | `SELLER#<sellerId>`             | all profiles, one partition |
  * | inbound alias       | `ALIAS#<alias lower>`| `ALIAS`                         | alias -> sellerId, unique   |
  * | order               | `SELLER#<sellerId>`  | `ORDER#<orderId>`               | + duePk/dueSk while due     |
- * | notification (email)| `SELLER#<sellerId>`  | `NOTIF#<orderId>#<messageId>`   | + expiresAt (TTL) if set    |
+ * | notification (email)| `SELLER#<sellerId>`  | `NOTIF#<orderId>#<messageId>`   | + expiresAt (TTL) if set;   |
+ * |                     |                      |                                 | + duePk/dueSk while unmatched|
+ * | order stats (a day) | `SELLER#<sellerId>`  | `STATS#<YYYY-MM-DD>#<market>`   | counters, + expiresAt (TTL) |
+ * | last email (stats)  | `SELLER#<sellerId>`  | `STATS#~LAST`                   | newest notified email       |
+ * | missing streak      | `SELLER#<sellerId>`  | `STREAK#<lastEmailAt or never>` | + expiresAt (TTL)           |
  *
  * Orders and notifications live in their seller's partition, so every access path is keyed by
  * seller: one seller's mail can never read or touch another seller's orders, even with the same
@@ -140,6 +144,39 @@ export function notificationPrefix(orderId: string): string {
 /** Sort-key prefix of all notifications of a seller. */
 export const NOTIFICATION_SORT_PREFIX = NOTIF_PREFIX;
 
+// ---- history for the diagnosis (bounded reads) ---------------------------------------------------
+
+const STATS_PREFIX = 'STATS#';
+const STREAK_PREFIX = 'STREAK#';
+
+/**
+ * Per seller, day (UTC, of the order's expected-by) and marketplace: counters of orders whose
+ * email came (`notified`) and that are missing (`missing`). Day FIRST in the sort key, so the last
+ * N days of every marketplace are one Query (`sk BETWEEN STATS#<from> AND STATS#~~`): the
+ * diagnosis reads at most days x marketplaces items, never the seller's orders.
+ */
+export function orderStatsKey(sellerId: string, day: string, marketplace: string): TableKey {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new InvalidKeyError('day', day, 'YYYY-MM-DD');
+  return { pk: sellerPartition(sellerId), sk: `${STATS_PREFIX}${day}#${keyPart('marketplace', marketplace)}` };
+}
+
+/** The seller's newest notified email as the stats saw it; sorts after every day (`~` > digits). */
+export function lastNotifiedKey(sellerId: string): TableKey {
+  return { pk: sellerPartition(sellerId), sk: `${STATS_PREFIX}~LAST` };
+}
+
+/** Sort-key bounds of the stats from `fromDay` on, the last-notified item included. */
+export function orderStatsRange(fromDay: string): { lower: string; upper: string } {
+  return { lower: `${STATS_PREFIX}${fromDay}`, upper: `${STATS_PREFIX}~~` };
+}
+
+export const ORDER_STATS_SORT_PREFIX = STATS_PREFIX;
+
+/** Orders missing since the seller's last email (`never`: none known): one item per episode. */
+export function missingStreakKey(sellerId: string, lastEmailAt: string | null): TableKey {
+  return { pk: sellerPartition(sellerId), sk: STREAK_PREFIX + (lastEmailAt === null ? 'never' : canonicalIso(lastEmailAt)) };
+}
+
 /** Aliases are matched case-insensitively (mail servers and people vary the case of local parts). */
 export function normalizeAlias(alias: string): string {
   if (typeof alias !== 'string' || alias.trim().length === 0) throw new InvalidKeyError('inboundAlias', String(alias), 'empty');
@@ -177,6 +214,27 @@ export function dueShardPartition(shard: number): string {
 /** Every partition of the due index, i.e. what the reconciler queries. */
 export function dueShardPartitions(): string[] {
   return Array.from({ length: DUE_SHARDS }, (_, i) => dueShardPartition(i));
+}
+
+const UNMATCHED_PREFIX = 'UNMATCHED#';
+
+/**
+ * The due-index key of a notification not matched to an order yet (partitions `UNMATCHED#n`,
+ * never `DUE#n`, so the reconciler's order query never sees them): the unknown-order sweep reads
+ * only the unmatched notifications whose check is due, never every seller's notifications.
+ */
+export function notificationDueKey(sellerId: string, orderId: string, messageId: string, at: string): DueKey {
+  // The message ID comes last and is never parsed back, so a `#` in it is harmless here.
+  if (typeof messageId !== 'string' || messageId.length === 0) throw new InvalidKeyError('messageId', String(messageId), 'empty');
+  return {
+    duePk: UNMATCHED_PREFIX + (stableHash(`${sellerId}#${orderId}#${messageId}`) % DUE_SHARDS),
+    dueSk: `${canonicalIso(at)}#${keyPart('sellerId', sellerId)}#${keyPart('orderId', orderId)}#${messageId}`,
+  };
+}
+
+/** Every partition of the unmatched-notification part of the due index. */
+export function unmatchedShardPartitions(): string[] {
+  return Array.from({ length: DUE_SHARDS }, (_, i) => UNMATCHED_PREFIX + i);
 }
 
 /**

@@ -49,16 +49,27 @@ export interface AlertOutbox {
   listForSeller(sellerId: string): Promise<OutboxItem[]>;
 }
 
-/** A channel marked broken after a permanent failure stays skipped until a human fixes it. */
+/**
+ * A channel marked broken after a permanent failure is skipped for a cool-off (the seller's
+ * `brokenChannelRetryHours`, default 6) after its latest failure; then it is tried again: cleared
+ * on success, broken again (cool-off restarted) on failure. A human may clear it at any time
+ * (services/channel-health.ts).
+ */
 export interface ChannelHealth {
   sellerId: string;
   channelId: string;
+  /** First failure of this broken spell (kept while it stays broken). */
   since: IsoTime;
+  /** Latest failure: the cool-off counts from it. */
+  lastFailedAt: IsoTime;
   reason: string;
 }
 
 export interface ChannelHealthStore {
-  /** Keeps the first `since` while it stays broken; returns true on the transition into broken. */
+  /**
+   * Keeps the first `since` while it stays broken and moves `lastFailedAt` to `at`; returns true
+   * on the transition into broken.
+   */
   markBroken(sellerId: string, channelId: string, reason: string, at: IsoTime): Promise<boolean>;
   clear(sellerId: string, channelId: string): Promise<void>;
   brokenChannels(sellerId: string): Promise<ChannelHealth[]>;

@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { autoCancelAt, shipBy, addMinutes } from './deadlines';
 import type { Diagnosis } from './diagnosis';
 import { applyTransition } from './order-merge';
-import { computeStatus, expectedBy, expectsEmail, nextAlertAfter, pendingReminders, type ReminderInstant } from './order-status';
+import { expectedBy, expectsEmail, nextAlertAfter, pendingReminders, type ReminderInstant } from './order-status';
 import type { IsoTime, NotificationRecord, OrderPolicy, ReminderSchedule, Seller, StoredOrder } from './types';
 
 export type AlertKind = 'notification-missing' | 'deadline-reminder' | 'resolved' | 'channel-down' | 'sync-broken' | 'unknown-order';
@@ -114,6 +114,8 @@ export const AlertSettingsInputSchema = z
     channelDownAfter: z.number().int().min(2).optional(),
     /** unknown-order after the notification stayed unmatched this many hours. */
     unknownOrderHours: z.number().positive().optional(),
+    /** A channel marked broken is tried again this many hours after its latest failure. */
+    brokenChannelRetryHours: z.number().positive().optional(),
   })
   .strict();
 export type AlertSettingsInput = z.infer<typeof AlertSettingsInputSchema>;
@@ -127,6 +129,7 @@ export interface AlertSettings {
   digestThreshold: number;
   channelDownAfter: number;
   unknownOrderHours: number;
+  brokenChannelRetryHours: number;
 }
 
 export const DEFAULT_REMINDERS: Readonly<ReminderSchedule> = Object.freeze({ shipByHours: [24, 12, 4], autoCancelDays: [7, 3, 1] });
@@ -139,6 +142,7 @@ export const DEFAULT_ALERT_SETTINGS: Readonly<AlertSettings> = Object.freeze({
   digestThreshold: 3,
   channelDownAfter: 3,
   unknownOrderHours: 6,
+  brokenChannelRetryHours: 6,
 });
 
 export class InvalidAlertSettingsError extends Error {
@@ -177,6 +181,7 @@ export function alertSettings(seller: Seller | undefined): AlertSettings {
     digestThreshold: s.digestThreshold ?? DEFAULT_ALERT_SETTINGS.digestThreshold,
     channelDownAfter: s.channelDownAfter ?? DEFAULT_ALERT_SETTINGS.channelDownAfter,
     unknownOrderHours: s.unknownOrderHours ?? DEFAULT_ALERT_SETTINGS.unknownOrderHours,
+    brokenChannelRetryHours: s.brokenChannelRetryHours ?? DEFAULT_ALERT_SETTINGS.brokenChannelRetryHours,
   };
 }
 
@@ -325,40 +330,36 @@ function sameJson(a: object, b: object): boolean {
 // ---- seller-level alerts -----------------------------------------------------------------------
 
 /**
- * Channel down: the seller's `channelDownAfter` most recent email-expecting orders (by expected
- * time, up to `now`) are ALL missing, and no email at all arrived since the first of them was
- * expected (`lastEmailAt` earlier, or none ever). One alert per episode (see alertIds.channelDown).
+ * Channel down from the seller's missing streak (bounded: one item, kept by the reconciler as
+ * orders go missing): at least `channelDownAfter` orders went missing since the last email, and
+ * no email at all arrived since the first of them was expected. `recent`: this run's newly
+ * missing orders of the seller (the countdown and when it happened). One alert per episode.
  */
-export function channelDownAlert(input: {
+export function channelDownFromStreak(input: {
   sellerId: string;
-  orders: StoredOrder[];
+  streak: { count: number; orderIds: string[]; firstExpectedAt: IsoTime };
+  recent: StoredOrder[];
   lastEmailAt: IsoTime | null;
   now: IsoTime;
   policy: OrderPolicy;
   settings: AlertSettings;
 }): Alert | null {
-  const { orders, now, policy, settings } = input;
-  const n = Date.parse(now);
-  const expected = orders
-    .filter((o) => expectsEmail(o) && Date.parse(expectedBy(o, policy)) <= n)
-    .sort((a, b) => Date.parse(expectedBy(b, policy)) - Date.parse(expectedBy(a, policy)));
-  const recent = expected.slice(0, settings.channelDownAfter);
-  if (recent.length < settings.channelDownAfter) return null;
-  if (!recent.every((o) => computeStatus(o, now, policy) === 'missing')) return null;
-  const firstExpected = recent.map((o) => Date.parse(o.paymentsDate ?? o.purchaseDate)).reduce((a, b) => Math.min(a, b));
-  if (input.lastEmailAt && Date.parse(input.lastEmailAt) >= firstExpected) return null;
+  const { streak, recent, now, policy, settings } = input;
+  if (streak.count < settings.channelDownAfter) return null;
+  if (input.lastEmailAt && Date.parse(input.lastEmailAt) >= Date.parse(streak.firstExpectedAt)) return null;
   const deadlines = recent
     .map((o) => nextDeadline(alertOrder(o, policy), now))
     .filter((d): d is IsoTime => !!d)
     .sort((a, b) => Date.parse(a) - Date.parse(b));
-  const occurredAt = recent.map((o) => Date.parse(expectedBy(o, policy))).reduce((a, b) => Math.max(a, b));
+  const occurredAt = recent.length > 0 ? new Date(recent.map((o) => Date.parse(expectedBy(o, policy))).reduce((a, b) => Math.max(a, b))).toISOString() : now;
   return {
     alertId: alertIds.channelDown(input.lastEmailAt),
     sellerId: input.sellerId,
     kind: 'channel-down',
-    occurredAt: new Date(occurredAt).toISOString(),
+    occurredAt,
     raisedAt: now,
-    channel: { missingInARow: recent.length, orderIds: recent.map((o) => o.orderId), lastEmailAt: input.lastEmailAt },
+    // Most recent first, as many as make the point.
+    channel: { missingInARow: streak.count, orderIds: [...streak.orderIds].reverse().slice(0, 50), lastEmailAt: input.lastEmailAt },
     ...(deadlines[0] ? { deadlineAt: deadlines[0] } : {}),
   };
 }

@@ -90,8 +90,10 @@ export interface HistoryOrder {
 }
 
 /**
- * Per-marketplace history over the last `windowDays` up to `now`: orders whose email was due in
- * the window, how many had it, and the channel facts of the recent emails (intake ledger's last
+ * Per-marketplace history over the last `windowDays` up to `now`, from the orders themselves (for
+ * callers that hold them anyway, e.g. the local `status` command; the reconciler reads the
+ * bounded counters instead: `historyFromStats`): orders whose email was due in the window, how
+ * many had it, and the channel facts of the recent emails (intake ledger's last
  * email per marketplace, plus notifications' verdicts).
  */
 export function buildHistory(
@@ -119,6 +121,56 @@ export function buildHistory(
     h.expected++;
     if (o.notifiedAt) h.arrived++;
     if (t < Date.parse(h.since)) h.since = o.expectedBy;
+  }
+  for (const e of emails) {
+    const t = Date.parse(e.receivedAt);
+    if (t > n || t < from) continue;
+    const { marketplace, ...evidence } = e;
+    get(marketplace).emails.push(evidence);
+  }
+  return [...by.values()].sort((a, b) => a.marketplace.localeCompare(b.marketplace));
+}
+
+/** One day's counters of one marketplace (the repository's order stats; OrderStatsDay fits). */
+export interface HistoryDay {
+  marketplace: string;
+  day: string;
+  notified: number;
+  missing: number;
+  firstAt: IsoTime;
+}
+
+/**
+ * Per-marketplace history from day counters (bounded: days x marketplaces), the same shape as
+ * `buildHistory`: expected = notified + missing, arrived = notified, since = the first counted
+ * order's expected-by. Days are whole UTC days of the orders' expected-by, so the window is the
+ * last `windowDays` days plus today. `emails`: the recent emails' channel facts (the intake
+ * ledger's last email per marketplace).
+ */
+export function historyFromStats(
+  days: readonly HistoryDay[],
+  emails: ReadonlyArray<EmailEvidence & { marketplace: string }>,
+  now: IsoTime,
+  windowDays = 7,
+): MarketplaceHistory[] {
+  const n = Date.parse(now);
+  const fromDay = new Date(n - windowDays * 86_400_000).toISOString().slice(0, 10);
+  const from = n - windowDays * 86_400_000;
+  const by = new Map<string, MarketplaceHistory>();
+  const get = (m: string) => {
+    let h = by.get(m);
+    if (!h) {
+      h = { marketplace: m, expected: 0, arrived: 0, since: now, emails: [] };
+      by.set(m, h);
+    }
+    return h;
+  };
+  for (const d of days) {
+    if (d.day < fromDay || d.notified + d.missing <= 0) continue;
+    const h = get(d.marketplace);
+    h.expected += d.notified + Math.max(0, d.missing);
+    h.arrived += d.notified;
+    if (Date.parse(d.firstAt) < Date.parse(h.since)) h.since = d.firstAt;
   }
   for (const e of emails) {
     const t = Date.parse(e.receivedAt);

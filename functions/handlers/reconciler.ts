@@ -1,6 +1,7 @@
 /**
  * The reconciler Lambda (EventBridge schedule, every 5 minutes): one reconciler pass over the due
- * orders, alerts to the outbox; hourly, notifications for unknown orders that stayed unmatched.
+ * orders, alerts to the outbox; then notifications for unknown orders that stayed unmatched (also
+ * read from the due index).
  * Thin: read the clock, call the services, log and count. It stops taking new work
  * `stopBeforeDeadlineMs` before the Lambda deadline (context.getRemainingTimeInMillis), so a run
  * never dies half-way through an order; what is left stays due for the next run.
@@ -33,6 +34,12 @@ export const METRIC = {
   FAILED: 'ReconcileFailedOrders',
   SKIPPED: 'ReconcileSkippedOrders',
   STOPPED_EARLY: 'ReconcileStoppedEarly',
+  /** Orders that turned `missing` in this run (their Sold, Ship Now email did not come in time). */
+  ORDERS_MISSING: 'OrdersMissing',
+  /** Wall-clock duration of the reconcile pass (ms). */
+  DURATION: 'ReconcileDuration',
+  /** Items read from the due index (the reconciler's DynamoDB read cost grows with it). */
+  ITEMS_READ: 'ReconcileItemsRead',
 } as const;
 
 export interface ReconcilerDeps {
@@ -64,19 +71,27 @@ export function makeHandler(deps: ReconcilerDeps) {
   const base = async (_event: ScheduledEvent, context: Context): Promise<ReconcilerSummary> => {
     const now = clock().toISOString();
     const shouldStop = () => (context.getRemainingTimeInMillis?.() ?? Infinity) < margin;
+    // Real elapsed time, not the injected clock (tests freeze `now`).
+    const started = performance.now();
     const r = await reconcileDue(deps.repo, now, deps.policy, { shouldStop, alerting: { outbox: deps.outbox, ...(deps.lastEmails ? { lastEmails: deps.lastEmails } : {}) } });
     for (const e of r.settingsErrors) logger.warn('invalid alert settings; defaults used', { sellerId: e.sellerId, error: e.error.message });
     for (const f of r.failed) {
       logger.error('order failed; pushed back', { sellerId: f.sellerId, orderId: f.orderId, error: f.error as Error });
     }
     let alerts = r.alerts.length;
-    // Unknown-order notifications: once an hour is plenty (the threshold is hours), and it reads
-    // every seller's notifications, so it is kept off the 5-minute path.
-    if (new Date(now).getUTCMinutes() < 5 && !shouldStop()) {
+    // Unknown-order notifications, on every run: unmatched notifications come due through the due
+    // index (receivedAt + the seller's unknownOrderHours), so this reads only what is due, and no
+    // run depends on the schedule's phase (a rate() schedule fires at no particular minute).
+    if (!shouldStop()) {
       const u = await raiseUnknownOrderAlerts({ repo: deps.repo, outbox: deps.outbox }, now, { shouldStop });
+      for (const e of u.settingsErrors) logger.warn('invalid alert settings; defaults used', { sellerId: e.sellerId, error: e.error.message });
+      for (const f of u.failed) logger.error('unknown-order sweep failed for a seller', { sellerId: f.sellerId, error: f.error as Error });
       alerts += u.created;
     }
     metrics.addMetric(METRIC.DUE, MetricUnit.Count, r.dueOrders);
+    metrics.addMetric(METRIC.ORDERS_MISSING, MetricUnit.Count, r.transitions.filter((t) => t.to === 'missing').length);
+    metrics.addMetric(METRIC.ITEMS_READ, MetricUnit.Count, r.itemsRead);
+    metrics.addMetric(METRIC.DURATION, MetricUnit.Milliseconds, Math.round(performance.now() - started));
     metrics.addMetric(METRIC.TRANSITIONS, MetricUnit.Count, r.transitions.length);
     metrics.addMetric(METRIC.ALERTS, MetricUnit.Count, alerts);
     metrics.addMetric(METRIC.FAILED, MetricUnit.Count, r.failed.length);

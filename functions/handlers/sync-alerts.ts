@@ -35,6 +35,7 @@ export function makeHandler(deps: SyncAlertsDeps) {
     // A malformed event throws: the invocation fails and the rule's DLQ keeps it.
     const detail = SyncEventSchema.parse(event.detail) as SyncEvent;
     const r = await raiseSyncAlert(deps, detail, clock().toISOString());
+    if (r.settingsError) deps.logger.warn('invalid alert settings; defaults used', { sellerId: detail.sellerId, error: r.settingsError.message });
     deps.logger.info('sync event', { type: detail.type, sellerId: detail.sellerId, marketplace: detail.marketplace, alertId: r.alert.alertId, created: r.created });
     return { alertId: r.alert.alertId, created: r.created };
   };

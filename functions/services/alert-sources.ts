@@ -1,13 +1,14 @@
 /**
  * Alerts that do not come from one due order: the order sync's "broken / recovered" events, and
- * notifications for unknown orders that stayed unmatched for hours. Both go to the outbox with the
- * same conditional put, so a replayed event or a second run raises nothing new.
+ * notifications for unknown orders that stayed unmatched for hours (found through the due index).
+ * Both go to the outbox with the same conditional put, so a replayed event or a second run raises
+ * nothing new.
  */
-import { alertSettings, deliverAt, syncAlert, unknownOrderAlerts, type Alert } from '../domain/alerts';
+import { alertSettings, deliverAt, InvalidAlertSettingsError, syncAlert, unknownOrderAlerts, type Alert, type AlertSettings } from '../domain/alerts';
 import type { AlertOutbox } from '../domain/alert-ports';
 import type { SentinelRepository } from '../domain/ports';
 import type { SyncEvent, SyncEventSink } from '../domain/order-sync';
-import type { IsoTime } from '../domain/types';
+import type { IsoTime, NotificationRecord } from '../domain/types';
 
 /** A SyncEventSink that turns the order-sync work's events into alerts (outbox). */
 export class OutboxSyncEventSink implements SyncEventSink {
@@ -21,36 +22,88 @@ export class OutboxSyncEventSink implements SyncEventSink {
   }
 }
 
+/**
+ * The seller's alert settings, or the defaults when they are invalid (a typo must never silence
+ * an alert nor fail the caller); the error is returned for the caller to log, as reconcile.ts does.
+ */
+export function settingsOrDefaults(seller: Parameters<typeof alertSettings>[0]): { settings: AlertSettings; settingsError?: InvalidAlertSettingsError } {
+  try {
+    return { settings: alertSettings(seller) };
+  } catch (error) {
+    if (!(error instanceof InvalidAlertSettingsError)) throw error;
+    return { settings: alertSettings(undefined), settingsError: error };
+  }
+}
+
 export async function raiseSyncAlert(
   deps: { outbox: AlertOutbox; sellers: Pick<SentinelRepository, 'getSeller'> },
   event: SyncEvent,
   now: IsoTime,
-): Promise<{ alert: Alert; created: boolean }> {
+): Promise<{ alert: Alert; created: boolean; settingsError?: InvalidAlertSettingsError }> {
   const alert = syncAlert(event, now);
-  const settings = alertSettings(await deps.sellers.getSeller(event.sellerId));
+  const { settings, settingsError } = settingsOrDefaults(await deps.sellers.getSeller(event.sellerId));
   const created = (await deps.outbox.put(alert, deliverAt(alert, now, settings))) === 'created';
-  return { alert, created };
+  return { alert, created, ...(settingsError ? { settingsError } : {}) };
+}
+
+export interface UnknownOrderSweepResult {
+  raised: Alert[];
+  created: number;
+  /** Sellers whose settings are invalid: swept with the defaults; the caller logs these. */
+  settingsErrors: Array<{ sellerId: string; error: InvalidAlertSettingsError }>;
+  /** Sellers whose sweep failed (logged by the caller); the others were still swept. */
+  failed: Array<{ sellerId: string; error: unknown }>;
+  /** Items read from the due index. */
+  itemsRead: number;
 }
 
 /**
- * Every seller's notifications still unmatched `unknownOrderHours` after arrival. Reads each
- * seller's notifications (bounded by their TTL), so callers run it hourly, not every 5 minutes.
+ * Notifications still unmatched `unknownOrderHours` after arrival, read from the sparse due index
+ * only (partitions `UNMATCHED#n`): a notification is due from its arrival; the first look moves
+ * its check to the seller's threshold (receivedAt + unknownOrderHours), matching takes it out, and
+ * at the threshold the alert goes to the outbox (conditional put) before the notification leaves
+ * the index, so a crash in between raises nothing twice. The cost follows what is due, never the
+ * number of sellers or stored notifications, so it runs on every reconciler run.
+ *
+ * Each seller is isolated: invalid settings fall back to the defaults (reported), and a failure
+ * with one seller's notifications is recorded while the sweep goes on with the others (theirs stay
+ * due and are tried again by the next run).
  */
 export async function raiseUnknownOrderAlerts(
   deps: { repo: SentinelRepository; outbox: AlertOutbox },
   now: IsoTime,
-  options: { shouldStop?: () => boolean } = {},
-): Promise<{ raised: Alert[]; created: number }> {
-  const raised: Alert[] = [];
-  let created = 0;
-  for (const seller of await deps.repo.listSellers()) {
+  options: { shouldStop?: () => boolean; limit?: number } = {},
+): Promise<UnknownOrderSweepResult> {
+  const result: UnknownOrderSweepResult = { raised: [], created: 0, settingsErrors: [], failed: [], itemsRead: 0 };
+  const due = await deps.repo.queryDueNotifications(now, options.limit);
+  result.itemsRead = due.itemsRead;
+  const bySeller = new Map<string, NotificationRecord[]>();
+  for (const n of due.notifications) bySeller.set(n.sellerId, [...(bySeller.get(n.sellerId) ?? []), n]);
+
+  for (const [sellerId, notifications] of bySeller) {
     if (options.shouldStop?.()) break;
-    const settings = alertSettings(seller);
-    const alerts = unknownOrderAlerts(seller.sellerId, await deps.repo.listNotifications(seller.sellerId), now, settings);
-    for (const a of alerts) {
-      raised.push(a);
-      if ((await deps.outbox.put(a, deliverAt(a, now, settings))) === 'created') created++;
+    try {
+      const { settings, settingsError } = settingsOrDefaults(await deps.repo.getSeller(sellerId));
+      if (settingsError) result.settingsErrors.push({ sellerId, error: settingsError });
+      for (const n of notifications) {
+        if (n.matchedAt) {
+          await deps.repo.clearNotificationDue(n);
+          continue;
+        }
+        const checkAt = new Date(Date.parse(n.receivedAt) + settings.unknownOrderHours * 3_600_000).toISOString();
+        if (Date.parse(checkAt) > Date.parse(now)) {
+          await deps.repo.rescheduleNotification(n, checkAt);
+          continue;
+        }
+        for (const a of unknownOrderAlerts(sellerId, [n], now, settings)) {
+          result.raised.push(a);
+          if ((await deps.outbox.put(a, deliverAt(a, now, settings))) === 'created') result.created++;
+        }
+        await deps.repo.clearNotificationDue(n);
+      }
+    } catch (error) {
+      result.failed.push({ sellerId, error });
     }
   }
-  return { raised, created };
+  return result;
 }

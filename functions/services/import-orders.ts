@@ -1,4 +1,5 @@
 import { applyNotification, mergeOrderFacts } from '../domain/order-merge';
+import { expectedBy } from '../domain/order-status';
 import type { SentinelRepository } from '../domain/ports';
 import type { IsoTime, NotificationRecord, OrderFacts, OrderPolicy, StoredOrder } from '../domain/types';
 import { updateOrder } from './retry-on-conflict';
@@ -56,17 +57,31 @@ export async function matchEarlierNotifications(
   return true;
 }
 
-/** Apply one accepted notification to its order, if the order exists. Returns whether it matched. */
+/**
+ * Apply one accepted notification to its order, if the order exists. Returns whether it matched.
+ *
+ * When this call's conditional write is what first marked the order notified, the order is
+ * counted into the seller's order stats (the diagnosis' history): `notified` +1, and `missing` -1
+ * if it had been reported missing. A replayed email, a second matching email or a lost race
+ * writes nothing new, so counts nothing.
+ */
 export async function markNotified(
   repo: SentinelRepository,
   n: NotificationRecord,
   now: IsoTime,
   policy: OrderPolicy,
 ): Promise<boolean> {
-  const { order } = await updateOrder(repo, n.sellerId, n.orderId, (current) =>
-    current ? applyNotification(current, n, policy) : null,
-  );
+  // The state the written version replaced: the last one `decide` saw.
+  let before: StoredOrder | undefined;
+  const { order, written } = await updateOrder(repo, n.sellerId, n.orderId, (current) => {
+    before = current;
+    return current ? applyNotification(current, n, policy) : null;
+  });
   if (!order) return false;
+  if (written && order.notifiedAt && !before?.notifiedAt && order.marketplace) {
+    const wasMissing = before?.status === 'missing';
+    await repo.addOrderStats(order.sellerId, order.marketplace, expectedBy(order, policy), { notified: 1, ...(wasMissing ? { missing: -1 } : {}) }, n.receivedAt);
+  }
   if (!n.matchedAt) await repo.markNotificationMatched(n, now);
   return true;
 }

@@ -1,10 +1,10 @@
-import { alertSettings, channelDownAlert, deliverAt, InvalidAlertSettingsError, planOrder, type Alert, type AlertSettings } from '../domain/alerts';
+import { alertSettings, channelDownFromStreak, deliverAt, InvalidAlertSettingsError, planOrder, type Alert, type AlertSettings } from '../domain/alerts';
 import type { AlertOutbox, LastEmailSource } from '../domain/alert-ports';
 import { addMinutes } from '../domain/deadlines';
-import { buildHistory, diagnose, type Diagnosis, type EmailEvidence } from '../domain/diagnosis';
+import { diagnose, historyFromStats, type Diagnosis, type EmailEvidence, type HistoryDay } from '../domain/diagnosis';
 import { ConcurrentModificationError } from '../domain/errors';
-import { expectedBy, expectsEmail } from '../domain/order-status';
-import type { SentinelRepository } from '../domain/ports';
+import { expectedBy } from '../domain/order-status';
+import type { MissingStreak, RecentOrderStats, SentinelRepository } from '../domain/ports';
 import type { IsoTime, OrderPolicy, OrderStatus, StoredOrder } from '../domain/types';
 
 export interface Transition {
@@ -65,6 +65,10 @@ export interface ReconcileOptions {
  * alert again and the put finds it there; two concurrent runs compute the same IDs, so each
  * transition yields exactly one outbox item, whichever run's order write wins. One broken order
  * is recorded in `failed` and pushed back, never stops the run.
+ *
+ * What alerting reads per seller is bounded, whatever the number of stored orders: the profile,
+ * a week of per-day order counters (one Query) and the intake ledger's last emails (one Query);
+ * each order transition is counted into those counters once, after its conditional write won.
  */
 export async function reconcileDue(
   repo: SentinelRepository,
@@ -85,24 +89,35 @@ export async function reconcileDue(
     settingsErrors: [],
   };
   const ctx = new SellerContext(repo, now, policy, options.alerting, (sellerId, error) => result.settingsErrors.push({ sellerId, error }));
-  const newlyMissing = new Set<string>();
+  // The diagnosis sees this run's missing transitions before they are counted (each is counted
+  // after its order write, and the alert goes out before that write): plan them first (pure).
+  for (const order of due.orders) {
+    try {
+      const plan = planOrder(order, now, policy, await ctx.settings(order.sellerId));
+      if (plan.transition?.to === 'missing' && plan.next) ctx.plannedMissing(plan.next);
+    } catch {
+      // Decided again, and its failure recorded, in the loop below.
+    }
+  }
   for (const order of due.orders) {
     if (options.shouldStop?.()) {
       result.stoppedEarly = true;
       break;
     }
+    let saved = false;
+    let plan: ReturnType<typeof planOrder> | undefined;
     try {
       const settings = await ctx.settings(order.sellerId);
-      const plan = planOrder(order, now, policy, settings);
+      plan = planOrder(order, now, policy, settings);
       for (const alert of plan.alerts) {
         if (alert.kind === 'notification-missing' || alert.kind === 'deadline-reminder') {
           const diagnosis = await ctx.diagnosis(order.sellerId);
           if (diagnosis) alert.diagnosis = diagnosis;
         }
         if (await ctx.emit(alert, settings)) result.alerts.push(alert);
-        if (alert.kind === 'notification-missing') newlyMissing.add(order.sellerId);
       }
       if (plan.next) await repo.saveOrder(plan.next, order.version);
+      saved = true;
       if (plan.transition) {
         result.transitions.push({ sellerId: order.sellerId, orderId: order.orderId, from: plan.transition.from, to: plan.transition.to, at: plan.transition.at });
       }
@@ -113,18 +128,27 @@ export async function reconcileDue(
         await pushBack(repo, order, addMinutes(now, options.pushBackMinutes ?? 15));
       }
     }
+    // History, counted exactly once per transition: only after this run's conditional order write
+    // succeeded (a duplicate or concurrent run that lost the write counts nothing). A failure here
+    // is recorded; the order itself is done and is not pushed back.
+    if (saved && plan?.transition && plan.next) {
+      try {
+        await ctx.countTransition(plan.next, plan.transition);
+      } catch (error) {
+        result.failed.push({ sellerId: order.sellerId, orderId: order.orderId, error });
+      }
+    }
   }
 
-  // Seller-level: several orders missing in a row and no email at all since.
-  for (const sellerId of newlyMissing) {
+  // Seller-level: several orders missing since the last email, and no email at all since.
+  for (const [sellerId, streak] of ctx.streaks()) {
     if (options.shouldStop?.()) {
       result.stoppedEarly = true;
       break;
     }
     try {
       const settings = await ctx.settings(sellerId);
-      const orders = await ctx.orders(sellerId);
-      const alert = channelDownAlert({ sellerId, orders, lastEmailAt: await ctx.lastEmailAt(sellerId), now, policy, settings });
+      const alert = channelDownFromStreak({ sellerId, streak, recent: ctx.newlyMissing(sellerId), lastEmailAt: await ctx.lastEmailAt(sellerId), now, policy, settings });
       if (alert) {
         const diagnosis = await ctx.diagnosis(sellerId);
         if (diagnosis) alert.diagnosis = diagnosis;
@@ -146,12 +170,20 @@ async function pushBack(repo: SentinelRepository, order: StoredOrder, until: Iso
   }
 }
 
-/** Per-run caches of what alerting needs per seller (profile, orders, history): read once each. */
+/**
+ * Per-run caches of what alerting needs per seller, each read once and bounded whatever the
+ * number of stored orders: the profile (one item), the order stats of the last days (one Query,
+ * days x marketplaces items), the intake ledger's last email per marketplace (one Query).
+ */
 class SellerContext {
   private readonly settingsCache = new Map<string, Promise<AlertSettings>>();
-  private readonly ordersCache = new Map<string, Promise<StoredOrder[]>>();
+  private readonly statsCache = new Map<string, Promise<RecentOrderStats>>();
   private readonly emailsCache = new Map<string, Promise<Array<EmailEvidence & { marketplace: string }>>>();
   private readonly diagnosisCache = new Map<string, Promise<Diagnosis | undefined>>();
+  /** This run's missing transitions, not yet in the stats: part of the diagnosis' history. */
+  private readonly planned = new Map<string, StoredOrder[]>();
+  private readonly missingNow = new Map<string, StoredOrder[]>();
+  private readonly streakBySeller = new Map<string, MissingStreak>();
 
   constructor(
     private readonly repo: SentinelRepository,
@@ -174,37 +206,66 @@ class SellerContext {
     });
   }
 
-  orders(sellerId: string): Promise<StoredOrder[]> {
-    return cached(this.ordersCache, sellerId, () => this.repo.listOrders(sellerId));
+  plannedMissing(order: StoredOrder): void {
+    push(this.planned, order.sellerId, order);
   }
 
-  /** Recent emails' channel facts: the intake ledger when wired, else the stored notifications. */
+  newlyMissing(sellerId: string): StoredOrder[] {
+    return this.missingNow.get(sellerId) ?? [];
+  }
+
+  streaks(): Array<[string, MissingStreak]> {
+    return [...this.streakBySeller];
+  }
+
+  private stats(sellerId: string): Promise<RecentOrderStats> {
+    return cached(this.statsCache, sellerId, () => this.repo.recentOrderStats(sellerId, this.now, HISTORY_DAYS));
+  }
+
+  /**
+   * After the order write of a transition succeeded: count it into the stats, and a missing order
+   * expected after the seller's last email into the missing streak (channel-down).
+   */
+  async countTransition(order: StoredOrder, t: { from: StoredOrder['status']; to: NonNullable<StoredOrder['status']> }): Promise<void> {
+    if (!order.marketplace) return;
+    if (t.to === 'missing') {
+      await this.repo.addOrderStats(order.sellerId, order.marketplace, expectedBy(order, this.policy), { missing: 1 });
+      push(this.missingNow, order.sellerId, order);
+      const lastEmailAt = await this.lastEmailAt(order.sellerId);
+      const expectedAt = order.paymentsDate ?? order.purchaseDate;
+      if (lastEmailAt === null || Date.parse(lastEmailAt) < Date.parse(expectedAt)) {
+        const streak = await this.repo.addToMissingStreak(order.sellerId, lastEmailAt, order.orderId, expectedAt);
+        const seen = this.streakBySeller.get(order.sellerId);
+        if (!seen || streak.count >= seen.count) this.streakBySeller.set(order.sellerId, streak);
+      }
+    } else if (t.from === 'missing' && t.to === 'not-expected') {
+      // Cancelled (or no longer merchant-fulfilled): it no longer expected an email.
+      await this.repo.addOrderStats(order.sellerId, order.marketplace, expectedBy(order, this.policy), { missing: -1 });
+    }
+    // missing -> notified is counted where the email marked the order (import-orders markNotified).
+  }
+
+  /** Recent emails' channel facts: the intake ledger's last email per marketplace, when wired. */
   emails(sellerId: string): Promise<Array<EmailEvidence & { marketplace: string }>> {
     return cached(this.emailsCache, sellerId, async () => {
-      const fromNotifications = (await this.repo.listNotifications(sellerId)).map((n) => ({
-        marketplace: n.marketplace,
-        receivedAt: n.receivedAt,
-        spf: n.verdicts.spf,
-        ...(n.verdicts.spam ? { spam: n.verdicts.spam } : {}),
-        forwarded: false,
-      }));
-      if (!this.alerting?.lastEmails) return fromNotifications;
-      const last = (await this.alerting.lastEmails.lastEmails(sellerId)).map((e) => ({
+      if (!this.alerting?.lastEmails) return [];
+      return (await this.alerting.lastEmails.lastEmails(sellerId)).map((e) => ({
         marketplace: e.marketplace,
         receivedAt: e.receivedAt,
         spf: e.facts.spf,
         ...(e.facts.spam ? { spam: e.facts.spam } : {}),
         forwarded: e.facts.forwarding.forwarded,
       }));
-      return [...last, ...fromNotifications];
     });
   }
 
+  /** The newest email known: the intake ledger's, or the newest that marked an order notified. */
   async lastEmailAt(sellerId: string): Promise<IsoTime | null> {
-    const emails = await this.emails(sellerId);
+    const [emails, stats] = await Promise.all([this.emails(sellerId), this.stats(sellerId)]);
     let best: number | null = null;
-    for (const e of emails) {
-      const t = Date.parse(e.receivedAt);
+    const times = [...emails.map((e) => e.receivedAt), ...(stats.lastNotifiedAt ? [stats.lastNotifiedAt] : [])];
+    for (const at of times) {
+      const t = Date.parse(at);
       if (t <= Date.parse(this.now) && (best === null || t > best)) best = t;
     }
     return best === null ? null : new Date(best).toISOString();
@@ -212,12 +273,14 @@ class SellerContext {
 
   diagnosis(sellerId: string): Promise<Diagnosis | undefined> {
     return cached(this.diagnosisCache, sellerId, async () => {
-      const orders = (await this.orders(sellerId)).map((o) => ({
-        marketplace: o.marketplace,
-        notifiedAt: o.notifiedAt,
-        expectedBy: expectsEmail(o) ? expectedBy(o, this.policy) : null,
-      }));
-      const d = diagnose(buildHistory(orders, await this.emails(sellerId), this.now));
+      const stats = await this.stats(sellerId);
+      const pending: HistoryDay[] = (this.planned.get(sellerId) ?? [])
+        .filter((o) => o.marketplace)
+        .map((o) => {
+          const at = expectedBy(o, this.policy);
+          return { marketplace: o.marketplace as string, day: at.slice(0, 10), notified: 0, missing: 1, firstAt: at };
+        });
+      const d = diagnose(historyFromStats([...stats.days, ...pending], await this.emails(sellerId), this.now, HISTORY_DAYS));
       return d.cause === 'unknown' && d.evidence.length === 0 ? undefined : d;
     });
   }
@@ -227,6 +290,15 @@ class SellerContext {
     if (!this.alerting?.outbox) return true;
     return (await this.alerting.outbox.put(alert, deliverAt(alert, this.now, settings))) === 'created';
   }
+}
+
+/** Days of history behind the diagnosis. */
+const HISTORY_DAYS = 7;
+
+function push<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 function cached<T>(map: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {

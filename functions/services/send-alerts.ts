@@ -66,17 +66,24 @@ export interface SendAlertsResult {
   failed: number;
   messages: number;
   digests: number;
-  /** Channels marked broken in this run. */
+  /** Channels marked broken in this run (a retried one that failed again included). */
   brokenChannels: Array<{ sellerId: string; channelId: string; reason: string }>;
+  /** Broken channels tried again after their cool-off that worked: cleared. */
+  recoveredChannels: Array<{ sellerId: string; channelId: string }>;
   /** Items skipped because another sender holds them. */
   notClaimed: number;
   /** Order alerts that no longer held at send time (marked sent via `suppressed:stale`). */
   suppressed: number;
+  /**
+   * Per channel *type* (email, sns, slack, ...): messages delivered, and sends that failed after
+   * their retries. For metrics: a small fixed set of keys, never per seller.
+   */
+  byChannel: Record<string, { delivered: number; failed: number }>;
 }
 
 export async function sendDueAlerts(deps: SendAlertsDeps, now: IsoTime, options: SendAlertsOptions = {}): Promise<SendAlertsResult> {
   const leaseMs = options.leaseMs ?? 5 * 60_000;
-  const result: SendAlertsResult = { due: 0, claimed: 0, sent: 0, retried: 0, failed: 0, messages: 0, digests: 0, brokenChannels: [], notClaimed: 0, suppressed: 0 };
+  const result: SendAlertsResult = { due: 0, claimed: 0, sent: 0, retried: 0, failed: 0, messages: 0, digests: 0, brokenChannels: [], recoveredChannels: [], notClaimed: 0, suppressed: 0, byChannel: {} };
   const due = await deps.outbox.due(now, options.limit);
   result.due = due.length;
 
@@ -151,7 +158,12 @@ async function deliverForSeller(
     }
   }
 
-  const broken = new Set((await deps.health.brokenChannels(sellerId)).map((b) => b.channelId));
+  // A broken channel is skipped during its cool-off (from its latest failure), then tried again:
+  // cleared on success, broken again (cool-off restarted) on a permanent failure.
+  const health = await deps.health.brokenChannels(sellerId);
+  const coolOffMs = settings.brokenChannelRetryHours * 3_600_000;
+  const broken = new Set(health.filter((b) => Date.parse(b.lastFailedAt) + coolOffMs > Date.parse(now)).map((b) => b.channelId));
+  const retrying = new Set(health.map((b) => b.channelId).filter((id) => !broken.has(id)));
   const configs = [...settings.channels, ...(deps.fallbackChannels ?? [])].filter((c, i, all) => all.findIndex((x) => x.id === c.id) === i);
   let usable = configs.filter((c) => !broken.has(c.id));
 
@@ -174,11 +186,18 @@ async function deliverForSeller(
       try {
         await sendWithRetry(() => channel.send({ sellerId, alerts, message }), options, deps.sleep);
         delivered.push(channel.id);
+        countChannel(result, config.type, 'delivered');
+        if (retrying.delete(config.id)) {
+          await deps.health.clear(sellerId, config.id);
+          result.recoveredChannels.push({ sellerId, channelId: config.id });
+        }
         break;
       } catch (err) {
+        countChannel(result, config.type, 'failed');
         errors.push((err as Error).message);
         if (err instanceof PermanentChannelError) {
           await deps.health.markBroken(sellerId, config.id, err.message, now);
+          retrying.delete(config.id);
           result.brokenChannels.push({ sellerId, channelId: config.id, reason: err.message });
           usable = usable.filter((c) => c.id !== config.id);
         } else {
@@ -198,6 +217,11 @@ async function deliverForSeller(
       result.failed += group.length;
     }
   }
+}
+
+function countChannel(result: SendAlertsResult, type: string, outcome: 'delivered' | 'failed'): void {
+  const c = (result.byChannel[type] ??= { delivered: 0, failed: 0 });
+  c[outcome]++;
 }
 
 /** Retry a send on TransientChannelError with exponential back-off; other errors propagate. */

@@ -90,11 +90,11 @@ test('release for a retry later; markFailed is terminal', async () => {
   expect(await o.due(plus(10 * 3_600_000))).toEqual([]);
 });
 
-test('channel health: broken once (first since kept), listed, cleared', async () => {
+test('channel health: broken once (first since kept, latest failure and reason recorded), listed, cleared', async () => {
   const o = outbox();
   expect(await o.markBroken('s1', 'dingtalk-1', 'error 310000: sign not match', NOW)).toBe(true);
   expect(await o.markBroken('s1', 'dingtalk-1', 'again', plus(1000))).toBe(false);
-  expect(await o.brokenChannels('s1')).toEqual([{ sellerId: 's1', channelId: 'dingtalk-1', since: NOW, reason: 'error 310000: sign not match' }]);
+  expect(await o.brokenChannels('s1')).toEqual([{ sellerId: 's1', channelId: 'dingtalk-1', since: NOW, lastFailedAt: plus(1000), reason: 'again' }]);
   expect(await o.brokenChannels('s2')).toEqual([]);
   await o.clear('s1', 'dingtalk-1');
   expect(await o.brokenChannels('s1')).toEqual([]);

@@ -5,7 +5,7 @@
 import {
   alertIds,
   alertSettings,
-  channelDownAlert,
+  channelDownFromStreak,
   deliverAt,
   DEFAULT_ALERT_SETTINGS,
   InvalidAlertSettingsError,
@@ -198,26 +198,34 @@ describe('resolved', () => {
   });
 });
 
-describe('channel down', () => {
-  const mk = (i: number, notified = false): StoredOrder =>
-    order({ orderId: `112-0000000-000000${i}`, purchaseDate: `2026-11-20T0${i}:00:00.000Z`, status: 'missing', ...(notified ? { notifiedAt: `2026-11-20T0${i}:10:00.000Z` } : {}) });
-  const input = (orders: StoredOrder[], lastEmailAt: string | null) => ({ sellerId: 's1', orders, lastEmailAt, now: '2026-11-20T12:00:00.000Z', policy: POLICY, settings: SETTINGS });
+describe('channel down (from the missing streak since the last email)', () => {
+  const mk = (i: number): StoredOrder => order({ orderId: `112-0000000-000000${i}`, purchaseDate: `2026-11-20T0${i}:00:00.000Z`, status: 'missing' });
+  const streak = (ids: number[]) => ({ count: ids.length, orderIds: ids.map((i) => `112-0000000-000000${i}`), firstExpectedAt: `2026-11-20T0${ids[0]}:00:00.000Z` });
+  const input = (ids: number[], recent: number[], lastEmailAt: string | null) => ({
+    sellerId: 's1',
+    streak: streak(ids),
+    recent: recent.map(mk),
+    lastEmailAt,
+    now: '2026-11-20T12:00:00.000Z',
+    policy: POLICY,
+    settings: SETTINGS,
+  });
 
-  test('three in a row missing and no email since the first: one alert per episode', () => {
-    const a = channelDownAlert(input([mk(1, true), mk(2), mk(3), mk(4)], '2026-11-20T01:10:00.000Z'));
+  test('three missing since the last email and no email since the first: one alert per episode', () => {
+    const a = channelDownFromStreak(input([2, 3, 4], [4], '2026-11-20T01:10:00.000Z'));
     expect(a).toMatchObject({
       kind: 'channel-down',
       alertId: 'channel-down:2026-11-20T01:10:00.000Z',
       channel: { missingInARow: 3, orderIds: ['112-0000000-0000004', '112-0000000-0000003', '112-0000000-0000002'], lastEmailAt: '2026-11-20T01:10:00.000Z' },
       occurredAt: '2026-11-20T05:00:00.000Z',
     });
-    expect(channelDownAlert(input([mk(2), mk(3), mk(4)], null))?.alertId).toBe('channel-down:never');
+    expect(channelDownFromStreak(input([2, 3, 4], [2, 3, 4], null))?.alertId).toBe('channel-down:never');
   });
 
-  test('not when fewer are missing in a row, or when some email arrived since', () => {
-    expect(channelDownAlert(input([mk(1), mk(2), mk(3, true), mk(4)], null))).toBeNull();
-    expect(channelDownAlert(input([mk(2), mk(3), mk(4)], '2026-11-20T03:30:00.000Z'))).toBeNull();
-    expect(channelDownAlert(input([mk(3), mk(4)], null))).toBeNull();
+  test('not when fewer are missing, or when some email arrived since the first was expected', () => {
+    expect(channelDownFromStreak(input([3, 4], [4], null))).toBeNull();
+    expect(channelDownFromStreak(input([2, 3, 4], [4], '2026-11-20T03:30:00.000Z'))).toBeNull();
+    expect(channelDownFromStreak({ ...input([2, 3, 4], [4], null), settings: { ...SETTINGS, channelDownAfter: 4 } })).toBeNull();
   });
 });
 

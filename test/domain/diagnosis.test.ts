@@ -1,4 +1,4 @@
-import { buildHistory, diagnose, type MarketplaceHistory } from '../../functions/domain/diagnosis';
+import { buildHistory, diagnose, historyFromStats, type MarketplaceHistory } from '../../functions/domain/diagnosis';
 
 const h = (marketplace: string, expected: number, arrived: number, emails: MarketplaceHistory['emails'] = []): MarketplaceHistory => ({
   marketplace,
@@ -40,6 +40,26 @@ describe('diagnose (Amazon\'s list)', () => {
   });
 });
 
+test('historyFromStats: day counters of the window per marketplace, expected = notified + missing', () => {
+  const now = '2026-11-28T12:00:00.000Z';
+  const history = historyFromStats(
+    [
+      { marketplace: 'amazon.de', day: '2026-11-24', notified: 0, missing: 3, firstAt: '2026-11-24T09:00:00.000Z' },
+      { marketplace: 'amazon.de', day: '2026-11-25', notified: 1, missing: 3, firstAt: '2026-11-25T08:00:00.000Z' },
+      { marketplace: 'amazon.de', day: '2026-11-20', notified: 0, missing: 5, firstAt: '2026-11-20T09:00:00.000Z' }, // outside the window
+      { marketplace: 'amazon.com', day: '2026-11-26', notified: 0, missing: 0, firstAt: '2026-11-26T09:00:00.000Z' }, // nothing counted
+    ],
+    [
+      { marketplace: 'amazon.de', receivedAt: '2026-11-25T08:10:00.000Z', spf: 'pass', forwarded: false },
+      { marketplace: 'amazon.de', receivedAt: '2026-11-01T08:10:00.000Z', spf: 'pass', forwarded: false }, // too old
+    ],
+    now,
+  );
+  expect(history).toEqual([
+    { marketplace: 'amazon.de', expected: 7, arrived: 1, since: '2026-11-24T09:00:00.000Z', emails: [{ receivedAt: '2026-11-25T08:10:00.000Z', spf: 'pass', forwarded: false }] },
+  ]);
+  expect(diagnose(history)).toMatchObject({ cause: 'mail-filtered', evidence: [{ marketplace: 'amazon.de', expected: 7, arrived: 1 }] });
+});
 test('buildHistory counts orders whose email was due in the window, per marketplace', () => {
   const now = '2026-11-28T12:00:00.000Z';
   const history = buildHistory(

@@ -77,3 +77,31 @@ test('configuration is validated once, loudly', () => {
   expect(readAlertSenderConfig({ [ENV.TABLE_NAME]: 't', [ENV.ALERT_TOPIC_ARN]: 'arn:aws:sns:us-east-1:1:t' })).toMatchObject({ tableName: 't', topicArn: 'arn:aws:sns:us-east-1:1:t' });
   expect(() => readAlertSenderConfig({ [ENV.TABLE_NAME]: 't', [ENV.ALERT_FROM_ADDRESS]: 'not-an-address' })).toThrow(/alert-sender configuration/);
 });
+
+test('reconciler: unknown-order notifications are swept on every run, whatever the schedule phase', async () => {
+  await ddb.repository.putSeller({ sellerId: 's1', name: 'S', marketplaces: ['amazon.com'], createdAt: '2026-01-01T00:00:00.000Z' });
+  const n = {
+    sellerId: 's1',
+    orderId: '111-9999999-9999999',
+    messageId: 'm1',
+    marketplace: 'amazon.com',
+    language: 'en',
+    receivedAt: '2026-11-27T01:00:00.000Z',
+    location: 'x',
+    verdicts: { spf: 'pass' as const, dkim: 'pass' as const, dmarc: 'pass' as const },
+  };
+  await ddb.repository.putNotification(n);
+  const outbox = new DynamoDbOutbox({ client: ddb.client, tableName: ddb.tableName });
+  let t = '2026-11-27T11:07:00.000Z'; // a rate(5 minutes) schedule that never fires in minutes 0-4
+  const reconcile = makeReconciler({ repo: ddb.repository, outbox, policy: POLICY, logger: logger(), metrics: metrics(), now: () => new Date(t) });
+  expect((await reconcile(scheduled, context(() => 60_000))).alerts).toBe(1);
+  expect((await outbox.listForSeller('s1')).map((i) => i.alert.alertId)).toEqual(['unknown-order:111-9999999-9999999:m1']);
+  // A second one arrives at 11:00: due at 17:00 (6 h, the default), alerted by the first run after.
+  await ddb.repository.putNotification({ ...n, orderId: '111-9999999-9999998', messageId: 'm2', receivedAt: '2026-11-27T11:00:00.000Z' });
+  t = '2026-11-27T11:12:00.000Z';
+  expect((await reconcile(scheduled, context(() => 60_000))).alerts).toBe(0);
+  t = '2026-11-27T16:58:00.000Z';
+  expect((await reconcile(scheduled, context(() => 60_000))).alerts).toBe(0);
+  t = '2026-11-27T17:03:00.000Z';
+  expect((await reconcile(scheduled, context(() => 60_000))).alerts).toBe(1);
+});

@@ -6,6 +6,7 @@
 import { DynamoDbOutbox } from '../../functions/adapters/dynamodb-outbox';
 import { PermanentChannelError, TransientChannelError, type AlertChannel, type OutgoingMessage } from '../../functions/domain/alert-ports';
 import type { Alert, ChannelConfig } from '../../functions/domain/alerts';
+import { brokenChannels } from '../../functions/services/channel-health';
 import { sendDueAlerts, type SendAlertsDeps } from '../../functions/services/send-alerts';
 import { useDynalite } from '../support/dynalite';
 
@@ -97,6 +98,62 @@ test('a permanent failure marks the channel broken and falls through to the next
   await sendDueAlerts(h.deps, plus(1000));
   expect(h.attempts.dingtalk).toBe(1); // not tried again
   expect(h.sent.map((s) => s.channel)).toEqual(['slack', 'slack']);
+});
+
+test('a broken channel is tried again after its cool-off: broken again on failure, cleared on success', async () => {
+  const HOUR = 3_600_000;
+  const h = harness([DT, SL], { dingtalk: ['permanent', 'permanent', 'ok'] });
+  await ddb.repository.putSeller({ sellerId: 's1', name: 'S1', marketplaces: ['amazon.com'], createdAt: NOW, alerting: { channels: [DT, SL], brokenChannelRetryHours: 2 } } as never);
+  await h.outbox.put(alert(1), NOW);
+  await sendDueAlerts(h.deps, NOW);
+  expect(h.attempts.dingtalk).toBe(1);
+
+  // Within the cool-off: skipped.
+  await h.outbox.put(alert(2), plus(2 * HOUR - 1));
+  await sendDueAlerts(h.deps, plus(2 * HOUR - 1));
+  expect(h.attempts.dingtalk).toBe(1);
+
+  // Cool-off over: tried again, fails again; the spell keeps its start, the cool-off restarts.
+  await h.outbox.put(alert(3), plus(2 * HOUR));
+  const again = await sendDueAlerts(h.deps, plus(2 * HOUR));
+  expect(h.attempts.dingtalk).toBe(2);
+  expect(again.brokenChannels.map((b) => b.channelId)).toEqual(['dingtalk']);
+  expect(await h.outbox.brokenChannels('s1')).toEqual([expect.objectContaining({ channelId: 'dingtalk', since: NOW, lastFailedAt: plus(2 * HOUR) })]);
+  await h.outbox.put(alert(4), plus(3 * HOUR));
+  await sendDueAlerts(h.deps, plus(3 * HOUR));
+  expect(h.attempts.dingtalk).toBe(2);
+
+  // Next cool-off over: it works, is cleared, and is the first channel again.
+  await h.outbox.put(alert(5), plus(4 * HOUR));
+  const ok = await sendDueAlerts(h.deps, plus(4 * HOUR));
+  expect(ok.recoveredChannels).toEqual([{ sellerId: 's1', channelId: 'dingtalk' }]);
+  expect(await h.outbox.brokenChannels('s1')).toEqual([]);
+  expect(h.sent.map((s) => s.channel)).toEqual(['slack', 'slack', 'slack', 'slack', 'dingtalk']);
+});
+
+test('the default cool-off is 6 hours', async () => {
+  const h = harness([DT, SL], { dingtalk: ['permanent', 'ok'] });
+  await h.setup();
+  await h.outbox.put(alert(1), NOW);
+  await sendDueAlerts(h.deps, NOW);
+  await h.outbox.put(alert(2), plus(6 * 3_600_000 - 1));
+  await sendDueAlerts(h.deps, plus(6 * 3_600_000 - 1));
+  expect(h.attempts.dingtalk).toBe(1);
+  await h.outbox.put(alert(3), plus(6 * 3_600_000));
+  await sendDueAlerts(h.deps, plus(6 * 3_600_000));
+  expect(h.attempts.dingtalk).toBe(2);
+  expect(await h.outbox.brokenChannels('s1')).toEqual([]);
+});
+
+test('operators list and clear broken channels (brokenChannels)', async () => {
+  const h = harness([DT, SL], {});
+  await h.outbox.markBroken('s1', 'dingtalk', 'sign not match', NOW);
+  await h.outbox.markBroken('s1', 'slack', 'HTTP 404', NOW);
+  const listed = await brokenChannels(h.outbox, 's1');
+  expect(listed).toEqual({ broken: [expect.objectContaining({ channelId: 'dingtalk', reason: 'sign not match', since: NOW, lastFailedAt: NOW }), expect.objectContaining({ channelId: 'slack' })], cleared: [] });
+  expect((await brokenChannels(h.outbox, 's1', { clear: ['slack', 'not-broken'] })).cleared).toEqual(['slack']);
+  expect((await brokenChannels(h.outbox, 's1', { clear: 'all' })).cleared).toEqual(['dingtalk']);
+  expect((await brokenChannels(h.outbox, 's1')).broken).toEqual([]);
 });
 
 test('every channel failing transiently: given back for a later retry, nothing lost', async () => {
