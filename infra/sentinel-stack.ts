@@ -1,32 +1,65 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
-import type { Construct } from 'constructs';
+import { Aspects, CfnResource, Duration, Stack, type IAspect, type StackProps } from 'aws-cdk-lib';
+import { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { CfnLogGroup, LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct, IConstruct } from 'constructs';
+import { REPORTS_PREFIX } from '../functions/domain/order-sync';
+import { loadConfig, type SentinelConfig } from './config';
 import { Alerting } from './constructs/alerting';
 import { InboundMail } from './constructs/inbound-mail';
+import { Observability } from './constructs/observability';
 import { OrderSync } from './constructs/order-sync';
 import { Reconciler } from './constructs/reconciler';
 import { SentinelTable } from './constructs/sentinel-table';
 
+export interface SentinelStackProps extends StackProps {
+  /**
+   * The validated configuration (infra/config.ts). Default: read from the CDK context, so
+   * `new SentinelStack(app, id)` behaves like `cdk synth` with the same `-c` values.
+   */
+  config?: SentinelConfig;
+}
+
 /**
  * Everything ShipNow Sentinel deploys: the table, the SES inbound path, order sync, the
- * reconciler and alerting. Operator dashboards and alarm routing come with the observability work.
+ * reconciler, alerting, and the operator's dashboard and alarms (to the operator's topic, never
+ * the sellers'). No physical names anywhere, so two stages live side by side in one account; the
+ * table and the raw-mail bucket are retained when the stack is deleted.
  */
 export class SentinelStack extends Stack {
+  readonly config: SentinelConfig;
   readonly table: SentinelTable;
   readonly inboundMail: InboundMail;
   readonly reconciler: Reconciler;
   readonly alerting: Alerting;
   readonly orderSync: OrderSync;
+  readonly observability: Observability;
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props: SentinelStackProps = {}) {
     super(scope, id, props);
+    const config = (this.config = props.config ?? loadConfig(this.node));
+    const syncInterval = Duration.minutes(config.syncIntervalMinutes);
+    const reconcileInterval = Duration.minutes(config.reconcileIntervalMinutes);
+    const alertInterval = Duration.minutes(config.alertIntervalMinutes);
+
     this.table = new SentinelTable(this, 'Data');
-    this.inboundMail = new InboundMail(this, 'InboundMail', { table: this.table });
-    this.reconciler = new Reconciler(this, 'Reconciler', { table: this.table });
+    this.inboundMail = new InboundMail(this, 'InboundMail', {
+      table: this.table,
+      inboundDomain: config.inboundDomain,
+      rawMailExpirationDays: config.rawMailExpirationDays,
+      activateRuleSet: config.activateRuleSet,
+      createDomainIdentity: config.createDomainIdentity,
+      ...(config.maxMessageBytes !== undefined ? { maxMessageBytes: config.maxMessageBytes } : {}),
+    });
+    this.reconciler = new Reconciler(this, 'Reconciler', {
+      table: this.table,
+      interval: reconcileInterval,
+      ...(config.graceMinutes !== undefined ? { graceMinutes: config.graceMinutes } : {}),
+    });
     this.alerting = new Alerting(this, 'Alerting', {
       table: this.table,
-      // `-c alertFrom=alerts@your-domain` (and `-c alertDomain=your-domain` to verify the domain).
-      senderAddress: (this.node.tryGetContext('alertFrom') as string | undefined) ?? 'alerts@example.com',
-      senderDomain: this.node.tryGetContext('alertDomain') as string | undefined,
+      senderAddress: config.alertFrom,
+      ...(config.alertDomain ? { senderDomain: config.alertDomain } : {}),
+      interval: alertInterval,
     });
     this.orderSync = new OrderSync(this, 'OrderSync', {
       table: this.table,
@@ -34,12 +67,81 @@ export class SentinelStack extends Stack {
       bucket: this.inboundMail.bucket,
       // "Order sync broken" events go to the bus the alerting rule listens on.
       eventBus: this.alerting.eventBus,
+      interval: syncInterval,
+      // Issue 6: the operator hears of a stopped sync after two intervals without success.
+      staleAfterIntervals: 2,
     });
-    this.alerting.notifyOn(
-      this.reconciler.deadLetterAlarm,
-      this.inboundMail.deadLetterAlarm,
-      this.orderSync.staleSyncAlarm,
-      ...this.orderSync.deadLetterAlarms,
-    );
+    // Uploaded Unshipped Orders reports carry buyer names and addresses (the importer drops them,
+    // the file keeps them): they expire with the raw mail.
+    this.inboundMail.bucket.addLifecycleRule({
+      id: 'expire-order-reports',
+      prefix: REPORTS_PREFIX,
+      expiration: Duration.days(config.rawMailExpirationDays),
+    });
+
+    const { inboundMail: mail, reconciler, alerting, orderSync: sync } = this;
+    this.observability = new Observability(this, 'Observability', {
+      functions: [
+        { label: 'Inbound mail intake', purpose: 'reads each email SES stored and records the Sold, Ship Now notification; when it fails, emails are not matched to their orders.', fn: mail.function },
+        { label: 'Reconciler', purpose: 'marks orders whose email did not come as missing and raises alerts; when it fails, no missing email is detected.', fn: reconciler.function },
+        { label: 'Alert sender', purpose: 'delivers alerts to the sellers\' channels; when it fails, sellers are not told.', fn: alerting.sender },
+        { label: 'Sync alerts', purpose: 'turns "order sync broken" events into seller alerts.', fn: alerting.syncAlerts },
+        { label: 'Order sync dispatcher', purpose: 'starts every seller\'s order sync on schedule and measures the oldest successful sync.', fn: sync.dispatcher },
+        { label: 'Order sync worker', purpose: 'fetches one seller\'s orders from the Selling Partner API; when it fails, new orders are not known.', fn: sync.worker },
+        { label: 'ORDER_CHANGE notifications', purpose: 'applies SP-API order-change notifications at once.', fn: sync.orderChangeFunction },
+        { label: 'Report import', purpose: 'imports Unshipped Orders reports uploaded under reports/.', fn: sync.reportImport },
+      ],
+      queues: [
+        { label: 'Inbound mail arrivals', queue: mail.queue },
+        { label: 'Order sync (one message per seller)', queue: sync.queue },
+        { label: 'ORDER_CHANGE notifications', queue: sync.orderChangeQueue },
+      ],
+      deadLetterQueues: [
+        { label: 'Inbound mail DLQ', queue: mail.deadLetterQueue },
+        { label: 'Reconciler DLQ', queue: reconciler.deadLetterQueue },
+        { label: 'Alerting DLQ', queue: alerting.deadLetterQueue },
+        { label: 'Order sync DLQ', queue: sync.deadLetterQueue },
+        { label: 'ORDER_CHANGE DLQ', queue: sync.orderChangeDeadLetterQueue },
+        { label: 'Report import DLQ', queue: sync.reportImportDeadLetterQueue },
+      ],
+      alarms: [mail.deadLetterAlarm, reconciler.deadLetterAlarm, ...sync.deadLetterAlarms, sync.staleSyncAlarm, ...alerting.alarms],
+      reconciler: reconciler.function,
+      reconcileInterval,
+      alertSender: alerting.sender,
+      alertInterval,
+      syncInterval,
+      mailSilence: Duration.hours(config.mailSilenceHours),
+      ...(config.alarmTopicArn ? { alarmTopicArn: config.alarmTopicArn } : {}),
+      ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
+    });
+
+    // Every function's logs in a log group with the configured retention, including the
+    // deployment-time helpers CDK adds (bucket notifications, the rule-set activation).
+    Aspects.of(this).add(new LogRetention(config.logRetentionDays as RetentionDays));
+  }
+}
+
+/**
+ * Sets the retention of every log group, and gives every Lambda function that has no log group
+ * of its own (CDK's singleton helpers) one with that retention, so no log is kept forever.
+ */
+export class LogRetention implements IAspect {
+  constructor(private readonly days: RetentionDays) {}
+
+  visit(node: IConstruct): void {
+    if (node instanceof CfnLogGroup) {
+      node.retentionInDays = this.days;
+      return;
+    }
+    if (!(node instanceof CfnResource) || node.cfnResourceType !== 'AWS::Lambda::Function') return;
+    if (node instanceof CfnFunction) {
+      const cfg = node.loggingConfig as CfnFunction.LoggingConfigProperty | undefined;
+      if (cfg?.logGroup) return;
+    }
+    const scope = node.node.scope as Construct;
+    const id = `${node.node.id}LogGroup`;
+    if (scope.node.tryFindChild(id)) return;
+    const group = new LogGroup(scope, id, { retention: this.days });
+    node.addPropertyOverride('LoggingConfig.LogGroup', group.logGroupName);
   }
 }

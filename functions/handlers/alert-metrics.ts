@@ -5,4 +5,14 @@ export const ALERT_SENDER_METRICS = {
   FAILED: 'AlertsFailed',
   DIGESTS: 'AlertDigests',
   CHANNEL_BROKEN: 'AlertChannelBroken',
+  /** Messages a channel took, with one dimension `channel` (its type: email, sns, slack, ...). */
+  DELIVERIES: 'AlertDeliveries',
+  /** Sends that failed on a channel after its retries, with one dimension `channel` (its type). */
+  DELIVERY_FAILURES: 'AlertDeliveryFailures',
 } as const;
+
+/**
+ * The dimension of the per-channel metrics: the channel *type*, a small fixed set, never the
+ * seller's channel ID (that would be a metric per seller).
+ */
+export const CHANNEL_DIMENSION = 'channel';

@@ -21,7 +21,7 @@ import { DynamoDbOutbox } from '../adapters/dynamodb-outbox';
 import { DynamoDbRepository } from '../adapters/dynamodb-repository';
 import { ENV, METRICS_NAMESPACE, SERVICE_NAME } from '../constants';
 import { DEFAULT_POLICY } from '../domain/types';
-import { ALERT_SENDER_METRICS } from './alert-metrics';
+import { ALERT_SENDER_METRICS, CHANNEL_DIMENSION } from './alert-metrics';
 import { sendDueAlerts, type SendAlertsDeps, type SendAlertsResult } from '../services/send-alerts';
 
 export const METRIC = ALERT_SENDER_METRICS;
@@ -46,6 +46,17 @@ export function makeHandler(deps: AlertSenderDeps) {
     metrics.addMetric(METRIC.FAILED, MetricUnit.Count, r.failed);
     metrics.addMetric(METRIC.DIGESTS, MetricUnit.Count, r.digests);
     metrics.addMetric(METRIC.CHANNEL_BROKEN, MetricUnit.Count, r.brokenChannels.length);
+    for (const [type, counts] of Object.entries(r.byChannel)) {
+      for (const [name, value] of [
+        [METRIC.DELIVERIES, counts.delivered],
+        [METRIC.DELIVERY_FAILURES, counts.failed],
+      ] as const) {
+        if (value === 0) continue;
+        const single = metrics.singleMetric();
+        single.addDimension(CHANNEL_DIMENSION, type);
+        single.addMetric(name, MetricUnit.Count, value);
+      }
+    }
     for (const b of r.brokenChannels) logger.warn('alert channel broken', b);
     logger.info('alerts sent', { now, due: r.due, claimed: r.claimed, sent: r.sent, retried: r.retried, failed: r.failed, messages: r.messages });
     return r;

@@ -42,7 +42,12 @@ export const METRIC = {
   ARRIVAL_DELAY: 'MailArrivalDelay',
   /** Seconds from the Date header to arrival: time in transit (forwarding, greylisting). */
   TRANSIT_DELAY: 'MailTransitDelay',
+  /** Orders named by accepted Sold, Ship Now emails (the "notified" step of the dashboard funnel). */
+  ORDERS_NOTIFIED: 'OrdersNotified',
 } as const;
+
+/** The one dimension of the per-reason metrics (a fixed set of reason codes, never a seller). */
+export const REASON_DIMENSION = 'reason';
 
 export interface InboundMailDeps {
   intake: IntakeDeps;
@@ -93,6 +98,7 @@ export function makeHandler(deps: InboundMailDeps) {
     switch (r.outcome) {
       case 'accepted':
         metrics.addMetric(METRIC.ACCEPTED, MetricUnit.Count, 1);
+        metrics.addMetric(METRIC.ORDERS_NOTIFIED, MetricUnit.Count, r.orderIds.length);
         if (r.facts.orderDelaySeconds !== null) metrics.addMetric(METRIC.ARRIVAL_DELAY, MetricUnit.Seconds, r.facts.orderDelaySeconds);
         if (r.facts.transitSeconds !== null) metrics.addMetric(METRIC.TRANSIT_DELAY, MetricUnit.Seconds, r.facts.transitSeconds);
         logger.info('mail accepted', {
@@ -126,7 +132,7 @@ export function makeHandler(deps: InboundMailDeps) {
     // Total without dimension (for alarms), and one per reason code (for diagnosis).
     metrics.addMetric(name, MetricUnit.Count, 1);
     const single = metrics.singleMetric();
-    single.addDimension('reason', reasonCode(reason));
+    single.addDimension(REASON_DIMENSION, reasonCode(reason));
     single.addMetric(name, MetricUnit.Count, 1);
   };
 

@@ -12,9 +12,11 @@ import { toUtcIso } from '../domain/deadlines';
 import { InputError } from '../domain/errors';
 import { DEFAULT_POLICY, type OrderPolicy } from '../domain/types';
 import { understandEmail } from '../services/understand-email';
+import { alertsCommand } from './commands/alerts';
 import { mailCommand } from './commands/mail';
 import { ordersCommand } from './commands/orders';
 import { sellerCommand } from './commands/seller';
+import { statusCommand } from './commands/status';
 import { deliverToLocalSes, renderAlerts } from './alerts-preview';
 import { renderCheck } from './format';
 import { runCheck, type CheckOutcome } from './run-check';
@@ -45,7 +47,12 @@ const USAGE = `usage:
   shipnow orders import FILE --seller ID [--marketplace CODE] [--json]
       Orders from the Selling Partner API or an Unshipped Orders report into the store.
       Exit 0: synced or imported; 1: the sync did not complete (broken, throttled, paused); 2: bad input.
-  Store flags for seller, mail and orders: --data DIR (embedded store, default .data/) | --table NAME [--endpoint URL] [--region R] [--bucket B]
+  shipnow status [--seller ID] [--json] [--now ISO-8601] [--stale-after MINUTES] [--grace MINUTES]
+      Per seller and marketplace: last order sync, last email, orders awaiting / missing, alerts in 24 h, likely cause.
+      Exit 0: all well; 1: something needs attention; 2: bad input.
+  shipnow alerts channels --seller ID [--clear all|CHANNEL_ID]... [--json]
+      The seller's broken alert channels; --clear makes the next run try them again.
+  Store flags for seller, mail, orders, status and alerts: --data DIR (embedded store, default .data/) | --table NAME [--endpoint URL] [--region R] [--bucket B]
 `;
 
 type Out = { out: (s: string) => void; err: (s: string) => void };
@@ -67,6 +74,10 @@ export async function main(argv: string[], io: Out = STDIO): Promise<number> {
         return await mailCommand(rest, io);
       case 'orders':
         return await ordersCommand(rest, io);
+      case 'status':
+        return await statusCommand(rest, io);
+      case 'alerts':
+        return await alertsCommand(rest, io);
       case 'help':
       case '--help':
       case '-h':

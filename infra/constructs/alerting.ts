@@ -1,9 +1,8 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { EventBus, Rule, Schedule, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
-import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { ConfigurationSet, EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -36,7 +35,7 @@ export interface AlertingProps {
 /**
  * Alert delivery: the outbox sender on a 1-minute schedule; SES identity and configuration set for
  * alert email; an SNS topic (KMS-encrypted, TLS-only) that is every seller's last-resort channel
- * and the operators' alarm topic; the alert event bus every alert is published to; the function
+ * (operators' alarms go to a separate topic, see observability.ts); the alert event bus every alert is published to; the function
  * that turns order-sync events into alerts; DLQs and alarms. Least privilege: ses:SendEmail on the
  * one identity + configuration set, sns:Publish on the one topic, events:PutEvents on the one bus.
  */
@@ -62,17 +61,8 @@ export class Alerting extends Construct {
       description: 'ShipNow Sentinel alert topic encryption',
       enableKeyRotation: true,
     });
-    // CloudWatch alarms publish to the encrypted topic: they need the key too.
-    this.topicKey.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'AllowCloudWatchAlarms',
-        effect: Effect.ALLOW,
-        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
-    );
+    // Only the sender publishes here. Operator alarms go to the operator topic (observability.ts),
+    // never to the sellers' topic, so this key grants CloudWatch nothing.
     this.topic = new Topic(this, 'Topic', { displayName: 'ShipNow Sentinel alerts', masterKey: this.topicKey, enforceSSL: true });
 
     // ---- event bus -----------------------------------------------------------------------------
@@ -138,7 +128,7 @@ export class Alerting extends Construct {
       targets: [new LambdaTarget(this.syncAlerts, { retryAttempts: 8, maxEventAge: Duration.hours(6), deadLetterQueue: this.deadLetterQueue })],
     });
 
-    // ---- alarms -> the topic (operators subscribe to it) ------------------------------------------
+    // ---- alarms (the observability construct routes them to the OPERATOR topic) -----------------
     const alarm = (alarmId: string, description: string, metric: Metric) =>
       new Alarm(this, alarmId, {
         alarmDescription: description,
@@ -149,19 +139,20 @@ export class Alerting extends Construct {
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
     this.alarms = [
-      alarm('DlqAlarm', 'Alerting: events or invocations in the DLQ (inspect and redrive).', this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' })),
+      alarm(
+        'DlqAlarm',
+        'Alerting: alert-sender runs or "order sync broken" events failed after all retries and wait in the alerting DLQ. What to do: read the logs of the Sender and SyncAlerts functions around the alarm time and fix the cause; outbox alerts are retried by the next sender run on their own; for sync events, redrive the DLQ messages (they carry the seller and marketplace) or run `shipnow status` to see the broken syncs, then purge the DLQ.', this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' })),
       alarm(
         'FailedAlarm',
-        'Alerting: an alert could not be delivered through any channel of its seller.',
+        'Alerting: an alert could not be delivered through any channel of its seller (not even the stack topic) and was marked failed; it is not retried. What to do: find the seller in the Sender logs ("alerts sent", failed > 0), run `shipnow status --seller ID --table TABLE`, check the SES sending status of the alert sender and the seller\'s channels, and tell the seller directly about the orders concerned.',
         new Metric({ namespace: METRICS_NAMESPACE, metricName: SENDER_METRIC.FAILED, dimensionsMap: { service: SERVICE_NAME }, statistic: 'Sum', period: Duration.minutes(5) }),
       ),
       alarm(
         'ChannelBrokenAlarm',
-        'Alerting: a seller channel failed permanently and was marked broken (fix its configuration).',
+        'Alerting: a seller channel (webhook, email address) failed permanently and was marked broken; alerts now skip it and use the next channel. What to do: find the seller and channel in the Sender logs ("alert channel broken"), have the seller fix the webhook URL / token or address, then clear the broken mark.',
         new Metric({ namespace: METRICS_NAMESPACE, metricName: SENDER_METRIC.CHANNEL_BROKEN, dimensionsMap: { service: SERVICE_NAME }, statistic: 'Sum', period: Duration.minutes(5) }),
       ),
     ];
-    for (const a of this.alarms) a.addAlarmAction(new SnsAction(this.topic));
 
     acknowledgeFunctionFindings([this.sender, this.syncAlerts], props.table);
     Validations.of(this.sender).acknowledge({
@@ -169,10 +160,5 @@ export class Alerting extends Construct {
       reason: 'Publishing to the KMS-encrypted topic needs GenerateDataKey* (all its variants); the grant is on the topic key only.',
     });
     Validations.of(this.deadLetterQueue).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself a dead-letter queue.' });
-  }
-
-  /** Route other alarms (e.g. the reconciler's or order sync's) to the alert topic. */
-  notifyOn(...alarms: Alarm[]): void {
-    for (const a of alarms) a.addAlarmAction(new SnsAction(this.topic));
   }
 }

@@ -119,9 +119,10 @@ export class InboundMail extends Construct {
       visibilityTimeout: Duration.seconds(fnTimeout.toSeconds() * 6),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
     });
-    // Someone must look at a record in the DLQ (the observability work adds the notification).
+    // Someone must look at a record in the DLQ (observability.ts routes this alarm to the operator topic).
     this.deadLetterAlarm = new Alarm(this, 'DeadLettersAlarm', {
-      alarmDescription: 'ShipNow Sentinel: inbound mail records in the DLQ (not processed; see docs/inbound-mail.md)',
+      alarmDescription:
+        'Inbound mail: S3 "mail arrived" records failed 5 times and wait in the intake DLQ, so those emails were not processed. What to do: read the Intake function logs for the message IDs and fix the cause (see docs/inbound-mail.md); the raw mail is still in the bucket; then redrive the DLQ to the Arrivals queue (SQS console: Start DLQ redrive) or replay with `shipnow mail replay MESSAGE_ID --table TABLE`.',
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
       threshold: 0,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,

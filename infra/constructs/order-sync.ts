@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Token, Validations, type CfnElement } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, Schedule, EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
@@ -37,6 +37,8 @@ export interface OrderSyncProps {
   maxConcurrency?: number;
   /** AWS accounts allowed to send ORDER_CHANGE notifications to the queue. */
   notificationAccounts?: string[];
+  /** The stale-sync alarm fires when the oldest successful sync is older than this many intervals (default 3). */
+  staleAfterIntervals?: number;
 }
 
 /**
@@ -180,9 +182,12 @@ export class OrderSync extends Construct {
 
     // ---- alarms (actions are attached by the alerting work) -------------------------------------
     const interval = props.interval ?? Duration.minutes(15);
+    const staleAfter = props.staleAfterIntervals ?? 3;
     this.staleSyncAlarm = new Alarm(this, 'StaleSyncAlarm', {
       alarmDescription:
-        'Order sync: the oldest successful sync of some seller and marketplace is older than three intervals, or the dispatcher has stopped reporting.',
+        `Order sync: some seller and marketplace has had no successful order sync for ${staleAfter} intervals (${interval.toMinutes() * staleAfter} min), or the dispatcher stopped reporting. ` +
+        'Without fresh orders no missing email can be detected. What to do: run `shipnow status --table TABLE` to see which sellers (a broken authorization needs the seller to re-authorize the app in Seller Central); ' +
+        'check the Dispatcher and Worker logs and Lambda errors/throttles on the dashboard, the SyncDlq, and SP-API throttling (ThrottledCalls).',
       metric: new Metric({
         namespace: METRICS_NAMESPACE,
         metricName: ORDER_SYNC_METRICS.OLDEST_SUCCESSFUL_SYNC_AGE,
@@ -190,21 +195,34 @@ export class OrderSync extends Construct {
         statistic: 'Maximum',
         period: interval,
       }),
-      threshold: interval.toSeconds() * 3,
+      threshold: interval.toSeconds() * staleAfter,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
       // No data means the dispatcher did not run: that is a stopped sync too.
       treatMissingData: TreatMissingData.BREACHING,
     });
-    this.deadLetterAlarms = [
-      ['SyncDlqAlarm', this.deadLetterQueue],
-      ['OrderChangeDlqAlarm', this.orderChangeDeadLetterQueue],
-      ['ReportImportDlqAlarm', this.reportImportDeadLetterQueue],
-    ].map(
-      ([alarmId, q]) =>
-        new Alarm(this, alarmId as string, {
-          alarmDescription: `Order sync: messages in ${(q as Queue).node.id} (work that failed repeatedly; inspect and redrive).`,
-          metric: (q as Queue).metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+    const dlqs: Array<[string, Queue, string]> = [
+      [
+        'SyncDlqAlarm',
+        this.deadLetterQueue,
+        'Order sync: per-seller sync messages failed 3 times and wait in the SyncDlq. What to do: read the Worker logs for the seller IDs and fix the cause; the next schedule dispatches every seller again, so purge the DLQ once fixed (no need to redrive).',
+      ],
+      [
+        'OrderChangeDlqAlarm',
+        this.orderChangeDeadLetterQueue,
+        'Order sync: SP-API ORDER_CHANGE notifications failed 5 times and wait in the OrderChangeDlq. What to do: read the OrderChange function logs, fix the cause, then redrive the DLQ to the OrderChangeQueue (the scheduled sync also picks the orders up within an interval).',
+      ],
+      [
+        'ReportImportDlqAlarm',
+        this.reportImportDeadLetterQueue,
+        'Order sync: report uploads under reports/ could not be imported after retries (ReportImportDlq). What to do: read the ReportImport logs for the file key, fix the file or the cause, then upload the report again (or import it with `shipnow orders import FILE --seller ID --table TABLE`) and purge the DLQ.',
+      ],
+    ];
+    this.deadLetterAlarms = dlqs.map(
+      ([alarmId, q, description]) =>
+        new Alarm(this, alarmId, {
+          alarmDescription: description,
+          metric: q.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
           threshold: 1,
           comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
           evaluationPeriods: 1,
@@ -241,8 +259,11 @@ export class OrderSync extends Construct {
         reason: 'Access to the Sentinel table includes its sparse due index; the index belongs to the same table definition.',
       });
     }
+    // cdk-nag names the resource as rendered: concrete when the stack has an env, tokens otherwise.
+    const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+    const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
     Validations.of(this.worker).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${secretsPrefix}*]`,
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${region}:${account}:secret:${secretsPrefix}*]`,
       reason:
         'One secret per seller under a fixed name prefix; Secrets Manager adds a random suffix to every secret ARN, so a prefix wildcard is the narrowest grant.',
     });

@@ -55,7 +55,8 @@ export class Reconciler extends Construct {
       targets: [new LambdaTarget(this.function, { retryAttempts: 2, maxEventAge: Duration.minutes(10), deadLetterQueue: this.deadLetterQueue })],
     });
     this.deadLetterAlarm = new Alarm(this, 'DlqAlarm', {
-      alarmDescription: 'Reconciler: invocations that failed repeatedly are in the DLQ (inspect the logs; the next run retries the orders).',
+      alarmDescription:
+        'Reconciler: scheduled runs failed after all retries and wait in the reconciler DLQ. What to do: read the Reconciler function logs around the alarm time and fix the cause (DynamoDB throttling or errors, a permission removed by hand); due orders stay due, so the next successful run catches up on its own; then purge the DLQ (its messages are schedule events, nothing to replay).',
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
       threshold: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

@@ -13,6 +13,10 @@ import {
   TTL_ATTRIBUTE,
 } from '../../functions/adapters/table-schema';
 
+/** The DynamoDB calls the adapters make (functions/adapters/dynamodb-*.ts); nothing scans. */
+export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'] as const;
+export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'] as const;
+
 /**
  * The one table of ShipNow Sentinel: sellers, orders, notifications, with the sparse due index.
  * Key names come from functions/adapters/table-schema.ts, the definition the code and the local
@@ -44,15 +48,20 @@ export class SentinelTable extends Construct {
     });
   }
 
-  /** Grant read/write and set the table-name variable in one call, so the two cannot drift. */
+  /**
+   * Grant read/write and set the table-name variable in one call, so the two cannot drift.
+   * Exactly the calls the adapters make (single-item conditional writes, Query, BatchWriteItem
+   * for imports) on the table and its indexes: no Scan, no streams, no DescribeTable
+   * (TableV2's grantReadWriteData would add them).
+   */
   grantReadWriteTo(fn: LambdaFunction): void {
-    this.table.grantReadWriteData(fn);
+    this.table.grant(fn, ...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS);
     fn.addEnvironment(ENV.TABLE_NAME, this.table.tableName);
   }
 
   /** Read-only variant for functions that only look. */
   grantReadTo(fn: LambdaFunction & IGrantable): void {
-    this.table.grantReadData(fn);
+    this.table.grant(fn, ...TABLE_READ_ACTIONS);
     fn.addEnvironment(ENV.TABLE_NAME, this.table.tableName);
   }
 }

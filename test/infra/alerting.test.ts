@@ -16,7 +16,6 @@ function build() {
   const table = new SentinelTable(stack, 'Data');
   const reconciler = new Reconciler(stack, 'Reconciler', { table });
   const alerting = new Alerting(stack, 'Alerting', { table, senderAddress: 'alerts@shipnow.example.com' });
-  alerting.notifyOn(reconciler.deadLetterAlarm);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack, table, reconciler, alerting, template: Template.fromStack(stack) };
 }
@@ -49,11 +48,11 @@ describe('Reconciler construct', () => {
     });
   });
 
-  test('the DLQ has an alarm that notifies the alert topic', () => {
+  test('the DLQ has an alarm, never routed to the sellers\' alert topic (the operator topic is wired by the stack)', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [ref(stack, reconciler.deadLetterQueue), 'QueueName'] } }],
-      AlarmActions: [{ Ref: Match.stringLikeRegexp('AlertingTopic') }],
+      AlarmActions: Match.absent(),
     });
   });
 });
@@ -122,10 +121,11 @@ describe('Alerting construct', () => {
     });
   });
 
-  test('alarms (DLQ, undeliverable alerts, broken channels) notify the topic', () => {
+  test('alarms (DLQ, undeliverable alerts, broken channels) exist and do not notify the sellers\' topic', () => {
     for (const name of ['AlertsFailed', 'AlertChannelBroken']) {
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: name, Namespace: 'ShipNowSentinel', AlarmActions: [{ Ref: ref(stack, alerting.topic) }] });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: name, Namespace: 'ShipNowSentinel', AlarmActions: Match.absent() });
     }
+    expect(JSON.stringify(template.findResources('AWS::CloudWatch::Alarm'))).not.toContain(ref(stack, alerting.topic));
   });
 });
 

@@ -53,6 +53,9 @@ export const STORE_FLAGS = {
 } as const;
 
 export interface OpenStore {
+  /** The DynamoDB client and table behind the store, for the adapters a command adds. */
+  client: DynamoDBClient;
+  tableName: string;
   repo: SentinelRepository;
   ledger: IntakeLedger;
   /** Where raw mail is read from: the data folder locally, the bucket on AWS (if named). */
@@ -79,6 +82,8 @@ export async function openStore(opts: StoreOptions, env: NodeJS.ProcessEnv = pro
     const bucket = opts.bucket ?? env[ENV.MAIL_BUCKET];
     const s3 = bucket ? new S3Client({ ...(opts.region ? { region: opts.region } : {}) }) : undefined;
     return {
+      client,
+      tableName: opts.table,
       repo: new DynamoDbRepository({ client, tableName: opts.table }),
       ledger: new DynamoDbIntakeLedger({ client, tableName: opts.table }),
       ...(s3 && bucket ? { mailStore: new S3MailStore({ client: s3, bucket }) } : {}),
@@ -96,6 +101,8 @@ export async function openStore(opts: StoreOptions, env: NodeJS.ProcessEnv = pro
   mkdirSync(mailDir, { recursive: true });
   const db = await startEmbeddedDynamoDb({ path: dbDir });
   return {
+    client: db.client,
+    tableName: db.tableName,
     repo: db.repository,
     ledger: new DynamoDbIntakeLedger({ client: db.client, tableName: db.tableName }),
     mailStore: new FolderMailStore(mailDir),

@@ -1,0 +1,415 @@
+/**
+ * What the operator looks at and what wakes them: one CloudWatch dashboard and the alarms, all
+ * routed to the OPERATOR topic — never to the sellers' alert topic (that one carries alerts about
+ * orders to sellers; an operator page there would reach every subscribed seller).
+ *
+ * Metrics: one namespace (`ShipNowSentinel`), emitted as EMF by Powertools Metrics with the
+ * `service` dimension and, where a breakdown helps, one small fixed dimension (`reason`,
+ * `Reason`, `channel`). Never a seller dimension: CloudWatch bills per metric, so a per-seller
+ * dimension would make the bill grow with the number of sellers; seller detail is in the logs and
+ * the table (`shipnow status`).
+ */
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import {
+  Alarm,
+  AlarmStatusWidget,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  GraphWidgetView,
+  MathExpression,
+  Metric,
+  SingleValueWidget,
+  Stats,
+  TextWidget,
+  TreatMissingData,
+  type IWidget,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/constants';
+import { ALERT_SENDER_METRICS, CHANNEL_DIMENSION } from '../../functions/handlers/alert-metrics';
+import { FAILURE_REASON_DIMENSION, ORDER_SYNC_METRICS } from '../../functions/handlers/order-sync-metrics';
+
+/** Metric names the dashboard and alarms read (the handlers emit them; see test/infra/observability.test.ts). */
+export const METRIC = {
+  ...ORDER_SYNC_METRICS,
+  ...ALERT_SENDER_METRICS,
+  MAIL_ACCEPTED: 'MailAccepted',
+  MAIL_DUPLICATE: 'MailDuplicate',
+  MAIL_REJECTED: 'MailRejected',
+  MAIL_QUARANTINED: 'MailQuarantined',
+  MAIL_ARRIVAL_DELAY: 'MailArrivalDelay',
+  MAIL_TRANSIT_DELAY: 'MailTransitDelay',
+  ORDERS_NOTIFIED: 'OrdersNotified',
+  ORDERS_MISSING: 'OrdersMissing',
+  ALERTS_RAISED: 'AlertsRaised',
+  RECONCILE_DUE: 'ReconcileDueOrders',
+  RECONCILE_DURATION: 'ReconcileDuration',
+  RECONCILE_ITEMS_READ: 'ReconcileItemsRead',
+  RECONCILE_FAILED: 'ReconcileFailedOrders',
+} as const;
+
+/** The only dimensions a Sentinel metric may carry (none of them identifies a seller). */
+export const ALLOWED_METRIC_DIMENSIONS = ['service', 'reason', FAILURE_REASON_DIMENSION, CHANNEL_DIMENSION, 'function_name'] as const;
+
+export interface WatchedFunction {
+  /** Short human name, e.g. "Inbound mail intake". */
+  label: string;
+  /** What it does and what breaks when it fails (goes into the alarm description). */
+  purpose: string;
+  fn: IFunction;
+}
+
+export interface WatchedQueue {
+  label: string;
+  queue: IQueue;
+}
+
+export interface ObservabilityProps {
+  functions: WatchedFunction[];
+  /** Work queues (depth and age on the dashboard). */
+  queues: WatchedQueue[];
+  /** Dead-letter queues (depth on the dashboard; their alarms come in `alarms`). */
+  deadLetterQueues: WatchedQueue[];
+  /** Alarms made by the other constructs (DLQs, stale sync, alert delivery): routed to the operator topic. */
+  alarms: Alarm[];
+  /** The reconciler function: "not running" when it has no invocation for three intervals. */
+  reconciler: IFunction;
+  reconcileInterval: Duration;
+  /** The alert sender: "not running" when it has no invocation for five intervals. */
+  alertSender: IFunction;
+  alertInterval: Duration;
+  syncInterval: Duration;
+  /** No inbound email at all for this long while orders keep coming -> alarm (default 6 h, at most 24 h). */
+  mailSilence?: Duration;
+  /** Use this topic for alarms (e.g. an on-call integration) instead of creating one. */
+  alarmTopicArn?: string;
+  /** Subscribe this address to the (created) operator topic. */
+  alarmEmail?: string;
+}
+
+const FIVE_MINUTES = Duration.minutes(5);
+
+export class Observability extends Construct {
+  readonly topic: ITopic;
+  readonly topicKey?: Key;
+  readonly dashboard: Dashboard;
+  /** Every alarm of the stack (the constructs' and this one's), all routed to `topic`. */
+  readonly alarms: Alarm[];
+  readonly lambdaErrorAlarms: Alarm[];
+  readonly mailSilenceAlarm: Alarm;
+  readonly reconcilerNotRunningAlarm: Alarm;
+  readonly alertSenderNotRunningAlarm: Alarm;
+
+  constructor(scope: Construct, id: string, props: ObservabilityProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const mailSilence = props.mailSilence ?? Duration.hours(6);
+    if (mailSilence.toHours() < 1 || mailSilence.toHours() > 24) throw new Error(`mailSilence must be between 1 and 24 hours (got ${mailSilence.toHours()} h)`);
+
+    // ---- operator topic ---------------------------------------------------------------------
+    if (props.alarmTopicArn) {
+      this.topic = Topic.fromTopicArn(this, 'OperatorTopic', props.alarmTopicArn);
+    } else {
+      this.topicKey = new Key(this, 'OperatorTopicKey', { description: 'ShipNow Sentinel operator alarm topic encryption', enableKeyRotation: true });
+      // CloudWatch alarms publish to the encrypted topic: they need the key, from this account only.
+      this.topicKey.addToResourcePolicy(
+        new PolicyStatement({
+          sid: 'AllowCloudWatchAlarms',
+          effect: Effect.ALLOW,
+          principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+        }),
+      );
+      const topic = new Topic(this, 'OperatorTopic', { displayName: 'ShipNow Sentinel operator alarms', masterKey: this.topicKey, enforceSSL: true });
+      if (props.alarmEmail) topic.addSubscription(new EmailSubscription(props.alarmEmail));
+      this.topic = topic;
+    }
+
+    // ---- new alarms ---------------------------------------------------------------------------
+    this.lambdaErrorAlarms = props.functions.map(
+      (f, i) =>
+        new Alarm(this, `LambdaErrors${i}`, {
+          alarmDescription:
+            `Lambda errors in "${f.label}": ${f.purpose} ` +
+            'What to do: open the function\'s log group (CloudWatch Logs Insights: filter level = "ERROR") around the alarm time and fix the cause; ' +
+            'failed work is retried and ends in a dead-letter queue if it keeps failing (a separate alarm); check the dashboard row "Lambda" for throttles.',
+          metric: f.fn.metricErrors({ period: FIVE_MINUTES, statistic: Stats.SUM }),
+          threshold: 1,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+    );
+
+    const notRunning = (alarmId: string, fn: IFunction, window: Duration, description: string) =>
+      new Alarm(this, alarmId, {
+        alarmDescription: description,
+        metric: fn.metricInvocations({ period: window, statistic: Stats.SUM }),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        // No data at all is exactly "not running".
+        treatMissingData: TreatMissingData.BREACHING,
+      });
+    const reconcileWindow = Duration.minutes(props.reconcileInterval.toMinutes() * 3);
+    this.reconcilerNotRunningAlarm = notRunning(
+      'ReconcilerNotRunning',
+      props.reconciler,
+      reconcileWindow,
+      `Reconciler not running: no invocation for ${reconcileWindow.toMinutes()} min (it should run every ${props.reconcileInterval.toMinutes()} min). ` +
+        'Nothing detects missing emails or raises alerts meanwhile. What to do: check that the EventBridge schedule rule "Runs the ShipNow Sentinel reconciler" is ENABLED, ' +
+        'that the function is not throttled (account concurrency) and was not deleted or its permission removed; invoke it once by hand to confirm.',
+    );
+    const senderWindow = Duration.minutes(Math.max(props.alertInterval.toMinutes() * 5, 5));
+    this.alertSenderNotRunningAlarm = notRunning(
+      'AlertSenderNotRunning',
+      props.alertSender,
+      senderWindow,
+      `Alert sender not running: no invocation for ${senderWindow.toMinutes()} min (it should run every ${props.alertInterval.toMinutes()} min). ` +
+        'Alerts pile up in the outbox and reach no seller. What to do: check that the schedule rule "Runs the ShipNow Sentinel alert sender" is ENABLED and the function is not throttled; invoke it once by hand.',
+    );
+
+    // No inbound email at all while orders keep coming: the operator-level "channel down" (the
+    // MX record, the receipt rule set, SES receiving, or the intake itself is broken).
+    const m = (metricName: string, period: Duration, label?: string) => this.metric(metricName, Stats.SUM, period, label);
+    this.mailSilenceAlarm = new Alarm(this, 'NoInboundMail', {
+      alarmDescription:
+        `No inbound email at all for ${mailSilence.toHours()} h while orders kept coming. The whole mail path looks down, for every seller. ` +
+        'What to do: check that the MX record of the inbound domain still points to inbound-smtp.<region>.amazonaws.com, that the stack\'s SES receipt rule set is the ACTIVE one ' +
+        '(SES console > Email receiving; another stack or a person may have activated another), that the raw-mail bucket receives objects under inbound/, ' +
+        'and the Intake function\'s errors and the intake DLQ. Then run `shipnow status --table TABLE`: if only some sellers are silent, it is their forwarding instead.',
+      metric: new MathExpression({
+        label: 'Orders in but no email (1 = alarm)',
+        expression: 'IF((FILL(ow, 0) + FILL(ri, 0)) > 0 AND (FILL(ma, 0) + FILL(mr, 0) + FILL(mq, 0) + FILL(md, 0)) == 0, 1, 0)',
+        usingMetrics: {
+          ow: m(METRIC.ORDERS_WRITTEN, mailSilence),
+          ri: m(METRIC.REPORT_ORDERS_IMPORTED, mailSilence),
+          ma: m(METRIC.MAIL_ACCEPTED, mailSilence),
+          mr: m(METRIC.MAIL_REJECTED, mailSilence),
+          mq: m(METRIC.MAIL_QUARANTINED, mailSilence),
+          md: m(METRIC.MAIL_DUPLICATE, mailSilence),
+        },
+        period: mailSilence,
+      }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+
+    this.alarms = [
+      ...props.alarms,
+      ...this.lambdaErrorAlarms,
+      this.reconcilerNotRunningAlarm,
+      this.alertSenderNotRunningAlarm,
+      this.mailSilenceAlarm,
+    ];
+    const action = new SnsAction(this.topic);
+    for (const a of this.alarms) a.addAlarmAction(action);
+
+    // ---- dashboard ----------------------------------------------------------------------------
+    // No dashboardName: CloudFormation names it, so two stages can live in one account.
+    this.dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(1) });
+    for (const row of this.widgets(props, mailSilence)) this.dashboard.addWidgets(...row);
+
+    if (this.topicKey) {
+      Validations.of(this.topicKey).acknowledge({
+        id: 'AwsSolutions-KMS5',
+        reason: 'Key rotation is enabled (enableKeyRotation: true).',
+      });
+    }
+  }
+
+  /** A metric of the Sentinel namespace with the `service` dimension every function sets. */
+  metric(metricName: string, statistic: string, period: Duration = FIVE_MINUTES, label?: string): Metric {
+    return new Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName,
+      dimensionsMap: { service: SERVICE_NAME },
+      statistic,
+      period,
+      ...(label ? { label } : {}),
+    });
+  }
+
+  /** Every metric of one name, broken down by its one extra dimension (a SEARCH over the namespace). */
+  private byDimension(metricName: string, dimension: string, label: string): MathExpression {
+    return new MathExpression({
+      expression: `SEARCH('{${METRICS_NAMESPACE},${dimension},service} MetricName="${metricName}"', 'Sum', 300)`,
+      label,
+      period: FIVE_MINUTES,
+    });
+  }
+
+  private widgets(props: ObservabilityProps, mailSilence: Duration): IWidget[][] {
+    const sum = (name: string, label: string) => this.metric(name, Stats.SUM, FIVE_MINUTES, label);
+    const day = Duration.days(1);
+    const rows: IWidget[][] = [];
+
+    rows.push([
+      new TextWidget({
+        width: 24,
+        height: 5,
+        markdown: [
+          '# ShipNow Sentinel',
+          'Amazon sends a **"Sold, Ship Now"** email for every merchant-fulfilled order. Sentinel fetches the orders from Amazon (order sync), receives the emails (SES inbound),',
+          'and when an order\'s email does not arrive in time it marks the order **missing** and **alerts the seller** through a channel that works.',
+          '',
+          '**Read top to bottom:** the funnel should show orders ≈ notified, missing ≈ 0. Below: how late emails arrive, why some were rejected, whether order sync is healthy,',
+          'then the machinery (Lambda, queues). Red alarms on the right-hand list say what to do in their description. Per-seller detail: `shipnow status --table TABLE` (never in metrics).',
+        ].join('\n'),
+      }),
+    ]);
+
+    // Funnel.
+    rows.push([
+      new SingleValueWidget({
+        title: 'Funnel, last 24 h: orders → notified → missing → alerted',
+        width: 12,
+        height: 5,
+        setPeriodToTimeRange: true,
+        metrics: [
+          this.metric(METRIC.ORDERS_WRITTEN, Stats.SUM, day, 'Orders in from Amazon (new or changed)'),
+          this.metric(METRIC.ORDERS_NOTIFIED, Stats.SUM, day, 'Orders whose Sold, Ship Now email arrived'),
+          this.metric(METRIC.ORDERS_MISSING, Stats.SUM, day, 'Orders whose email did NOT arrive (missing)'),
+          this.metric(METRIC.SENT, Stats.SUM, day, 'Alerts delivered to sellers'),
+        ],
+      }),
+      new GraphWidget({
+        title: 'Funnel over time (per 5 min)',
+        width: 12,
+        height: 5,
+        left: [
+          sum(METRIC.ORDERS_WRITTEN, 'Orders in from Amazon'),
+          sum(METRIC.ORDERS_NOTIFIED, 'Orders notified by email'),
+          sum(METRIC.ORDERS_MISSING, 'Orders missing their email'),
+          sum(METRIC.SENT, 'Alerts delivered'),
+        ],
+      }),
+    ]);
+
+    // Delays and rejects.
+    rows.push([
+      new GraphWidget({
+        title: 'Email delay: order placed → Sold, Ship Now email arrived (seconds)',
+        width: 8,
+        left: [
+          this.metric(METRIC.MAIL_ARRIVAL_DELAY, Stats.p(50), FIVE_MINUTES, 'median'),
+          this.metric(METRIC.MAIL_ARRIVAL_DELAY, Stats.p(90), FIVE_MINUTES, '90th percentile'),
+          this.metric(METRIC.MAIL_ARRIVAL_DELAY, Stats.MAXIMUM, FIVE_MINUTES, 'slowest'),
+        ],
+        right: [this.metric(METRIC.MAIL_TRANSIT_DELAY, Stats.p(90), FIVE_MINUTES, 'time in transit (forwarding), p90')],
+      }),
+      new GraphWidget({
+        title: 'Inbound emails: accepted, duplicate, rejected, quarantined',
+        width: 8,
+        stacked: true,
+        left: [
+          sum(METRIC.MAIL_ACCEPTED, 'accepted (a Sold, Ship Now email)'),
+          sum(METRIC.MAIL_DUPLICATE, 'duplicate (already processed)'),
+          sum(METRIC.MAIL_REJECTED, 'rejected (not a Sold, Ship Now email, or not authentic)'),
+          sum(METRIC.MAIL_QUARANTINED, 'quarantined (unreadable, too large, virus)'),
+        ],
+      }),
+      new GraphWidget({
+        title: 'Rejected and quarantined emails by reason',
+        width: 8,
+        stacked: true,
+        left: [this.byDimension(METRIC.MAIL_REJECTED, 'reason', 'rejected'), this.byDimension(METRIC.MAIL_QUARANTINED, 'reason', 'quarantined')],
+      }),
+    ]);
+
+    // Order sync health.
+    rows.push([
+      new GraphWidget({
+        title: 'Order sync health: age of the oldest successful sync (seconds)',
+        width: 8,
+        left: [this.metric(METRIC.OLDEST_SUCCESSFUL_SYNC_AGE, Stats.MAXIMUM, props.syncInterval, 'oldest successful sync, any seller')],
+        leftAnnotations: [{ value: props.syncInterval.toSeconds() * 2, label: 'alarm: two sync intervals' }],
+        right: [this.metric(METRIC.BROKEN_SYNCS, Stats.MAXIMUM, props.syncInterval, 'marketplaces with a broken authorization')],
+      }),
+      new GraphWidget({
+        title: 'Order sync: orders seen and written, throttled calls',
+        width: 8,
+        left: [sum(METRIC.ORDERS_SYNCED, 'orders seen'), sum(METRIC.ORDERS_WRITTEN, 'orders written'), sum(METRIC.REPORT_ORDERS_IMPORTED, 'orders from uploaded reports')],
+        right: [sum(METRIC.THROTTLED_CALLS, 'SP-API calls throttled'), sum(METRIC.SELLERS_DISPATCHED, 'sellers dispatched')],
+      }),
+      new GraphWidget({
+        title: 'Order sync failures by reason',
+        width: 8,
+        stacked: true,
+        left: [this.byDimension(METRIC.SYNC_FAILURES, FAILURE_REASON_DIMENSION, 'sync failures')],
+      }),
+    ]);
+
+    // Reconciler and alerts.
+    rows.push([
+      new GraphWidget({
+        title: 'Reconciler: duration (ms) and items read per run',
+        width: 8,
+        left: [this.metric(METRIC.RECONCILE_DURATION, Stats.MAXIMUM, FIVE_MINUTES, 'run duration, max')],
+        right: [sum(METRIC.RECONCILE_ITEMS_READ, 'items read from the due index'), sum(METRIC.RECONCILE_DUE, 'due orders'), sum(METRIC.RECONCILE_FAILED, 'orders that failed (pushed back)')],
+      }),
+      new GraphWidget({
+        title: 'Alerts: raised, delivered, failed, broken channels',
+        width: 8,
+        left: [sum(METRIC.ALERTS_RAISED, 'raised'), sum(METRIC.SENT, 'delivered'), sum(METRIC.RETRIED, 'retried later')],
+        right: [sum(METRIC.FAILED, 'undeliverable (alarm)'), sum(METRIC.CHANNEL_BROKEN, 'channels marked broken (alarm)')],
+      }),
+      new GraphWidget({
+        title: 'Alert deliveries and failures by channel type',
+        width: 8,
+        left: [this.byDimension(METRIC.DELIVERIES, CHANNEL_DIMENSION, 'delivered')],
+        right: [this.byDimension(METRIC.DELIVERY_FAILURES, CHANNEL_DIMENSION, 'failed')],
+      }),
+    ]);
+
+    // Lambda.
+    const labelled = (f: (fn: IFunction) => Metric) => props.functions.map((w) => f(w.fn).with({ label: w.label }));
+    rows.push([
+      new GraphWidget({ title: 'Lambda errors (per function)', width: 8, left: labelled((fn) => fn.metricErrors({ period: FIVE_MINUTES, statistic: Stats.SUM })) }),
+      new GraphWidget({ title: 'Lambda throttles (per function)', width: 8, left: labelled((fn) => fn.metricThrottles({ period: FIVE_MINUTES, statistic: Stats.SUM })) }),
+      new GraphWidget({ title: 'Lambda duration p90 (ms, per function)', width: 8, left: labelled((fn) => fn.metricDuration({ period: FIVE_MINUTES, statistic: Stats.p(90) })) }),
+    ]);
+
+    // Queues.
+    rows.push([
+      new GraphWidget({
+        title: 'Work queues: messages waiting',
+        width: 8,
+        left: props.queues.map((q) => q.queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: Stats.MAXIMUM, label: q.label })),
+      }),
+      new GraphWidget({
+        title: 'Work queues: age of the oldest message (seconds)',
+        width: 8,
+        left: props.queues.map((q) => q.queue.metricApproximateAgeOfOldestMessage({ period: FIVE_MINUTES, statistic: Stats.MAXIMUM, label: q.label })),
+      }),
+      new GraphWidget({
+        title: 'Dead-letter queues: failed work waiting (should be 0)',
+        width: 8,
+        view: GraphWidgetView.TIME_SERIES,
+        left: props.deadLetterQueues.map((q) => q.queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: Stats.MAXIMUM, label: q.label })),
+      }),
+    ]);
+
+    rows.push([
+      new AlarmStatusWidget({
+        title: `Alarms (each says what to do; inbound silence window ${mailSilence.toHours()} h)`,
+        width: 24,
+        height: 8,
+        alarms: this.alarms,
+      }),
+    ]);
+    return rows;
+  }
+}
