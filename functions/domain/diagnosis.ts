@@ -102,10 +102,28 @@ export function buildHistory(
   now: IsoTime,
   windowDays = 7,
 ): MarketplaceHistory[] {
+  const acc = historyAccumulator(now, windowDays);
+  for (const o of orders) {
+    if (!o.expectedBy || !o.marketplace) continue;
+    if (!acc.inWindow(o.expectedBy)) continue;
+    const h = acc.get(o.marketplace);
+    h.expected++;
+    if (o.notifiedAt) h.arrived++;
+    if (Date.parse(o.expectedBy) < Date.parse(h.since)) h.since = o.expectedBy;
+  }
+  return acc.finish(emails);
+}
+
+/** Per-marketplace histories being built over the window ending at `now` (shared by both builders). */
+function historyAccumulator(now: IsoTime, windowDays: number) {
   const n = Date.parse(now);
   const from = n - windowDays * 86_400_000;
   const by = new Map<string, MarketplaceHistory>();
-  const get = (m: string) => {
+  const inWindow = (iso: IsoTime) => {
+    const t = Date.parse(iso);
+    return t <= n && t >= from;
+  };
+  const get = (m: string): MarketplaceHistory => {
     let h = by.get(m);
     if (!h) {
       h = { marketplace: m, expected: 0, arrived: 0, since: now, emails: [] };
@@ -113,22 +131,15 @@ export function buildHistory(
     }
     return h;
   };
-  for (const o of orders) {
-    if (!o.expectedBy || !o.marketplace) continue;
-    const t = Date.parse(o.expectedBy);
-    if (t > n || t < from) continue;
-    const h = get(o.marketplace);
-    h.expected++;
-    if (o.notifiedAt) h.arrived++;
-    if (t < Date.parse(h.since)) h.since = o.expectedBy;
-  }
-  for (const e of emails) {
-    const t = Date.parse(e.receivedAt);
-    if (t > n || t < from) continue;
-    const { marketplace, ...evidence } = e;
-    get(marketplace).emails.push(evidence);
-  }
-  return [...by.values()].sort((a, b) => a.marketplace.localeCompare(b.marketplace));
+  const finish = (emails: ReadonlyArray<EmailEvidence & { marketplace: string }>): MarketplaceHistory[] => {
+    for (const e of emails) {
+      if (!inWindow(e.receivedAt)) continue;
+      const { marketplace, ...evidence } = e;
+      get(marketplace).emails.push(evidence);
+    }
+    return [...by.values()].sort((x, y) => x.marketplace.localeCompare(y.marketplace));
+  };
+  return { get, inWindow, finish, fromMs: from };
 }
 
 /** One day's counters of one marketplace (the repository's order stats; OrderStatsDay fits). */
@@ -153,30 +164,14 @@ export function historyFromStats(
   now: IsoTime,
   windowDays = 7,
 ): MarketplaceHistory[] {
-  const n = Date.parse(now);
-  const fromDay = new Date(n - windowDays * 86_400_000).toISOString().slice(0, 10);
-  const from = n - windowDays * 86_400_000;
-  const by = new Map<string, MarketplaceHistory>();
-  const get = (m: string) => {
-    let h = by.get(m);
-    if (!h) {
-      h = { marketplace: m, expected: 0, arrived: 0, since: now, emails: [] };
-      by.set(m, h);
-    }
-    return h;
-  };
+  const acc = historyAccumulator(now, windowDays);
+  const fromDay = new Date(acc.fromMs).toISOString().slice(0, 10);
   for (const d of days) {
     if (d.day < fromDay || d.notified + d.missing <= 0) continue;
-    const h = get(d.marketplace);
+    const h = acc.get(d.marketplace);
     h.expected += d.notified + Math.max(0, d.missing);
     h.arrived += d.notified;
     if (Date.parse(d.firstAt) < Date.parse(h.since)) h.since = d.firstAt;
   }
-  for (const e of emails) {
-    const t = Date.parse(e.receivedAt);
-    if (t > n || t < from) continue;
-    const { marketplace, ...evidence } = e;
-    get(marketplace).emails.push(evidence);
-  }
-  return [...by.values()].sort((a, b) => a.marketplace.localeCompare(b.marketplace));
+  return acc.finish(emails);
 }
