@@ -19,13 +19,9 @@
  * 2 bad input (flags, unknown seller, unreadable file, no credentials).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DynamoDbRepository } from '../../adapters/dynamodb-repository';
 import { DynamoDbSyncState } from '../../adapters/dynamodb-sync-state';
 import { SecretsManagerCredentials, StaticCredentials } from '../../adapters/secrets';
 import { SpApiClient, type FetchLike } from '../../adapters/sp-api-client';
@@ -37,8 +33,7 @@ import { DEFAULT_POLICY, type OrderFacts } from '../../domain/types';
 import { importOrders } from '../../services/import-orders';
 import { loadOrdersFile } from '../../services/load-orders-file';
 import { syncSellerOrders } from '../../services/sync-orders';
-import { startEmbeddedDynamoDb } from '../embedded-dynamodb';
-import { EXIT, STORE_FLAGS, UsageError, dataDir, type Io, type StoreOptions } from './store';
+import { EXIT, STORE_FLAGS, UsageError, openStore, type Io } from './store';
 
 export const ORDERS_USAGE = `usage:
   shipnow orders sync --seller ID [--api 2026-01-01|v0] [--time-limit SECONDS] [--json]
@@ -96,36 +91,6 @@ function parse<T extends NonNullable<Parameters<typeof parseArgs>[0]>['options']
   }
 }
 
-// ---- store -------------------------------------------------------------------------------------
-
-interface OrdersStore {
-  client: DynamoDBClient;
-  tableName: string;
-  repo: SentinelRepository;
-  describe: string;
-  close(): Promise<void>;
-}
-
-/** The same stores as the `seller` command (./store.ts), with the client exposed for the sync state. */
-async function openOrdersStore(opts: StoreOptions, env: NodeJS.ProcessEnv): Promise<OrdersStore> {
-  if (opts.endpoint && !opts.table) throw new UsageError('--endpoint needs --table NAME');
-  if (opts.table) {
-    const client = new DynamoDBClient({ ...(opts.endpoint ? { endpoint: opts.endpoint } : {}), ...(opts.region ? { region: opts.region } : {}) });
-    return {
-      client,
-      tableName: opts.table,
-      repo: new DynamoDbRepository({ client, tableName: opts.table }),
-      describe: `table ${opts.table}${opts.endpoint ? ` at ${opts.endpoint}` : ''}`,
-      close: async () => client.destroy(),
-    };
-  }
-  const dir = dataDir(opts, env);
-  const dbDir = join(dir, 'dynamodb');
-  mkdirSync(dbDir, { recursive: true });
-  const db = await startEmbeddedDynamoDb({ path: dbDir });
-  return { client: db.client, tableName: db.tableName, repo: db.repository, describe: `embedded store in ${dir}`, close: () => db.stop() };
-}
-
 // ---- sync --------------------------------------------------------------------------------------
 
 async function ordersSync(args: string[], io: Io, opts: OrdersCommandOptions): Promise<number> {
@@ -161,7 +126,7 @@ async function ordersSync(args: string[], io: Io, opts: OrdersCommandOptions): P
     now,
   });
 
-  const store = await openOrdersStore(values, env);
+  const store = await openStore(values, env);
   try {
     const seller = await store.repo.getSeller(sellerId);
     if (!seller) {
@@ -233,7 +198,7 @@ async function ordersImport(args: string[], io: Io, opts: OrdersCommandOptions):
   const env = opts.env ?? process.env;
   const now = new Date((opts.now ?? Date.now)()).toISOString();
 
-  const store = await openOrdersStore(values, env);
+  const store = await openStore(values, env);
   try {
     const seller = await store.repo.getSeller(sellerId);
     if (!seller) {
