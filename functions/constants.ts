@@ -6,6 +6,10 @@ export const ENV = {
   TABLE_NAME: 'SENTINEL_TABLE_NAME',
   GRACE_MINUTES: 'SENTINEL_GRACE_MINUTES',
   TRUSTED_AUTHSERV_ID: 'SENTINEL_TRUSTED_AUTHSERV_ID',
+  // Data retention (DynamoDB TTL): days a notification is kept after it arrived, and days a closed
+  // order (shipped, cancelled, nothing due) is kept after the last thing known about it.
+  NOTIFICATION_RETENTION_DAYS: 'SENTINEL_NOTIFICATION_RETENTION_DAYS',
+  CLOSED_ORDER_RETENTION_DAYS: 'SENTINEL_CLOSED_ORDER_RETENTION_DAYS',
   // Email intake (issue 3): the bucket SES stores raw mail in, the inbound domain of the sellers'
   // addresses, the size limit (bytes) and the days intake records are kept.
   MAIL_BUCKET: 'SENTINEL_MAIL_BUCKET',

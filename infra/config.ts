@@ -55,8 +55,12 @@ export const SentinelConfigSchema = z.object({
   alertIntervalMinutes: int(1, 60).default(1),
   /** Grace period after the expected time before an email counts as missing. */
   graceMinutes: int(0, 24 * 60).optional(),
-  /** Days raw inbound mail stays in the bucket. */
+  /** Days raw inbound mail (and uploaded reports) stay in the bucket. */
   rawMailExpirationDays: int(1, 3650).default(30),
+  /** Days a notification record is kept after it arrived (DynamoDB TTL). */
+  notificationRetentionDays: int(1, 3650).default(90),
+  /** Days a closed order (shipped or cancelled, nothing due) is kept (DynamoDB TTL). */
+  closedOrderRetentionDays: int(1, 3650).default(90),
   /** Days Lambda logs are kept (a value CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, 60, 90, ...). */
   logRetentionDays: int(1, 3653)
     .refine((d) => RETENTION_DAYS.includes(d), { message: `must be one of ${RETENTION_DAYS.join(', ')}` })

@@ -41,7 +41,10 @@ export class SentinelStack extends Stack {
     const reconcileInterval = Duration.minutes(config.reconcileIntervalMinutes);
     const alertInterval = Duration.minutes(config.alertIntervalMinutes);
 
-    this.table = new SentinelTable(this, 'Data');
+    this.table = new SentinelTable(this, 'Data', {
+      notificationRetentionDays: config.notificationRetentionDays,
+      closedOrderRetentionDays: config.closedOrderRetentionDays,
+    });
     this.inboundMail = new InboundMail(this, 'InboundMail', {
       table: this.table,
       inboundDomain: config.inboundDomain,

@@ -18,7 +18,7 @@ import { z } from 'zod';
 import { EventBridgeAlertPublisher } from '../adapters/channels/aws';
 import { makeChannelFactory } from '../adapters/channels/factory';
 import { DynamoDbOutbox } from '../adapters/dynamodb-outbox';
-import { DynamoDbRepository } from '../adapters/dynamodb-repository';
+import { DynamoDbRepository, retentionFromEnv } from '../adapters/dynamodb-repository';
 import { ENV, METRICS_NAMESPACE, SERVICE_NAME } from '../constants';
 import { DEFAULT_POLICY } from '../domain/types';
 import { ALERT_SENDER_METRICS, CHANNEL_DIMENSION } from './alert-metrics';
@@ -109,7 +109,7 @@ export function wire(
   clients: { dynamodb: DynamoDBClient; ses: SESv2Client; sns: SNSClient; eventbridge: EventBridgeClient },
 ): AlertSenderDeps {
   const outbox = new DynamoDbOutbox({ client: clients.dynamodb, tableName: config.tableName });
-  const repo = new DynamoDbRepository({ client: clients.dynamodb, tableName: config.tableName });
+  const repo = new DynamoDbRepository({ client: clients.dynamodb, tableName: config.tableName, retention: retentionFromEnv(process.env) });
   return {
     outbox,
     health: outbox,

@@ -24,7 +24,7 @@ import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { DynamoDbIntakeLedger } from '../adapters/dynamodb-intake';
-import { DynamoDbRepository } from '../adapters/dynamodb-repository';
+import { DynamoDbRepository, retentionFromEnv } from '../adapters/dynamodb-repository';
 import { S3MailStore } from '../adapters/s3-mail-store';
 import { parseSqsBody, UnrecognisedEventError, type MailArrival } from '../adapters/ses-events';
 import { ENV, METRICS_NAMESPACE, SERVICE_NAME } from '../constants';
@@ -197,7 +197,7 @@ export function wire(config: InboundMailConfig, clients: { dynamodb: DynamoDBCli
     logger: new Logger({ serviceName: SERVICE_NAME }),
     metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }),
     intake: {
-      repo: new DynamoDbRepository({ client: clients.dynamodb, tableName: config.tableName }),
+      repo: new DynamoDbRepository({ client: clients.dynamodb, tableName: config.tableName, retention: retentionFromEnv(process.env) }),
       ledger: new DynamoDbIntakeLedger({
         client: clients.dynamodb,
         tableName: config.tableName,

@@ -12,7 +12,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { DynamoDbRepository } from '../adapters/dynamodb-repository';
+import { DynamoDbRepository, retentionFromEnv } from '../adapters/dynamodb-repository';
 import type { SentinelRepository } from '../domain/ports';
 import type { OrderPolicy } from '../domain/types';
 import { applyOrderChange, parseOrderChange } from '../services/order-change';
@@ -50,7 +50,7 @@ export function makeHandler(deps: OrderChangeDeps) {
 function wire(): OrderChangeDeps {
   const config = loadOrderSyncConfig();
   return {
-    repo: new DynamoDbRepository({ client: new DynamoDBClient({}), tableName: config.tableName }),
+    repo: new DynamoDbRepository({ client: new DynamoDBClient({}), tableName: config.tableName, retention: retentionFromEnv(process.env) }),
     policy: config.policy,
     logger: new Logger(),
     metrics: new Metrics(),

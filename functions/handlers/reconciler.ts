@@ -19,7 +19,7 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { DynamoDbIntakeLedger } from '../adapters/dynamodb-intake';
 import { DynamoDbOutbox } from '../adapters/dynamodb-outbox';
-import { DynamoDbRepository } from '../adapters/dynamodb-repository';
+import { DynamoDbRepository, retentionFromEnv } from '../adapters/dynamodb-repository';
 import { ENV, METRICS_NAMESPACE, SERVICE_NAME } from '../constants';
 import type { AlertOutbox, LastEmailSource } from '../domain/alert-ports';
 import type { SentinelRepository } from '../domain/ports';
@@ -133,7 +133,7 @@ export function readReconcilerConfig(env: NodeJS.ProcessEnv): Readonly<Reconcile
 export function wire(config: ReconcilerConfig, clients: { dynamodb: DynamoDBClient }): ReconcilerDeps {
   const tableName = config.tableName;
   return {
-    repo: new DynamoDbRepository({ client: clients.dynamodb, tableName }),
+    repo: new DynamoDbRepository({ client: clients.dynamodb, tableName, retention: retentionFromEnv(process.env) }),
     outbox: new DynamoDbOutbox({ client: clients.dynamodb, tableName }),
     // Read-only use of the intake ledger's "last email per marketplace".
     lastEmails: new DynamoDbIntakeLedger({ client: clients.dynamodb, tableName }),

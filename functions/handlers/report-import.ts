@@ -15,7 +15,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Context, S3Event } from 'aws-lambda';
-import { DynamoDbRepository } from '../adapters/dynamodb-repository';
+import { DynamoDbRepository, retentionFromEnv } from '../adapters/dynamodb-repository';
 import { parseUnshippedReport } from '../adapters/report-file';
 import { InputError } from '../domain/errors';
 import type { SentinelRepository } from '../domain/ports';
@@ -87,7 +87,7 @@ export function makeHandler(deps: ReportImportDeps) {
 function wire(): ReportImportDeps {
   const config = loadOrderSyncConfig();
   return {
-    repo: new DynamoDbRepository({ client: new DynamoDBClient({}), tableName: config.tableName }),
+    repo: new DynamoDbRepository({ client: new DynamoDBClient({}), tableName: config.tableName, retention: retentionFromEnv(process.env) }),
     s3: new S3Client({}),
     policy: config.policy,
     logger: new Logger(),

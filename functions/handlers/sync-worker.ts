@@ -19,7 +19,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
-import { DynamoDbRepository } from '../adapters/dynamodb-repository';
+import { DynamoDbRepository, retentionFromEnv } from '../adapters/dynamodb-repository';
 import { DynamoDbSyncState } from '../adapters/dynamodb-sync-state';
 import { EventBridgeSyncEvents } from '../adapters/eventbridge-sync-events';
 import { SecretsManagerCredentials } from '../adapters/secrets';
@@ -87,7 +87,7 @@ function wire(): WorkerDeps {
   const ddb = new DynamoDBClient({});
   return {
     sync: {
-      repo: new DynamoDbRepository({ client: ddb, tableName: config.tableName }),
+      repo: new DynamoDbRepository({ client: ddb, tableName: config.tableName, retention: retentionFromEnv(process.env) }),
       state: new DynamoDbSyncState({ client: ddb, tableName: config.tableName }),
       api: new SpApiClient(),
       credentials: new SecretsManagerCredentials({ client: new SecretsManagerClient({}), prefix: config.secretsPrefix }),

@@ -141,7 +141,7 @@ export class InboundMail extends Construct {
         [ENV.INBOUND_DOMAIN]: this.inboundDomain,
         [ENV.MAX_MESSAGE_BYTES]: String(maxMessageBytes),
         [ENV.INTAKE_RETENTION_DAYS]: String(expirationDays + 15),
-        [ENV.TABLE_NAME]: props.table.table.tableName,
+        ...props.table.environment(),
       },
     });
     this.function.addEventSource(

@@ -23,11 +23,25 @@ export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', '
  * server use too. No physical name, so two stages can live in one account. Retained when the
  * stack is deleted: it holds the sellers' history.
  */
+export interface SentinelTableProps {
+  /**
+   * Days DynamoDB's TTL keeps a notification after it arrived, and a closed order (shipped or
+   * cancelled, nothing due) after the last thing known about it. Default 90 each: well past the
+   * 30-day auto-cancel window and the 7-day diagnosis window.
+   */
+  notificationRetentionDays?: number;
+  closedOrderRetentionDays?: number;
+}
+
 export class SentinelTable extends Construct {
   readonly table: TableV2;
+  readonly notificationRetentionDays: number;
+  readonly closedOrderRetentionDays: number;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: SentinelTableProps = {}) {
     super(scope, id);
+    this.notificationRetentionDays = props.notificationRetentionDays ?? 90;
+    this.closedOrderRetentionDays = props.closedOrderRetentionDays ?? 90;
     this.table = new TableV2(this, 'Table', {
       partitionKey: { name: PARTITION_KEY, type: AttributeType.STRING },
       sortKey: { name: SORT_KEY, type: AttributeType.STRING },
@@ -56,7 +70,16 @@ export class SentinelTable extends Construct {
    */
   grantReadWriteTo(fn: LambdaFunction): void {
     this.table.grant(fn, ...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS);
-    fn.addEnvironment(ENV.TABLE_NAME, this.table.tableName);
+    for (const [k, v] of Object.entries(this.environment())) fn.addEnvironment(k, v);
+  }
+
+  /** What a function that writes the table must know: its name and the retention of its items. */
+  environment(): Record<string, string> {
+    return {
+      [ENV.TABLE_NAME]: this.table.tableName,
+      [ENV.NOTIFICATION_RETENTION_DAYS]: String(this.notificationRetentionDays),
+      [ENV.CLOSED_ORDER_RETENTION_DAYS]: String(this.closedOrderRetentionDays),
+    };
   }
 
   /** Read-only variant for functions that only look. */

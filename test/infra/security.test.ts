@@ -129,6 +129,22 @@ describe('data lifecycle', () => {
     });
   });
 
+  test('every function that writes orders or notifications gives them a TTL (retention), set by the table', () => {
+    const writers = ofType('AWS::Lambda::Function').filter(([, r]) => r.Properties?.Environment?.Variables?.SENTINEL_TABLE_NAME);
+    const withRetention = writers.filter(([, r]) => {
+      const v = r.Properties!.Environment.Variables;
+      return v.SENTINEL_NOTIFICATION_RETENTION_DAYS === '90' && v.SENTINEL_CLOSED_ORDER_RETENTION_DAYS === '90';
+    });
+    // The sync dispatcher only reads the table; every other function with the table writes it.
+    expect(writers.length - withRetention.length).toBeLessThanOrEqual(1);
+    const intake = writers.find(([id]) => id.startsWith('InboundMailIntake'));
+    expect(intake?.[1].Properties!.Environment.Variables.SENTINEL_NOTIFICATION_RETENTION_DAYS).toBe('90');
+    const t = buildStack({ notificationRetentionDays: '30', closedOrderRetentionDays: '60' }, 'Retention').template;
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ SENTINEL_NOTIFICATION_RETENTION_DAYS: '30', SENTINEL_CLOSED_ORDER_RETENTION_DAYS: '60' }) },
+    });
+  });
+
   test('no hard-coded physical names, so two stages fit in one account', () => {
     const nameProps: Record<string, string> = {
       'AWS::DynamoDB::GlobalTable': 'TableName',
