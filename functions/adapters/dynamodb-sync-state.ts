@@ -190,6 +190,15 @@ export class DynamoDbSyncState implements SyncStateStore {
     });
   }
 
+  /**
+   * Record an order import (`shipnow orders import`) in the health item: orders were received, so
+   * `status` can tell how fresh they are; it is not a sync (lastSuccessAt, lastAttemptAt and the
+   * dispatcher's "oldest successful sync" are untouched).
+   */
+  async markImported(sellerId: string, marketplace: string, at: IsoTime): Promise<void> {
+    await this.update(syncHealthKey(sellerId, marketplace), 'SET sellerId = :s, marketplace = :m, lastImportAt = :at', { ':s': sellerId, ':m': marketplace, ':at': at });
+  }
+
   async getHealth(sellerId: string, marketplace: string): Promise<SyncHealth | undefined> {
     const item = await this.get(syncHealthKey(sellerId, marketplace), true);
     return item && toHealth(item);
@@ -247,6 +256,7 @@ function toHealth(item: Record<string, unknown>): SyncHealth {
   }
   const e = item.lastError as Record<string, unknown> | undefined;
   if (e && typeof e.reason === 'string' && typeof e.at === 'string') h.lastError = { reason: e.reason, at: e.at };
+  if (typeof item.lastImportAt === 'string') h.lastImportAt = item.lastImportAt;
   return h;
 }
 

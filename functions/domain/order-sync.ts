@@ -82,6 +82,8 @@ export interface SyncHealth {
   broken?: { reason: SyncBrokenReason; since: IsoTime; detail: string };
   /** Last transient failure (throttled, 5xx, network): recorded, never marks the sync broken. */
   lastError?: { reason: string; at: IsoTime };
+  /** Last `shipnow orders import` (a report or saved response): orders received, but not a sync. */
+  lastImportAt?: IsoTime;
 }
 
 export type LeaseResult = { acquired: true } | { acquired: false; heldBy: string; until: IsoTime };

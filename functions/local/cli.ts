@@ -41,8 +41,11 @@ const USAGE = `usage:
   shipnow seller add --id ID --name NAME --marketplaces US,DE,... [--alert-email A] [--language zh-CN|en] [--timezone TZ] [--inbound-domain D]
   shipnow seller list [--json]
       Sellers and their unguessable inbound addresses (printed with the Seller Central steps in English and Chinese).
+      With --table, --inbound-domain D (or SENTINEL_INBOUND_DOMAIN) is required: the deployed inbound domain.
   shipnow mail quarantine [--json] | mail rejected [--json] | mail replay MESSAGE_ID [--seller ID] | mail receive FILE... [--seller ID]
-      Inbound mail that could not be processed, and replaying it.
+      Inbound mail that could not be processed, and replaying it (more: shipnow mail --help). On AWS, as an alarm says:
+      shipnow mail replay MESSAGE_ID --table TABLE --bucket BUCKET --inbound-domain DOMAIN [--region R]
+      (or SENTINEL_MAIL_BUCKET, SENTINEL_INBOUND_DOMAIN, AWS_REGION).
   shipnow orders sync --seller ID [--api 2026-01-01|v0] [--time-limit SECONDS] [--json] [--secrets-prefix P] [--sp-api-url URL] [--lwa-url URL]
   shipnow orders import FILE --seller ID [--marketplace CODE] [--json]
       Orders from the Selling Partner API or an Unshipped Orders report into the store.

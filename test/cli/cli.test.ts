@@ -258,3 +258,20 @@ describe('npm start (shipnow demo)', () => {
     expect(r.stdout).toMatch(/in \d+d \d+h/);
   });
 });
+
+describe('store-backed commands through the real binary', () => {
+  test('help names the flags `mail replay` needs on AWS (the command an alarm prints)', () => {
+    const r = shipnow('help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('shipnow mail replay MESSAGE_ID --table TABLE --bucket BUCKET --inbound-domain DOMAIN [--region R]');
+    const m = shipnow('mail', 'replay', '--help');
+    expect(m.code).toBe(0);
+    expect(m.stdout).toContain('--table TABLE --bucket BUCKET --inbound-domain DOMAIN');
+  });
+
+  test('mail replay against a table without the inbound domain: one line, exit 2, before any AWS call', () => {
+    const r = shipnow('mail', 'replay', 'ses-message-1', '--table', 'sentinel', '--bucket', 'mail-bucket', '--region', 'us-east-1');
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^shipnow: mail replay on table sentinel needs --inbound-domain D \(or SENTINEL_INBOUND_DOMAIN\)/)]);
+  });
+});

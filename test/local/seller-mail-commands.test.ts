@@ -8,6 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mailCommand } from '../../functions/local/commands/mail';
 import { sellerCommand } from '../../functions/local/commands/seller';
+import { alertsCommand } from '../../functions/local/commands/alerts';
+import { ordersCommand } from '../../functions/local/commands/orders';
+import { statusCommand } from '../../functions/local/commands/status';
+import { existsSync } from 'node:fs';
 import { useDynalite } from '../support/dynalite';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'mail');
@@ -80,6 +84,26 @@ describe('shipnow seller (embedded store, persisted)', () => {
     }
   });
 
+  test('without a configured inbound domain the embedded store labels the placeholder address as such', async () => {
+    const noDomain = { SHIPNOW_DATA_DIR: dir };
+    const c = capture();
+    expect(await sellerCommand(['add', '--id', 'P1', '--name', 'X', '--marketplaces', 'US'], c.io, { env: noDomain, randomBytes: fixedRandom(5) })).toBe(0);
+    expect(c.out.join('\n')).toMatch(/接收地址:\s+snw-[a-z2-7]{16}@inbound\.shipnow\.example\n\s+NOTE: placeholder domain inbound\.shipnow\.example \(embedded store\): not a real address; set --inbound-domain or SENTINEL_INBOUND_DOMAIN/);
+    const l = capture();
+    expect(await sellerCommand(['list'], l.io, { env: noDomain, tty: false })).toBe(0);
+    expect(l.err.join('\n')).toMatch(/placeholder domain inbound\.shipnow\.example/);
+  });
+
+  test('list: a header line for a terminal only; the rows stay as they were', async () => {
+    expect(await sellerCommand(['add', '--id', 'H1', '--name', 'Header', '--marketplaces', 'US,DE'], capture().io, { env, randomBytes: fixedRandom(6) })).toBe(0);
+    const tty = capture();
+    expect(await sellerCommand(['list'], tty.io, { env, tty: true })).toBe(0);
+    expect(tty.out).toEqual(['SELLER_ID\tNAME\tMARKETPLACES\tINBOUND_ADDRESS', expect.stringMatching(/^H1\tHeader\tUS,DE\tsnw-[a-z2-7]{16}@in\.shipnow\.example$/)]);
+    const pipe = capture();
+    expect(await sellerCommand(['list'], pipe.io, { env, tty: false })).toBe(0);
+    expect(pipe.out).toEqual([tty.out[1]]);
+  });
+
   test('adding an existing seller is refused', async () => {
     const args = ['add', '--id', 'S1', '--name', 'X', '--marketplaces', 'US'];
     expect(await sellerCommand(args, capture().io, { env, randomBytes: fixedRandom(2) })).toBe(0);
@@ -131,6 +155,46 @@ describe('shipnow mail (embedded store, the folder standing in for the bucket)',
     expect(unknown.err.join('\n')).toMatch(/no message 'no-such-id'/);
   });
 
+  test('quarantine: header and replay hint for a terminal; rows only on stdout otherwise, the hint on stderr', async () => {
+    const r = capture();
+    expect(await mailCommand(['receive', '--seller', 'nobody', join(FIXTURES, 'not-a-message.eml')], r.io, { env, now: NOW })).toBe(1);
+    const id = String(JSON.parse(r.out[0]).messageId);
+    const tty = capture();
+    expect(await mailCommand(['quarantine'], tty.io, { env, tty: true })).toBe(0);
+    expect(tty.out[0]).toBe('MESSAGE_ID\tREASON\tLOCATION\tQUARANTINED_AT\tDETAIL');
+    expect(tty.out[1]).toMatch(new RegExp(`^${id}\tmalformed-mime\t${id}\t2026-11-28T12:00:00.000Z\t`));
+    expect(tty.out.at(-1)).toBe('replay one with: shipnow mail replay MESSAGE_ID');
+    expect(tty.out).toHaveLength(3);
+    const pipe = capture();
+    expect(await mailCommand(['quarantine'], pipe.io, { env, tty: false })).toBe(0);
+    expect(pipe.out).toEqual([tty.out[1]]);
+    expect(pipe.err).toEqual(['shipnow: replay one with: shipnow mail replay MESSAGE_ID']);
+  });
+
+  test('a replay that ends in a routing rejection says so and where the raw mail still is', async () => {
+    // A good mail quarantined for its size, then replayed: its recipient is no seller's alias.
+    const r = capture();
+    expect(await mailCommand(['receive', '--max-bytes', '100', join(FIXTURES, 'us-sold-ship-now.eml')], r.io, { env, now: NOW })).toBe(1);
+    const first = JSON.parse(r.out[0]) as { messageId: string; outcome: string; reason: string };
+    expect(first).toMatchObject({ outcome: 'quarantined', reason: 'oversized' });
+    const rp = capture();
+    expect(await mailCommand(['replay', first.messageId], rp.io, { env, now: NOW })).toBe(1);
+    expect(JSON.parse(rp.out[0])).toMatchObject({ messageId: first.messageId, outcome: 'rejected', reason: 'unknown-alias', location: first.messageId });
+    const path = join(dir, 'mail', first.messageId);
+    expect(rp.err).toEqual([
+      `shipnow: ${first.messageId}: now rejected (unknown-alias), no longer listed by \`shipnow mail quarantine\` but by \`shipnow mail rejected\`; the raw mail is still at the file ${path}: fix the cause and replay it again with: shipnow mail replay ${first.messageId}`,
+    ]);
+    expect(existsSync(path)).toBe(true);
+  });
+
+  test('mail --help / mail replay --help name the flags needed on AWS', async () => {
+    for (const args of [['--help'], ['replay', '--help']]) {
+      const c = capture();
+      expect(await mailCommand(args, c.io, { env })).toBe(0);
+      expect(c.out.join('\n')).toContain('shipnow mail replay MESSAGE_ID --table TABLE --bucket BUCKET --inbound-domain DOMAIN [--region R]');
+    }
+  });
+
   test('routing by the recipient alias: mail to an unknown alias is rejected and counted', async () => {
     const r = capture();
     expect(await mailCommand(['receive', join(FIXTURES, 'us-sold-ship-now.eml')], r.io, { env, now: NOW })).toBe(1);
@@ -166,19 +230,57 @@ describe('against a deployed table (--table, --endpoint)', () => {
   test('seller add and list reach the table, and the data is in it', async () => {
     const flags = ['--table', ddb.tableName, '--endpoint', ddb.db.endpoint];
     const c = capture();
-    expect(await sellerCommand(['add', '--id', 'T1', '--name', 'Table shop', '--marketplaces', 'UK', ...flags], c.io, { env: {}, randomBytes: fixedRandom(9) })).toBe(0);
-    expect(c.out.join('\n')).toMatch(/@inbound\.shipnow\.example/); // the placeholder domain when none is configured
+    expect(await sellerCommand(['add', '--id', 'T1', '--name', 'Table shop', '--marketplaces', 'UK', '--inbound-domain', 'in.example.com', ...flags], c.io, { env: {}, randomBytes: fixedRandom(9) })).toBe(0);
+    expect(c.out.join('\n')).toMatch(/接收地址:\s+snw-[a-z2-7]{16}@in\.example\.com\n/);
+    expect(c.out.join('\n')).not.toMatch(/placeholder/);
     const seller = await ddb.repository.getSeller('T1');
     expect(seller).toMatchObject({ name: 'Table shop', marketplaces: ['amazon.co.uk'] });
     expect(await ddb.repository.sellerByAlias(seller!.inboundAlias!)).toMatchObject({ sellerId: 'T1' });
 
     const l = capture();
-    expect(await sellerCommand(['list', ...flags], l.io, { env: {} })).toBe(0);
-    expect(l.out.join('\n')).toContain('T1\tTable shop\tUK\t');
+    expect(await sellerCommand(['list', ...flags], l.io, { env: { SENTINEL_INBOUND_DOMAIN: 'in.example.com' }, tty: false })).toBe(0);
+    expect(l.out).toEqual([expect.stringMatching(/^T1\tTable shop\tUK\tsnw-[a-z2-7]{16}@in\.example\.com$/)]);
 
     const q = capture();
     expect(await mailCommand(['quarantine', ...flags], q.io, { env: {} })).toBe(0);
     expect(q.out.join('\n')).toMatch(/no quarantined messages/);
+  });
+
+  test('the inbound domain must be known against a table: seller add, seller list and mail replay refuse without it', async () => {
+    const flags = ['--table', ddb.tableName, '--endpoint', ddb.db.endpoint];
+    const cases: Array<[(a: string[], io: ReturnType<typeof capture>['io']) => Promise<number>, string[]]> = [
+      [(a, io) => sellerCommand(a, io, { env: {}, randomBytes: fixedRandom(10) }), ['add', '--id', 'T2', '--name', 'No domain', '--marketplaces', 'US', ...flags]],
+      [(a, io) => sellerCommand(a, io, { env: {} }), ['list', ...flags]],
+      [(a, io) => mailCommand(a, io, { env: {}, now: NOW }), ['replay', 'ses-message-1', '--bucket', 'mail-bucket', ...flags]],
+    ];
+    for (const [run, args] of cases) {
+      const c = capture();
+      expect(await run(args, c.io)).toBe(2);
+      expect(c.out).toEqual([]);
+      expect(c.err).toHaveLength(1);
+      expect(c.err[0]).toMatch(/^shipnow: .*--inbound-domain D \(?or SENTINEL_INBOUND_DOMAIN/);
+    }
+    expect(await ddb.repository.getSeller('T2')).toBeUndefined();
+  });
+
+  test('a table that does not exist is bad input for every store-backed command: one line, exit 2', async () => {
+    const flags = ['--table', 'no-such-table', '--endpoint', ddb.db.endpoint];
+    const env = { SENTINEL_INBOUND_DOMAIN: 'in.example.com' };
+    const runs: Array<(io: ReturnType<typeof capture>['io']) => Promise<number>> = [
+      (io) => sellerCommand(['list', ...flags], io, { env }),
+      (io) => sellerCommand(['add', '--id', 'X', '--name', 'X', '--marketplaces', 'US', ...flags], io, { env }),
+      (io) => mailCommand(['quarantine', ...flags], io, { env }),
+      (io) => mailCommand(['rejected', ...flags], io, { env }),
+      (io) => mailCommand(['replay', 'ses-1', '--bucket', 'b', ...flags], io, { env, now: NOW }),
+      (io) => ordersCommand(['import', join(FIXTURES, 'us-sold-ship-now.eml'), '--seller', 'X', ...flags], io, { env, progress: false }),
+      (io) => statusCommand([...flags], io, { env }),
+      (io) => alertsCommand(['channels', '--seller', 'X', ...flags], io),
+    ];
+    for (const run of runs) {
+      const c = capture();
+      expect(await run(c.io)).toBe(2);
+      expect(c.err).toEqual([expect.stringMatching(new RegExp(`^shipnow: table no-such-table not found \\(region us-east-1, endpoint ${ddb.db.endpoint.replace(/[.]/g, '\\.')}\\)`))]);
+    }
   });
 
   test('--endpoint without --table is a usage error', async () => {

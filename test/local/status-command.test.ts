@@ -1,5 +1,6 @@
 /** `shipnow status` in process: on a persisted embedded store (`--data`) and on a table (`--table --endpoint`). */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { ordersCommand } from '../../functions/local/commands/orders';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDbOutbox } from '../../functions/adapters/dynamodb-outbox';
@@ -103,7 +104,43 @@ describe('shipnow status', () => {
     expect((JSON.parse(t.out[0]) as StatusReport).sellers.map((s) => s.sellerId)).toEqual(['B2OK']);
     t = io();
     expect(await statusCommand(['--data', dir, '--seller', 'B2OK', '--now', '2026-11-28T14:00:00.000Z', '--json'], t.io)).toBe(1);
-    expect((JSON.parse(t.out[0]) as StatusReport).sellers[0].marketplaces[0].cause).toMatch(/order sync stale: last success 2 h ago/);
+    expect((JSON.parse(t.out[0]) as StatusReport).sellers[0].marketplaces[0].cause).toMatch(/^orders stale: last success 2 h ago/);
+  });
+
+  test('embedded store, orders from `orders import` only: the missing emails are diagnosed, imports count as orders received, no AWS advice', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'shipnow-status-import-'));
+    try {
+      const db = await startEmbeddedDynamoDb({ path: join(data, 'dynamodb') });
+      await db.repository.putSeller({ sellerId: 'C3IMP', name: 'Importer', marketplaces: ['amazon.com'], createdAt: '2026-11-01T00:00:00.000Z' });
+      await db.stop();
+      const report = join(data, 'report.txt');
+      writeFileSync(report, ['order-id\tpurchase-date\tpayments-date', '111-0000003-0000001\t2026-11-28T08:00:00+00:00\t2026-11-28T08:01:00+00:00'].join('\n'));
+      expect(await ordersCommand(['import', report, '--seller', 'C3IMP', '--data', data], io().io, { now: () => Date.parse('2026-11-28T11:30:00.000Z'), progress: false })).toBe(0);
+
+      // Imported 30 minutes ago: fresh; the one problem is the missing email, with its likely cause.
+      let t = io();
+      expect(await statusCommand(['--data', data, '--now', NOW, '--json'], t.io)).toBe(1);
+      let [m] = (JSON.parse(t.out[0]) as StatusReport).sellers[0].marketplaces;
+      expect(m).toMatchObject({ lastOrderSync: { at: null }, lastOrderImportAt: '2026-11-28T11:30:00.000Z', lastOrdersReceivedAt: '2026-11-28T11:30:00.000Z', missing: 1, ok: false });
+      expect(m.cause).toMatch(/^1 order\(s\) missing their email — likely cause: /);
+      expect(m.problems).toHaveLength(1);
+
+      // Hours later: stale orders AND the missing email, both reported; no dashboard advice.
+      t = io();
+      expect(await statusCommand(['--data', data, '--now', '2026-11-28T15:00:00.000Z', '--json'], t.io)).toBe(1);
+      [m] = (JSON.parse(t.out[0]) as StatusReport).sellers[0].marketplaces;
+      expect(m.problems?.map((p) => p.cause)).toEqual([expect.stringMatching(/^1 order\(s\) missing their email — likely cause: /), 'orders stale: last import 4 h ago']);
+      expect(m.problems?.[1].remedy).toMatch(/shipnow orders import FILE --seller C3IMP/);
+      expect(JSON.stringify(m)).not.toMatch(/dashboard|SyncDlq|Dispatcher/);
+
+      t = io();
+      await statusCommand(['--data', data, '--now', '2026-11-28T15:00:00.000Z'], t.io);
+      const text = t.out.join('\n');
+      expect(text).toMatch(/amazon\.com +4 h ago \(import\) +never +0 +1 /);
+      expect(text).toMatch(/! amazon\.com: 1 order\(s\) missing their email[^\n]*\n {4}What to do: [^\n]*\n {2}! amazon\.com: orders stale: last import 4 h ago\n {4}What to do: /);
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+    }
   });
 
   test('bad input: exit 2 with a message', async () => {

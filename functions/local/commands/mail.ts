@@ -1,7 +1,9 @@
 /**
  * `shipnow mail quarantine [--json]`          the quarantined messages: ID, reason, S3 key, when
  * `shipnow mail rejected [--json]`            the rejection log and the count per reason
- * `shipnow mail replay MESSAGE_ID [--seller ID]`  process one message again (quarantined or not)
+ * `shipnow mail replay MESSAGE_ID [--seller ID]`  process one message again (quarantined or not);
+ *                                             on AWS also --table, --bucket, --inbound-domain
+ *                                             (and the region), see MAIL_USAGE
  * `shipnow mail receive FILE... [--seller ID]`    (embedded store) take raw emails in through the
  *                                             same intake as SES: the file is stored in the data
  *                                             folder standing in for the S3 bucket
@@ -18,17 +20,45 @@ import { DEFAULT_MAX_MESSAGE_BYTES } from '../../domain/inbound';
 import { DEFAULT_POLICY } from '../../domain/types';
 import { intakeMessage, replayMessage, type IntakeDeps, type IntakeResult } from '../../services/intake';
 import { contentId } from '../mail-folder';
-import { EXIT, STORE_FLAGS, UsageError, inboundDomainOf, openStore, type Io, type OpenStore } from './store';
+import { EXIT, STORE_FLAGS, UsageError, inboundDomainOf, openStore, requireInboundDomain, type Io, type OpenStore, type StoreOptions } from './store';
+
+export const MAIL_USAGE = `usage:
+  shipnow mail quarantine [--json] [store flags]
+      Inbound mail that could not be processed: message ID, reason, S3 key (or file), when.
+  shipnow mail rejected [--json] [store flags]
+      The rejection log and the count per reason.
+  shipnow mail replay MESSAGE_ID [--seller ID] [--inbound-domain D] [store flags]
+      Process one message again (quarantined or not); its raw mail stays where it is.
+      On AWS (the command an alarm prints) name the table, the mail bucket, the inbound domain
+      and the region:
+        shipnow mail replay MESSAGE_ID --table TABLE --bucket BUCKET --inbound-domain DOMAIN [--region R]
+      (or ${ENV.MAIL_BUCKET}, ${ENV.INBOUND_DOMAIN} and AWS_REGION in the environment; AWS credentials as usual).
+      --seller ID routes to that seller whatever the recipient (then the inbound domain is not needed).
+  shipnow mail receive FILE... [--seller ID] [--inbound-domain D] [--data DIR]
+      (embedded store) Take raw emails in through the same intake as SES.
+  store flags: --data DIR (embedded store, default .data/) | --table NAME [--endpoint URL] [--region R] [--bucket B]
+`;
 
 export interface MailCommandOptions {
   now?: () => Date;
   env?: NodeJS.ProcessEnv;
+  /** stdout is a terminal: `quarantine` prints a header line and the replay hint (default: process.stdout.isTTY). */
+  tty?: boolean;
 }
 
 export async function mailCommand(args: string[], io: Io, opts: MailCommandOptions = {}): Promise<number> {
   const [sub, ...rest] = args;
   try {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.out(MAIL_USAGE);
+      return EXIT.OK;
+    }
     switch (sub) {
+      case 'help':
+      case '--help':
+      case '-h':
+        io.out(MAIL_USAGE);
+        return EXIT.OK;
       case 'quarantine':
         return await listQuarantine(rest, io, opts);
       case 'rejected':
@@ -77,7 +107,17 @@ async function listQuarantine(args: string[], io: Io, opts: MailCommandOptions):
       io.out(`no quarantined messages (${store.describe})`);
       return EXIT.OK;
     }
+    // The tab-separated rows are read by scripts: header and hint on stdout only for a human at a terminal.
+    const tty = opts.tty ?? process.stdout.isTTY === true;
+    if (tty) io.out('MESSAGE_ID\tREASON\tLOCATION\tQUARANTINED_AT\tDETAIL');
     for (const q of items) io.out(`${q.messageId}\t${q.reason}\t${q.location}\t${q.quarantinedAt}${q.detail ? `\t${q.detail}` : ''}`);
+    const env = opts.env ?? process.env;
+    const awsNeeds = values.table
+      ? `${values.bucket || env[ENV.MAIL_BUCKET] ? '' : ' --bucket BUCKET'}${env[ENV.INBOUND_DOMAIN] ? '' : ' --inbound-domain DOMAIN'}`
+      : '';
+    const hint = `replay one with: shipnow mail replay MESSAGE_ID${storeFlagsOf(values)}${awsNeeds}`;
+    if (tty) io.out(hint);
+    else io.err(`shipnow: ${hint}`);
     return EXIT.OK;
   } finally {
     await store.close();
@@ -108,16 +148,44 @@ async function replay(args: string[], io: Io, opts: MailCommandOptions): Promise
   if (positionals.length !== 1) throw new UsageError('mail replay needs exactly one MESSAGE_ID');
   const [messageId] = positionals;
   const env = opts.env ?? process.env;
+  if (values.table) {
+    // Checked before anything is read: without the deployed domain a good mail would be rejected
+    // `no-inbound-recipient` and leave the quarantine.
+    const missing: string[] = [];
+    if (!values.bucket && !env[ENV.MAIL_BUCKET]) missing.push(`--bucket B (or ${ENV.MAIL_BUCKET})`);
+    if (!values.seller) {
+      try {
+        requireInboundDomain(values, values['inbound-domain'], env, 'mail replay');
+      } catch {
+        missing.push(`--inbound-domain D (or ${ENV.INBOUND_DOMAIN})`);
+      }
+    }
+    if (missing.length > 0) {
+      throw new UsageError(`mail replay on table ${values.table} needs ${missing.join(' and ')}; see: shipnow mail replay --help`);
+    }
+  }
   const store = await openStore(values, env);
   try {
     const deps = intakeDeps(store, values, env);
     const now = (opts.now ?? (() => new Date()))().toISOString();
+    // Where the raw mail is and whether it was in quarantine, to say so if the replay fails again.
+    const before = (await store.ledger.getQuarantine(messageId)) ?? (await store.ledger.getMessage(messageId));
     const result = await replayMessage(deps, messageId, now, values.seller ? { sellerId: values.seller } : {});
-    if (!result) {
+    if (!result || !before) {
       io.err(`shipnow: no message '${messageId}' in quarantine or in the intake log (${store.describe})`);
       return EXIT.BAD_INPUT;
     }
-    io.out(JSON.stringify(resultLine(result)));
+    const location = before.location;
+    const wasQuarantined = 'quarantinedAt' in before;
+    io.out(JSON.stringify({ ...resultLine(result), location }));
+    if (result.outcome === 'rejected' || result.outcome === 'quarantined') {
+      // Never leave the message silently: say where it is now and that its raw mail is still there.
+      const where = store.mailDir ? `the file ${join(store.mailDir, location)}` : `S3 key ${location}${values.bucket ?? env[ENV.MAIL_BUCKET] ? ` in bucket ${values.bucket ?? env[ENV.MAIL_BUCKET]}` : ''}`;
+      const state = result.outcome === 'rejected'
+        ? `now rejected (${result.reason})${wasQuarantined ? ', no longer listed by `shipnow mail quarantine` but by `shipnow mail rejected`' : ''}`
+        : `still quarantined (${result.reason})`;
+      io.err(`shipnow: ${messageId}: ${state}; the raw mail is still at ${where}: fix the cause and replay it again with: shipnow mail replay ${messageId}${storeFlagsOf(values)}`);
+    }
     return exitFor(result);
   } finally {
     await store.close();
@@ -203,6 +271,18 @@ function resultLine(r: IntakeResult): Record<string, unknown> {
 
 function exitFor(r: IntakeResult): number {
   return r.outcome === 'accepted' || r.outcome === 'duplicate' ? EXIT.OK : EXIT.FAILED;
+}
+
+/** The store flags given, to repeat in a suggested command (`--table T --bucket B ...`). */
+function storeFlagsOf(values: StoreOptions & { 'inbound-domain'?: string }): string {
+  const parts: string[] = [];
+  if (values.data) parts.push(`--data ${values.data}`);
+  if (values.table) parts.push(`--table ${values.table}`);
+  if (values.endpoint) parts.push(`--endpoint ${values.endpoint}`);
+  if (values.region) parts.push(`--region ${values.region}`);
+  if (values.bucket) parts.push(`--bucket ${values.bucket}`);
+  if (values['inbound-domain']) parts.push(`--inbound-domain ${values['inbound-domain']}`);
+  return parts.length > 0 ? ` ${parts.join(' ')}` : '';
 }
 
 function noPositionals(p: string[]): void {

@@ -209,6 +209,9 @@ async function ordersImport(args: string[], io: Io, opts: OrdersCommandOptions):
     const loaded = await loadOrdersFile(positionals[0], { sellerId, defaultMarketplace });
     const showProgress = opts.progress ?? (process.stderr.isTTY === true && loaded.orders.length >= PROGRESS_THRESHOLD);
     const totals = await importWithProgress(store.repo, loaded.orders, now, showProgress ? (opts.progressStream ?? process.stderr) : undefined);
+    // "Orders received" for `shipnow status` (one small write per marketplace in the file).
+    const state = new DynamoDbSyncState({ client: store.client, tableName: store.tableName });
+    for (const m of new Set(loaded.orders.map((o) => o.marketplace).filter((m): m is string => Boolean(m)))) await state.markImported(sellerId, m, now);
     if (values.json) {
       io.out(JSON.stringify({ sellerId, file: positionals[0], format: loaded.format, orders: loaded.orders.length, ...totals }));
     } else {

@@ -14,13 +14,15 @@ import { AliasTakenError } from '../../adapters/dynamodb-repository';
 import { generateAlias, inboundAddress } from '../../domain/inbound';
 import { marketplaceByCode, marketplaceByKey, type Marketplace } from '../../domain/marketplaces';
 import type { Seller } from '../../domain/types';
-import { EXIT, STORE_FLAGS, UsageError, inboundDomainOf, openStore, type Io } from './store';
+import { EXIT, PLACEHOLDER_NOTE, STORE_FLAGS, UsageError, inboundDomainConfigured, openStore, requireInboundDomain, type Io } from './store';
 
 export interface SellerCommandOptions {
   /** Random source for aliases (tests pass a fixed one). */
   randomBytes?: (n: number) => Uint8Array;
   now?: () => Date;
   env?: NodeJS.ProcessEnv;
+  /** stdout is a terminal: `list` prints a header line (default: process.stdout.isTTY). */
+  tty?: boolean;
 }
 
 export async function sellerCommand(args: string[], io: Io, opts: SellerCommandOptions = {}): Promise<number> {
@@ -81,7 +83,8 @@ async function sellerAdd(args: string[], io: Io, opts: SellerCommandOptions): Pr
   const timeZone = values.timezone;
   if (timeZone !== undefined && !isTimeZone(timeZone)) throw new UsageError(`--timezone '${timeZone}' is not an IANA time zone`);
   const env = opts.env ?? process.env;
-  const domain = inboundDomainOf(values['inbound-domain'], env);
+  const domain = requireInboundDomain(values, values['inbound-domain'], env, 'seller add');
+  const placeholder = !inboundDomainConfigured(values['inbound-domain'], env);
   const random = opts.randomBytes ?? ((n: number) => randomBytes(n));
   const now = (opts.now ?? (() => new Date()))().toISOString();
 
@@ -115,7 +118,7 @@ async function sellerAdd(args: string[], io: Io, opts: SellerCommandOptions): Pr
       }
     }
     if (!seller?.inboundAlias) throw new Error('could not allocate a free inbound alias');
-    io.out(setupInstructions(seller, inboundAddress(seller.inboundAlias, domain), marketplaces));
+    io.out(setupInstructions(seller, inboundAddress(seller.inboundAlias, domain), marketplaces, placeholder ? PLACEHOLDER_NOTE : undefined));
     return EXIT.OK;
   } finally {
     await store.close();
@@ -125,7 +128,8 @@ async function sellerAdd(args: string[], io: Io, opts: SellerCommandOptions): Pr
 async function sellerList(args: string[], io: Io, opts: SellerCommandOptions): Promise<number> {
   const { values } = parse(args, { json: { type: 'boolean', default: false }, 'inbound-domain': { type: 'string' }, ...STORE_FLAGS });
   const env = opts.env ?? process.env;
-  const domain = inboundDomainOf(values['inbound-domain'], env);
+  const domain = requireInboundDomain(values, values['inbound-domain'], env, 'seller list');
+  const placeholder = !inboundDomainConfigured(values['inbound-domain'], env);
   const store = await openStore(values, env);
   try {
     const sellers = (await store.repo.listSellers()).sort((a, b) => a.sellerId.localeCompare(b.sellerId));
@@ -139,6 +143,7 @@ async function sellerList(args: string[], io: Io, opts: SellerCommandOptions): P
       alertEmails: s.alertEmails ?? [],
       createdAt: s.createdAt,
     }));
+    if (placeholder && rows.some((r) => r.address)) io.err(`shipnow: note: the addresses use the ${PLACEHOLDER_NOTE}`);
     if (values.json) {
       io.out(JSON.stringify(rows, null, 2));
       return EXIT.OK;
@@ -147,6 +152,8 @@ async function sellerList(args: string[], io: Io, opts: SellerCommandOptions): P
       io.out(`no sellers (${store.describe}); add one with: shipnow seller add --id ID --name NAME --marketplaces US,DE`);
       return EXIT.OK;
     }
+    // The tab-separated rows are read by scripts: the header only for a human at a terminal.
+    if (opts.tty ?? process.stdout.isTTY === true) io.out('SELLER_ID\tNAME\tMARKETPLACES\tINBOUND_ADDRESS');
     for (const r of rows) {
       const codes = r.marketplaces.map((k) => marketplaceByKey(k)?.code ?? k).join(',');
       io.out(`${r.sellerId}\t${r.name}\t${codes}\t${r.address ?? '-'}`);
@@ -178,12 +185,13 @@ function isTimeZone(tz: string): boolean {
 }
 
 /** What the seller must do in Seller Central, per marketplace, in English and Chinese. */
-export function setupInstructions(seller: Seller, address: string, marketplaces: readonly Marketplace[]): string {
+export function setupInstructions(seller: Seller, address: string, marketplaces: readonly Marketplace[], note?: string): string {
   const lines: string[] = [];
   lines.push(`Seller ${seller.sellerId} (${seller.name}) created.`);
   lines.push(`已创建卖家 ${seller.sellerId}（${seller.name}）。`);
   lines.push('');
   lines.push(`Inbound address / 接收地址:  ${address}`);
+  if (note) lines.push(`  NOTE: ${note}.`);
   lines.push('');
   lines.push('English: add this address to the "Sold, ship now" notification in every marketplace:');
   lines.push('  1. Sign in to Seller Central for the marketplace (links below).');

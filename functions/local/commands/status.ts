@@ -41,14 +41,20 @@ export interface StatusCommandOptions {
 export interface MarketplaceStatus {
   marketplace: string;
   lastOrderSync: { at: IsoTime | null; broken?: { reason: string; since: IsoTime }; lastError?: { reason: string; at: IsoTime } };
+  /** Last `shipnow orders import` for this marketplace (null: none recorded). */
+  lastOrderImportAt: IsoTime | null;
+  /** The later of the last successful sync and the last import: how fresh the orders are. */
+  lastOrdersReceivedAt: IsoTime | null;
   lastEmailAt: IsoTime | null;
   awaiting: number;
   missing: number;
   alertsSent24h: number;
   ok: boolean;
-  /** When not ok: the likely cause and what to do. */
+  /** When not ok: the likely cause and what to do (the first of `problems`). */
   cause?: string;
   remedy?: string;
+  /** Every problem found, in order: order sync broken, orders missing their email, orders stale. */
+  problems?: Array<{ cause: string; remedy: string }>;
 }
 
 export interface SellerStatus {
@@ -130,6 +136,8 @@ function positiveNumber(v: string | undefined, flag: string): number | undefined
 // ---- store ---------------------------------------------------------------------------------------
 
 export interface StatusStore {
+  /** The embedded store has no scheduled sync (orders come from `orders import` / `orders sync`). */
+  kind?: 'embedded' | 'table';
   repo: SentinelRepository;
   ledger: DynamoDbIntakeLedger;
   outbox: DynamoDbOutbox;
@@ -142,6 +150,7 @@ export interface StatusStore {
 async function openStatusStore(opts: StoreOptions, env: NodeJS.ProcessEnv): Promise<StatusStore> {
   const store = await openStore(opts, env);
   return {
+    kind: store.kind,
     repo: store.repo,
     ledger: new DynamoDbIntakeLedger({ client: store.client, tableName: store.tableName }),
     outbox: new DynamoDbOutbox({ client: store.client, tableName: store.tableName }),
@@ -186,6 +195,12 @@ const SYNC_BROKEN_REMEDY: Record<string, string> = {
   'credentials-missing': 'Store the seller\'s SP-API refresh token in Secrets Manager under the configured prefix (docs/order-sync.md).',
 };
 
+/** On the embedded store `orders sync` takes its credentials from the environment or --secrets-prefix. */
+const SYNC_BROKEN_REMEDY_EMBEDDED: Record<string, string> = {
+  ...SYNC_BROKEN_REMEDY,
+  'credentials-missing': 'Run `shipnow orders sync` with SHIPNOW_LWA_CLIENT_ID, SHIPNOW_LWA_CLIENT_SECRET and SHIPNOW_SP_API_REFRESH_TOKEN set (or --secrets-prefix), or import an Unshipped Orders report with `shipnow orders import`.',
+};
+
 export async function buildStatus(store: Omit<StatusStore, 'close' | 'describe'> & { describe?: string }, options: StatusOptions): Promise<StatusReport> {
   const now = options.now;
   const nowMs = Date.parse(now);
@@ -201,6 +216,7 @@ export async function buildStatus(store: Omit<StatusStore, 'close' | 'describe'>
     sellers = (await store.repo.listSellers()).sort((a, b) => a.sellerId.localeCompare(b.sellerId));
   }
 
+  const embedded = store.kind === 'embedded';
   const out: SellerStatus[] = [];
   for (const seller of sellers) {
     const [report, lastEmails, alerts, broken] = await Promise.all([
@@ -241,6 +257,8 @@ export async function buildStatus(store: Omit<StatusStore, 'close' | 'describe'>
       const missing = orders.filter((r) => r.status === 'missing').length;
       const awaiting = orders.filter((r) => r.status === 'awaiting').length;
       const lastEmailAt = lastEmails.find((e) => e.marketplace === m)?.receivedAt ?? null;
+      const lastImportAt = h?.lastImportAt ?? null;
+      const lastOrdersAt = latest(h?.lastSuccessAt, h?.lastImportAt);
       const row: MarketplaceStatus = {
         marketplace: m,
         lastOrderSync: {
@@ -248,27 +266,53 @@ export async function buildStatus(store: Omit<StatusStore, 'close' | 'describe'>
           ...(h?.broken ? { broken: { reason: h.broken.reason, since: h.broken.since } } : {}),
           ...(h?.lastError ? { lastError: h.lastError } : {}),
         },
+        lastOrderImportAt: lastImportAt,
+        lastOrdersReceivedAt: lastOrdersAt,
         lastEmailAt,
         awaiting,
         missing,
         alertsSent24h: sent24h.filter((a) => alertMarket(a) === m).length,
         ok: true,
       };
-      const problem = (cause: string, remedy: string) => Object.assign(row, { ok: false, cause, remedy });
+      // Every cause is reported: a stale or broken sync must not hide why emails are missing.
+      const problems: Array<{ cause: string; remedy: string }> = [];
       if (h?.broken) {
-        problem(`order sync broken since ${h.broken.since} (${h.broken.reason})`, SYNC_BROKEN_REMEDY[h.broken.reason] ?? 'See docs/order-sync.md.');
-      } else if (!h?.lastSuccessAt || nowMs - Date.parse(h.lastSuccessAt) > staleMs) {
-        problem(
-          `order sync stale: ${h?.lastSuccessAt ? `last success ${ago(h.lastSuccessAt, nowMs)}` : 'never synced'}${h?.lastError ? `; last error ${h.lastError.reason} ${ago(h.lastError.at, nowMs)}` : ''}`,
-          'Without fresh orders no missing email is detected. Check the order-sync Dispatcher/Worker on the dashboard (errors, throttles, SyncDlq), or run `shipnow orders sync --seller ' +
-            seller.sellerId +
-            '` to see the error.',
-        );
-      } else if (missing > 0) {
+        const remedies = embedded ? SYNC_BROKEN_REMEDY_EMBEDDED : SYNC_BROKEN_REMEDY;
+        problems.push({ cause: `order sync broken since ${h.broken.since} (${h.broken.reason})`, remedy: remedies[h.broken.reason] ?? 'See docs/order-sync.md.' });
+      }
+      if (missing > 0) {
         const c = diagnosis.cause === 'notification-preferences' && diagnosis.marketplace !== m ? 'unknown' : diagnosis.cause;
         const ev = diagnosis.evidence.find((e) => e.marketplace === m);
-        problem(`${missing} order(s) missing their email — likely cause: ${CAUSE_TEXT[c].cause}${ev ? ` (${ev.arrived} of ${ev.expected} orders had an email since ${ev.since})` : ''}`, CAUSE_TEXT[c].remedy);
+        problems.push({
+          cause: `${missing} order(s) missing their email — likely cause: ${CAUSE_TEXT[c].cause}${ev ? ` (${ev.arrived} of ${ev.expected} orders had an email since ${ev.since})` : ''}`,
+          remedy: CAUSE_TEXT[c].remedy,
+        });
       }
+      // Embedded store: orders come only from imports and manual syncs, so any of them is fresh
+      // orders. A table has the scheduled sync: a manual import must not hide that it stopped.
+      const freshAt = embedded ? lastOrdersAt : (h?.lastSuccessAt ?? null);
+      if (!h?.broken && (!freshAt || nowMs - Date.parse(freshAt) > staleMs)) {
+        const last = [
+          h?.lastSuccessAt ? `last success ${ago(h.lastSuccessAt, nowMs)}` : embedded ? undefined : 'never synced',
+          lastImportAt ? `last import ${ago(lastImportAt, nowMs)}` : undefined,
+        ].filter(Boolean);
+        const error = h?.lastError ? `; last error ${h.lastError.reason} ${ago(h.lastError.at, nowMs)}` : '';
+        problems.push(
+          embedded
+            ? {
+                cause: `orders stale: ${last.length > 0 ? last.join(', ') : 'no orders imported or synced yet'}${error}`,
+                remedy: `Without fresh orders no missing email is detected, and the embedded store has no scheduled sync: import a fresh Unshipped Orders report with \`shipnow orders import FILE --seller ${seller.sellerId}\` or run \`shipnow orders sync --seller ${seller.sellerId}\` (or raise --stale-after).`,
+              }
+            : {
+                cause: `order sync stale: ${last.join(', ')}${error}`,
+                remedy:
+                  'Without fresh orders no missing email is detected. Check the order-sync Dispatcher/Worker on the dashboard (errors, throttles, SyncDlq), or run `shipnow orders sync --seller ' +
+                  seller.sellerId +
+                  '` to see the error.',
+              },
+        );
+      }
+      if (problems.length > 0) Object.assign(row, { ok: false, cause: problems[0].cause, remedy: problems[0].remedy, problems });
       return row;
     });
 
@@ -289,6 +333,12 @@ export async function buildStatus(store: Omit<StatusStore, 'close' | 'describe'>
   return { now, store: store.describe ?? '', sellers: out, ok: out.every((s) => s.ok) };
 }
 
+function latest(...times: Array<IsoTime | undefined>): IsoTime | null {
+  let best: IsoTime | null = null;
+  for (const t of times) if (t && (best === null || Date.parse(t) > Date.parse(best))) best = t;
+  return best;
+}
+
 function ago(iso: IsoTime, nowMs: number): string {
   const min = Math.round((nowMs - Date.parse(iso)) / 60_000);
   if (min < 1) return 'just now';
@@ -306,16 +356,23 @@ export function renderStatus(r: StatusReport): string[] {
   for (const s of r.sellers) {
     lines.push('');
     lines.push(`${s.sellerId}  ${s.name}  — ${s.ok ? 'OK' : 'NEEDS ATTENTION'}; alerts sent in the last 24 h: ${s.alertsSent24h}${s.alertsFailed24h ? `, undeliverable: ${s.alertsFailed24h}` : ''}`);
-    lines.push(`  ${pad('marketplace', 14)}${pad('last order sync', 20)}${pad('last email', 16)}${pad('awaiting', 9)}${pad('missing', 8)}${pad('alerts 24h', 11)}status`);
+    lines.push(`  ${pad('marketplace', 14)}${pad('orders received', 20)}${pad('last email', 16)}${pad('awaiting', 9)}${pad('missing', 8)}${pad('alerts 24h', 11)}status`);
     for (const m of s.marketplaces) {
-      const sync = m.lastOrderSync.broken ? 'BROKEN' : m.lastOrderSync.at ? ago(m.lastOrderSync.at, nowMs) : 'never';
+      const received = m.lastOrdersReceivedAt ?? m.lastOrderSync.at;
+      const sync = m.lastOrderSync.broken
+        ? 'BROKEN'
+        : received
+          ? `${ago(received, nowMs)}${received !== m.lastOrderSync.at ? ' (import)' : ''}`
+          : 'never';
       lines.push(
         `  ${pad(m.marketplace, 14)}${pad(sync, 20)}${pad(m.lastEmailAt ? ago(m.lastEmailAt, nowMs) : 'never', 16)}${pad(String(m.awaiting), 9)}${pad(String(m.missing), 8)}${pad(String(m.alertsSent24h), 11)}${m.ok ? 'OK' : 'PROBLEM'}`,
       );
     }
     for (const m of s.marketplaces.filter((x) => !x.ok)) {
-      lines.push(`  ! ${m.marketplace}: ${m.cause}`);
-      lines.push(`    What to do: ${m.remedy}`);
+      for (const p of m.problems ?? [{ cause: m.cause ?? '', remedy: m.remedy ?? '' }]) {
+        lines.push(`  ! ${m.marketplace}: ${p.cause}`);
+        lines.push(`    What to do: ${p.remedy}`);
+      }
     }
     for (const p of s.problems) lines.push(`  ! ${p}`);
   }

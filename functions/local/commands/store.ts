@@ -53,6 +53,8 @@ export const STORE_FLAGS = {
 } as const;
 
 export interface OpenStore {
+  /** `embedded`: the local data folder (no scheduled jobs); `table`: a deployed (or DynamoDB-compatible) table. */
+  kind: 'embedded' | 'table';
   /** The DynamoDB client and table behind the store, for the adapters a command adds. */
   client: DynamoDBClient;
   tableName: string;
@@ -79,9 +81,11 @@ export async function openStore(opts: StoreOptions, env: NodeJS.ProcessEnv = pro
       ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
       ...(opts.region ? { region: opts.region } : {}),
     });
+    reportMissingTable(client, opts.table, opts.endpoint);
     const bucket = opts.bucket ?? env[ENV.MAIL_BUCKET];
     const s3 = bucket ? new S3Client({ ...(opts.region ? { region: opts.region } : {}) }) : undefined;
     return {
+      kind: 'table',
       client,
       tableName: opts.table,
       repo: new DynamoDbRepository({ client, tableName: opts.table }),
@@ -101,6 +105,7 @@ export async function openStore(opts: StoreOptions, env: NodeJS.ProcessEnv = pro
   mkdirSync(mailDir, { recursive: true });
   const db = await startEmbeddedDynamoDb({ path: dbDir });
   return {
+    kind: 'embedded',
     client: db.client,
     tableName: db.tableName,
     repo: db.repository,
@@ -112,9 +117,57 @@ export async function openStore(opts: StoreOptions, env: NodeJS.ProcessEnv = pro
   };
 }
 
-/** `--inbound-domain`, else SENTINEL_INBOUND_DOMAIN, else the documented placeholder. */
+/** The table named with `--table` does not exist (where the client looked): bad input, exit 2. */
+export class TableNotFoundError extends UsageError {
+  constructor(table: string, where: string) {
+    super(`table ${table} not found (${where}); check --table and --region / AWS_REGION${where.includes('endpoint') ? ' / --endpoint' : ''}`);
+    this.name = 'TableNotFoundError';
+  }
+}
+
+/**
+ * Every command reaches the table through this client, so a missing table is reported here once:
+ * DynamoDB's ResourceNotFoundException (by name; only the DynamoDB client, so a missing secret in
+ * Secrets Manager, which uses the same name, is not mistaken for it) becomes a TableNotFoundError.
+ */
+function reportMissingTable(client: DynamoDBClient, table: string, endpoint: string | undefined): void {
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (err) {
+        if (!(err instanceof Error) || err.name !== 'ResourceNotFoundException') throw err;
+        const region = await client.config.region().catch(() => 'unknown');
+        throw new TableNotFoundError(table, `region ${region}${endpoint ? `, endpoint ${endpoint}` : ''}`);
+      }
+    },
+    { step: 'initialize', name: 'shipnowTableNotFound' },
+  );
+}
+
+/** `--inbound-domain`, else SENTINEL_INBOUND_DOMAIN, else the documented placeholder (embedded store only). */
 export const DEFAULT_INBOUND_DOMAIN = 'inbound.shipnow.example';
 
 export function inboundDomainOf(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   return (flag ?? env[ENV.INBOUND_DOMAIN] ?? DEFAULT_INBOUND_DOMAIN).trim().toLowerCase();
 }
+
+/** Whether the inbound domain was configured (flag or environment) rather than the placeholder. */
+export function inboundDomainConfigured(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean((flag ?? env[ENV.INBOUND_DOMAIN] ?? '').trim());
+}
+
+/**
+ * The inbound domain for a command that prints sellers' addresses or routes mail by them.
+ * Against a deployed table the placeholder would be wrong (an address a seller pastes into Seller
+ * Central, or a good mail rejected as `no-inbound-recipient`): refused, exit 2.
+ */
+export function requireInboundDomain(opts: { table?: string }, flag: string | undefined, env: NodeJS.ProcessEnv, what: string): string {
+  if (opts.table && !inboundDomainConfigured(flag, env)) {
+    throw new UsageError(`${what} on table ${opts.table} needs the deployed inbound domain: --inbound-domain D or ${ENV.INBOUND_DOMAIN}`);
+  }
+  return inboundDomainOf(flag, env);
+}
+
+/** Told with the output of the embedded store when the placeholder domain is used. */
+export const PLACEHOLDER_NOTE = `placeholder domain ${DEFAULT_INBOUND_DOMAIN} (embedded store): not a real address; set --inbound-domain or ${ENV.INBOUND_DOMAIN} to the deployed inbound domain before giving it to a seller`;
