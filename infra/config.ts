@@ -35,7 +35,9 @@ const bool = z.preprocess((v) => {
 }, z.boolean({ error: 'must be true or false' }));
 
 export const SentinelConfigSchema = z.object({
-  /** Stage name, part of the stack name (`ShipNowSentinel-<stage>`): several stages fit one account. */
+  /** Stage name, part of the stack name (`ShipNowSentinel-<stage>`): stage names never collide.
+   *  A second stage in the same account and region must set `activateRuleSet=false` (one active SES
+   *  receipt rule set per region; docs/inbound-mail.md). */
   stage: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,31}$/, 'must start with a letter and contain only letters, digits and dashes (max 32)').default('dev'),
   /** Target account (default: CDK_DEFAULT_ACCOUNT of the CLI profile, else environment-agnostic). */
   account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account ID').optional(),

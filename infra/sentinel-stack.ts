@@ -1,4 +1,4 @@
-import { Aspects, CfnResource, Duration, Stack, type IAspect, type StackProps } from 'aws-cdk-lib';
+import { Aspects, CfnOutput, CfnResource, Duration, Stack, type IAspect, type StackProps } from 'aws-cdk-lib';
 import { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { CfnLogGroup, LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct, IConstruct } from 'constructs';
@@ -22,7 +22,9 @@ export interface SentinelStackProps extends StackProps {
 /**
  * Everything ShipNow Sentinel deploys: the table, the SES inbound path, order sync, the
  * reconciler, alerting, and the operator's dashboard and alarms (to the operator's topic, never
- * the sellers'). No physical names anywhere, so two stages live side by side in one account; the
+ * the sellers'). No physical names anywhere, so two stages do not collide on names; but SES has one
+ * active receipt rule set per account and region, so a second stage in the same account needs
+ * another region for inbound mail or `-c activateRuleSet=false` (docs/inbound-mail.md). The
  * table and the raw-mail bucket are retained when the stack is deleted.
  */
 export class SentinelStack extends Stack {
@@ -44,6 +46,8 @@ export class SentinelStack extends Stack {
     this.table = new SentinelTable(this, 'Data', {
       notificationRetentionDays: config.notificationRetentionDays,
       closedOrderRetentionDays: config.closedOrderRetentionDays,
+      // The order policy every function of the table shares (SentinelTable.environment()).
+      ...(config.graceMinutes !== undefined ? { graceMinutes: config.graceMinutes } : {}),
     });
     this.inboundMail = new InboundMail(this, 'InboundMail', {
       table: this.table,
@@ -56,7 +60,6 @@ export class SentinelStack extends Stack {
     this.reconciler = new Reconciler(this, 'Reconciler', {
       table: this.table,
       interval: reconcileInterval,
-      ...(config.graceMinutes !== undefined ? { graceMinutes: config.graceMinutes } : {}),
     });
     this.alerting = new Alerting(this, 'Alerting', {
       table: this.table,
@@ -106,6 +109,7 @@ export class SentinelStack extends Stack {
         { label: 'Order sync DLQ', queue: sync.deadLetterQueue },
         { label: 'ORDER_CHANGE DLQ', queue: sync.orderChangeDeadLetterQueue },
         { label: 'Report import DLQ', queue: sync.reportImportDeadLetterQueue },
+        { label: 'Order sync dispatcher DLQ', queue: sync.dispatcherDeadLetterQueue },
       ],
       alarms: [mail.deadLetterAlarm, reconciler.deadLetterAlarm, ...sync.deadLetterAlarms, sync.staleSyncAlarm, ...alerting.alarms],
       reconciler: reconciler.function,
@@ -116,6 +120,16 @@ export class SentinelStack extends Stack {
       mailSilence: Duration.hours(config.mailSilenceHours),
       ...(config.alarmTopicArn ? { alarmTopicArn: config.alarmTopicArn } : {}),
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
+    });
+
+    // What the deploy guide (docs/operations.md) and `shipnow` need after a deployment.
+    new CfnOutput(this, 'TableName', { value: this.table.table.tableName, description: 'DynamoDB table: `shipnow ... --table <TableName>`' });
+    new CfnOutput(this, 'MailBucket', { value: mail.bucket.bucketName, description: 'Raw inbound mail (inbound/) and uploaded Unshipped Orders reports (reports/<sellerId>/)' });
+    new CfnOutput(this, 'OperatorTopicArn', { value: this.observability.topic.topicArn, description: 'SNS topic every operator alarm goes to (subscribe your on-call here)' });
+    new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName, description: 'CloudWatch dashboard of this stage' });
+    new CfnOutput(this, 'DashboardUrl', {
+      value: `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${this.observability.dashboard.dashboardName}`,
+      description: 'Link to the CloudWatch dashboard',
     });
 
     // Every function's logs in a log group with the configured retention, including the

@@ -58,6 +58,7 @@ export async function dispatch(deps: DispatcherDeps): Promise<DispatchResult> {
   const oldest = oldestSuccessAgeSeconds(health, deps.now());
   const broken = health.filter((h) => h.broken).length;
   // Always emitted (0 without any history), so "no data" can only mean the dispatcher did not run.
+  // Broken syncs are counted apart (BrokenSyncs) and left out of the age: see oldestSuccessAgeSeconds.
   deps.metrics.addMetric(ORDER_SYNC_METRICS.OLDEST_SUCCESSFUL_SYNC_AGE, MetricUnit.Seconds, oldest ?? 0);
   deps.metrics.addMetric(ORDER_SYNC_METRICS.BROKEN_SYNCS, MetricUnit.Count, broken);
   deps.logger.info('dispatched order sync', { sellers: sellers.length, oldestSuccessAgeSeconds: oldest, broken });
@@ -65,13 +66,17 @@ export async function dispatch(deps: DispatcherDeps): Promise<DispatchResult> {
 }
 
 /**
- * Seconds since the oldest "last success". A marketplace that never succeeded counts from its
- * first recorded attempt (so a seller who never synced shows up too, not as "no data").
+ * Seconds since the oldest "last success" among the syncs that are not marked broken. A
+ * marketplace that never succeeded counts from its first recorded attempt (so a seller who never
+ * synced shows up too, not as "no data"). A broken sync (revoked authorization) is left out: it
+ * waits for the seller, who has been alerted, and is counted in BrokenSyncs; counting it here
+ * would keep the stale-sync alarm red for good and hide a real outage of everyone else.
  */
 export function oldestSuccessAgeSeconds(health: readonly SyncHealth[], nowMs: number): number | null {
   let oldest: number | null = null;
   for (const h of health) {
-    const since = h.lastSuccessAt ?? h.broken?.since ?? h.lastAttemptAt;
+    if (h.broken) continue;
+    const since = h.lastSuccessAt ?? h.lastAttemptAt;
     if (!since) continue;
     const t = Date.parse(since);
     if (oldest === null || t < oldest) oldest = t;

@@ -155,7 +155,7 @@ export class Alerting extends Construct {
     ];
 
     acknowledgeFunctionFindings([this.sender, this.syncAlerts], props.table);
-    Validations.of(this.sender).acknowledge({
+    this.sender.acknowledge({
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       reason: 'Publishing to the KMS-encrypted topic needs GenerateDataKey* (all its variants); the grant is on the topic key only.',
     });

@@ -164,7 +164,8 @@ export class InboundMail extends Construct {
     if (createIdentity) {
       const identity = new EmailIdentity(this, 'Domain', { identity: Identity.domain(this.inboundDomain) });
       identity.dkimRecords.forEach((r, i) => {
-        new CfnOutput(this, `DkimRecord${i + 1}`, { value: `${r.name} CNAME ${r.value}`, description: 'DKIM CNAME to publish for the inbound domain' });
+        // Plain output keys (no construct-path hash): the deploy guide names them.
+        new CfnOutput(this, `DkimRecord${i + 1}`, { value: `${r.name} CNAME ${r.value}`, description: 'DKIM CNAME to publish for the inbound domain' }).overrideLogicalId(`DkimRecord${i + 1}`);
       });
     }
     this.ruleSet = new ReceiptRuleSet(this, 'RuleSet');
@@ -213,8 +214,8 @@ export class InboundMail extends Construct {
     new CfnOutput(this, 'MxRecord', {
       value: `${this.inboundDomain} MX 10 inbound-smtp.${Aws.REGION}.amazonaws.com`,
       description: 'MX record to publish for the inbound domain',
-    });
-    new CfnOutput(this, 'InboundDomain', { value: this.inboundDomain });
+    }).overrideLogicalId('MxRecord');
+    new CfnOutput(this, 'InboundDomain', { value: this.inboundDomain }).overrideLogicalId('InboundDomain');
 
     acknowledgeFunctionFindings(this.function, this.bucket);
     acknowledgeStackSingletons(Stack.of(this));
@@ -271,16 +272,12 @@ function booleanContext(v: unknown): boolean | undefined {
 }
 
 function acknowledgeFunctionFindings(fn: SentinelFunction, bucket: Bucket): void {
-  const v = Validations.of(fn);
-  v.acknowledge({
-    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-    reason: 'The AWS managed basic execution policy only allows writing the function\'s own CloudWatch logs.',
-  });
-  v.acknowledge({
+  // No IAM4 here: SentinelFunction's role has no managed policy (logs go to its own group only).
+  fn.acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
     reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.',
   });
-  v.acknowledge({
+  fn.acknowledge({
     id: `AwsSolutions-IAM5[Resource::<${Stack.of(fn).getLogicalId(bucket.node.defaultChild as never)}.Arn>/${RAW_MAIL_PREFIX}*]`,
     reason: 'Message objects are named by SES message ID, unknown in advance; read access is limited to the inbound/ prefix of this bucket.',
   });
@@ -294,7 +291,8 @@ function acknowledgeStackSingletons(stack: Stack): void {
     const v = Validations.of(c);
     v.acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      reason: 'CDK-provided deployment-time helper; the managed basic execution policy only allows writing its own logs.',
+      reason:
+        'CDK-provided deployment-time helper (not a project function): aws-cdk-lib gives its role the managed AWSLambdaBasicExecutionRole policy (logs on any log group) and offers no way to replace it; it runs only while CloudFormation deploys.',
     });
     v.acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

@@ -218,7 +218,7 @@ export class Observability extends Construct {
     for (const a of this.alarms) a.addAlarmAction(action);
 
     // ---- dashboard ----------------------------------------------------------------------------
-    // No dashboardName: CloudFormation names it, so two stages can live in one account.
+    // No dashboardName: CloudFormation names it, so two stages do not collide (the DashboardName output gives it).
     this.dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(1) });
     for (const row of this.widgets(props, mailSilence)) this.dashboard.addWidgets(...row);
 

@@ -1,4 +1,5 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations, type Acknowledgment } from 'aws-cdk-lib';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -6,7 +7,7 @@ import type { Construct } from 'constructs';
 import { join } from 'node:path';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/constants';
 
-export interface SentinelFunctionProps extends Omit<NodejsFunctionProps, 'entry' | 'runtime' | 'architecture'> {
+export interface SentinelFunctionProps extends Omit<NodejsFunctionProps, 'entry' | 'runtime' | 'architecture' | 'role' | 'logGroup'> {
   /** Handler file relative to functions/handlers, e.g. `inbound-mail.ts`. */
   handlerFile: string;
   /** Log retention (default one month: enough to investigate, short enough to hold little). */
@@ -18,11 +19,31 @@ export interface SentinelFunctionProps extends Omit<NodejsFunctionProps, 'entry'
  * way: newest Node runtime (nodejs20.x is past its end of support), ARM64, bundled by the local
  * esbuild (no Docker), source maps, JSON logs in a log group with retention, X-Ray tracing, and
  * the Powertools service name and metrics namespace set.
+ *
+ * Its own role, with no managed policy: CDK's default role would carry AWSLambdaBasicExecutionRole
+ * (logs:CreateLogGroup/CreateLogStream/PutLogEvents on Resource "*", i.e. every log group of the
+ * account). This role may write only to the function's own log group; everything else is added
+ * by the grants of the constructs that use the function.
  */
 export class SentinelFunction extends NodejsFunction {
+  /** The function's log group (the only one it may write to). */
+  readonly ownLogGroup: LogGroup;
+
   constructor(scope: Construct, id: string, props: SentinelFunctionProps) {
     const { handlerFile, logRetention, environment, bundling, ...rest } = props;
     const logGroup = new LogGroup(scope, `${id}Logs`, { retention: logRetention ?? RetentionDays.ONE_MONTH });
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${id}: its own log group, plus the grants of its construct`,
+    });
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'WriteOwnLogGroup',
+        effect: Effect.ALLOW,
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
     super(scope, id, {
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
@@ -33,6 +54,7 @@ export class SentinelFunction extends NodejsFunction {
       tracing: Tracing.ACTIVE,
       loggingFormat: LoggingFormat.JSON,
       logGroup,
+      role,
       ...rest,
       environment: {
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
@@ -52,5 +74,15 @@ export class SentinelFunction extends NodejsFunction {
         ...bundling,
       },
     });
+    this.ownLogGroup = logGroup;
+  }
+
+  /**
+   * Acknowledge cdk-nag findings on the function and on its role (a sibling construct, so an
+   * acknowledgement on the function alone would not cover the role's policy).
+   */
+  acknowledge(...rules: Acknowledgment[]): void {
+    Validations.of(this).acknowledge(...rules);
+    if (this.role) Validations.of(this.role).acknowledge(...rules);
   }
 }

@@ -129,6 +129,8 @@ describe('sync-dispatcher', () => {
     const state = new DynamoDbSyncState({ client: ddb.client, tableName: ddb.tableName });
     await state.markSuccess('S1', 'amazon.de', '2024-12-25T23:00:00.000Z');
     await state.markSuccess('S2', 'amazon.de', '2024-12-25T23:30:00.000Z');
+    // Revoked weeks ago: counted as broken, not as the oldest successful sync.
+    await state.markBroken('S3', 'amazon.de', 'invalid-grant', 'revoked', '2024-12-01T00:00:00.000Z');
     const sent: string[][] = [];
     const sqs = {
       send: async (cmd: { input: { Entries?: Array<{ MessageBody?: string }> } }) => {
@@ -139,23 +141,37 @@ describe('sync-dispatcher', () => {
     const { logger, metrics, added } = observability();
     const handler = makeDispatcher({ repo: ddb.repository, state, sqs: sqs as never, queueUrl: 'https://sqs.local/q', logger, metrics, now: () => T0 });
     const r = await handler({} as never, context());
-    expect(r).toEqual({ dispatched: 12, oldestSuccessAgeSeconds: 3600, broken: 0 });
+    expect(r).toEqual({ dispatched: 12, oldestSuccessAgeSeconds: 3600, broken: 1 });
     expect(sent.map((b) => b.length).sort()).toEqual([10, 2]);
     expect(sent.flat()).not.toContain('OFF');
-    expect(added).toEqual(expect.arrayContaining([['SellersDispatched', 12], ['OldestSuccessfulSyncAgeSeconds', 3600]]));
+    expect(added).toEqual(expect.arrayContaining([['SellersDispatched', 12], ['OldestSuccessfulSyncAgeSeconds', 3600], ['BrokenSyncs', 1]]));
   });
 
-  test('oldest age counts a marketplace that never succeeded from its first failure', () => {
+  test('oldest age counts a marketplace that never succeeded from its first attempt', () => {
     expect(
       oldestSuccessAgeSeconds(
         [
           { sellerId: 'a', marketplace: 'amazon.de', lastSuccessAt: '2024-12-25T23:00:00.000Z' },
-          { sellerId: 'b', marketplace: 'amazon.de', broken: { reason: 'invalid-grant', since: '2024-12-25T00:00:00.000Z', detail: '' } },
+          { sellerId: 'b', marketplace: 'amazon.de', lastAttemptAt: '2024-12-25T00:00:00.000Z' },
         ],
         T0,
       ),
     ).toBe(86_400);
     expect(oldestSuccessAgeSeconds([], T0)).toBeNull();
+  });
+
+  test('a broken sync (revoked authorization) is left out of the oldest age: it is counted in BrokenSyncs instead', () => {
+    const health = [
+      { sellerId: 'a', marketplace: 'amazon.de', lastSuccessAt: '2024-12-25T23:00:00.000Z' },
+      {
+        sellerId: 'b',
+        marketplace: 'amazon.de',
+        lastSuccessAt: '2024-11-01T00:00:00.000Z',
+        broken: { reason: 'invalid-grant' as const, since: '2024-11-02T00:00:00.000Z', detail: '' },
+      },
+    ];
+    expect(oldestSuccessAgeSeconds(health, T0)).toBe(3600);
+    expect(oldestSuccessAgeSeconds(health.slice(1), T0)).toBeNull();
   });
 });
 

@@ -96,18 +96,18 @@ describe('dashboard', () => {
     for (const name of ['Errors', 'Throttles', 'Duration']) {
       expect(metrics.filter((m) => m.namespace === 'AWS/Lambda' && m.name === name)).toHaveLength(8);
     }
-    expect(metrics.filter((m) => m.namespace === 'AWS/SQS' && m.name === 'ApproximateNumberOfMessagesVisible')).toHaveLength(3 + 6);
+    expect(metrics.filter((m) => m.namespace === 'AWS/SQS' && m.name === 'ApproximateNumberOfMessagesVisible')).toHaveLength(3 + 7);
     expect(metrics.filter((m) => m.namespace === 'AWS/SQS' && m.name === 'ApproximateAgeOfOldestMessage')).toHaveLength(3);
   });
 
-  test('no physical dashboard name (two stages in one account)', () => {
+  test('no physical dashboard name (two stages do not collide)', () => {
     template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: Match.absent() });
   });
 });
 
 describe('alarms', () => {
   test('every alarm goes to the operator topic, none to the sellers\' alert topic, and says what to do', () => {
-    expect(alarms.length).toBe(20);
+    expect(alarms.length).toBe(21);
     for (const a of alarms) {
       expect(a.Properties!.AlarmActions).toEqual([operatorTopic]);
       expect(a.Properties!.AlarmDescription).toMatch(/What to do:/);
@@ -116,7 +116,7 @@ describe('alarms', () => {
     expect(JSON.stringify(alarms)).not.toContain(ref(stack.alerting.topic));
   });
 
-  test('any message in any of the six DLQs', () => {
+  test('any message in any of the seven DLQs', () => {
     const dlqs = [
       stack.inboundMail.deadLetterQueue,
       stack.reconciler.deadLetterQueue,
@@ -124,6 +124,7 @@ describe('alarms', () => {
       stack.orderSync.deadLetterQueue,
       stack.orderSync.orderChangeDeadLetterQueue,
       stack.orderSync.reportImportDeadLetterQueue,
+      stack.orderSync.dispatcherDeadLetterQueue,
     ];
     for (const q of dlqs) {
       const a = alarms.filter((x) => JSON.stringify(x.Properties!.Dimensions) === JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [ref(q), 'QueueName'] } }]));
@@ -171,6 +172,8 @@ describe('alarms', () => {
       Period: 900,
       Threshold: 2 * 900,
       ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 2,
       TreatMissingData: 'breaching',
       AlarmActions: [operatorTopic],
     });

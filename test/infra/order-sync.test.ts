@@ -32,8 +32,20 @@ describe('OrderSync construct', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(15 minutes)',
       State: 'ENABLED',
-      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [stack.getLogicalId(sync.dispatcher.node.defaultChild as never), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 600 } })],
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [stack.getLogicalId(sync.dispatcher.node.defaultChild as never), 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 600 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [stack.getLogicalId(sync.dispatcherDeadLetterQueue.node.defaultChild as never), 'Arn'] } },
+        }),
+      ],
     });
+    // Asynchronous invocations that still fail after Lambda's retries land in the same DLQ.
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^Order sync: one SQS message'),
+      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [stack.getLogicalId(sync.dispatcherDeadLetterQueue.node.defaultChild as never), 'Arn'] } },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
   });
 
   test('the sync queue redrives to a DLQ; the worker takes one seller per invocation with partial batch failures', () => {
@@ -121,9 +133,13 @@ describe('OrderSync construct', () => {
       Period: 900,
       Threshold: 2700,
       ComparisonOperator: 'GreaterThanThreshold',
+      // 2 of 3 intervals: one interval without a datapoint (schedule jitter, a fresh deployment)
+      // does not page; a dispatcher silent for two intervals does.
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 2,
       TreatMissingData: 'breaching',
     });
-    for (const q of [sync.deadLetterQueue, sync.orderChangeDeadLetterQueue, sync.reportImportDeadLetterQueue]) {
+    for (const q of [sync.deadLetterQueue, sync.orderChangeDeadLetterQueue, sync.reportImportDeadLetterQueue, sync.dispatcherDeadLetterQueue]) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: 'ApproximateNumberOfMessagesVisible',
         Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [stack.getLogicalId(q.node.defaultChild as never), 'QueueName'] } }],

@@ -35,8 +35,46 @@ function identityStatements(): Array<{ id: string; s: Statement }> {
   return out;
 }
 
+/** Managed policies attached to roles (identityStatements() sees only inline and AWS::IAM::Policy statements). */
+function managedPolicies(): Array<{ roleId: string; arn: string }> {
+  const out: Array<{ roleId: string; arn: string }> = [];
+  for (const [roleId, r] of ofType('AWS::IAM::Role')) for (const arn of r.Properties!.ManagedPolicyArns ?? []) out.push({ roleId, arn: JSON.stringify(arn) });
+  for (const [, p] of ofType('AWS::IAM::ManagedPolicy')) for (const role of p.Properties!.Roles ?? []) out.push({ roleId: role.Ref, arn: 'AWS::IAM::ManagedPolicy of the stack' });
+  return out;
+}
+
+/** The project's functions (SentinelFunction sets the Powertools service name; CDK's helpers do not). */
+const projectFunctions = ofType('AWS::Lambda::Function').filter(([, fn]) => fn.Properties!.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === 'shipnow-sentinel');
+const roleIdOf = (fn: { Properties?: Record<string, any> }): string => fn.Properties!.Role['Fn::GetAtt'][0];
+const statementsOfRole = (roleId: string): Statement[] => [
+  ...ofType('AWS::IAM::Policy')
+    .filter(([, p]) => (p.Properties!.Roles as Array<{ Ref: string }>).some((r) => r.Ref === roleId))
+    .flatMap(([, p]) => p.Properties!.PolicyDocument.Statement as Statement[]),
+  ...((resources[roleId].Properties!.Policies ?? []) as Array<{ PolicyDocument: { Statement: Statement[] } }>).flatMap((p) => p.PolicyDocument.Statement),
+];
+
 describe('IAM scope', () => {
   const statements = identityStatements();
+
+  test('no project function role has a managed policy (AWSLambdaBasicExecutionRole would allow logs on Resource "*")', () => {
+    expect(projectFunctions.length).toBe(8);
+    const projectRoles = new Set(projectFunctions.map(([, fn]) => roleIdOf(fn)));
+    expect(projectRoles.size).toBe(projectFunctions.length);
+    for (const { roleId, arn } of managedPolicies()) expect({ roleId, arn, projectRole: projectRoles.has(roleId) }).toEqual({ roleId, arn, projectRole: false });
+    // Only CDK's deployment-time helpers keep the managed basic execution policy.
+    for (const { arn } of managedPolicies()) expect(arn).toContain('service-role/AWSLambdaBasicExecutionRole');
+  });
+
+  test("each project function may write logs only to its own log group", () => {
+    for (const [id, fn] of projectFunctions) {
+      const ownGroup = fn.Properties!.LoggingConfig.LogGroup.Ref as string;
+      const logs = statementsOfRole(roleIdOf(fn)).filter((s) => asArray(s.Action).some((a) => a.startsWith('logs:')));
+      expect({ id, logs }).toEqual({
+        id,
+        logs: [expect.objectContaining({ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [ownGroup, 'Arn'] } })],
+      });
+    }
+  });
 
   test('no action wildcard at all', () => {
     expect(statements.length).toBeGreaterThan(10);
@@ -89,7 +127,7 @@ describe('encryption at rest and in transit', () => {
       return targets.length;
     };
     expect(count('AWS::S3::Bucket', 'AWS::S3::BucketPolicy')).toBe(2);
-    expect(count('AWS::SQS::Queue', 'AWS::SQS::QueuePolicy')).toBe(9);
+    expect(count('AWS::SQS::Queue', 'AWS::SQS::QueuePolicy')).toBe(10);
     expect(count('AWS::SNS::Topic', 'AWS::SNS::TopicPolicy')).toBe(2);
     template.hasResourceProperties('AWS::S3::BucketPolicy', { PolicyDocument: { Statement: Match.arrayWith([denyInsecure]) } });
   });
@@ -145,7 +183,9 @@ describe('data lifecycle', () => {
     });
   });
 
-  test('no hard-coded physical names, so two stages fit in one account', () => {
+  // Names only: SES has one active receipt rule set per region, so a second stage in the same
+  // account and region needs -c activateRuleSet=false (docs/inbound-mail.md).
+  test('no hard-coded physical names, so two stages do not collide on names', () => {
     const nameProps: Record<string, string> = {
       'AWS::DynamoDB::GlobalTable': 'TableName',
       'AWS::S3::Bucket': 'BucketName',

@@ -54,7 +54,7 @@ describe('SentinelStack', () => {
     });
   });
 
-  test('no physical table name, so two stages fit in one account', () => {
+  test('no physical table name, so two stages do not collide on it', () => {
     const tables = template.findResources('AWS::DynamoDB::GlobalTable');
     for (const t of Object.values(tables)) expect(t.Properties.TableName).toBeUndefined();
   });
@@ -112,5 +112,82 @@ describe('security review (cdk-nag AwsSolutions)', () => {
       .filter(([id]) => id.includes('AwsSolutions-'));
     expect(acks.length).toBeGreaterThan(20);
     for (const [id, reason] of acks) expect({ id, reasonLength: reason.length >= 30 }).toEqual({ id, reasonLength: true });
+  });
+});
+
+type Res = Record<string, { Type: string; Properties?: Record<string, any> }>;
+const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+describe('the whole stack, generically', () => {
+  const { stack } = build();
+  const template = Template.fromStack(stack);
+  const resources = template.toJSON().Resources as Res;
+  const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+  const refOf = (v: unknown): string | undefined => {
+    const o = v as { Ref?: string; 'Fn::GetAtt'?: [string, string] } | undefined;
+    return o?.Ref ?? o?.['Fn::GetAtt']?.[0];
+  };
+
+  test('-c graceMinutes reaches every function of the table, the same value everywhere (stored alertAfter depends on it)', () => {
+    for (const [context, expected] of [[{}, '60'], [{ graceMinutes: '30' }, '30']] as const) {
+      const t = Template.fromStack(build(undefined, context).stack);
+      const fns = Object.entries(t.findResources('AWS::Lambda::Function')).filter(([, r]) => r.Properties?.Environment?.Variables?.SENTINEL_TABLE_NAME);
+      // intake, reconciler, alert sender, sync alerts, dispatcher, sync worker, ORDER_CHANGE, report import
+      expect(fns).toHaveLength(8);
+      for (const [id, fn] of fns) expect({ id, grace: fn.Properties.Environment.Variables.SENTINEL_GRACE_MINUTES }).toEqual({ id, grace: expected });
+    }
+  });
+
+  test('every queue with a redrive policy keeps a message long enough to reach its DLQ (retention >= visibility x (maxReceiveCount + 1), with margin)', () => {
+    const redriven = ofType('AWS::SQS::Queue').filter(([, q]) => q.Properties?.RedrivePolicy);
+    expect(redriven.length).toBeGreaterThanOrEqual(3);
+    for (const [id, q] of redriven) {
+      const retention = q.Properties!.MessageRetentionPeriod ?? 345_600; // SQS default: 4 days
+      const visibility = q.Properties!.VisibilityTimeout ?? 30; // SQS default
+      const receives = q.Properties!.RedrivePolicy.maxReceiveCount as number;
+      // Margin: at least one more visibility timeout than the receives need.
+      expect({ id, enough: retention >= visibility * (receives + 2) }).toEqual({ id, enough: true });
+    }
+  });
+
+  test('every scheduled or event-driven Lambda target has a DLQ, every project function an on-failure path, every DLQ an alarm to the operator topic', () => {
+    const fnIds = new Set(ofType('AWS::Lambda::Function').map(([id]) => id));
+    for (const [ruleId, rule] of ofType('AWS::Events::Rule')) {
+      for (const target of rule.Properties!.Targets) {
+        if (!fnIds.has(refOf(target.Arn)!)) continue;
+        expect({ ruleId, dlq: refOf(target.DeadLetterConfig?.Arn) }).toEqual({ ruleId, dlq: expect.any(String) });
+      }
+    }
+    const sqsFed = new Map<string, string>();
+    for (const [, m] of ofType('AWS::Lambda::EventSourceMapping')) sqsFed.set(refOf(m.Properties!.FunctionName)!, refOf(m.Properties!.EventSourceArn)!);
+    const dlqs = new Set<string>();
+    for (const [id, fn] of ofType('AWS::Lambda::Function')) {
+      if (fn.Properties!.Environment?.Variables?.POWERTOOLS_SERVICE_NAME !== 'shipnow-sentinel') continue;
+      const asyncDlq = refOf(fn.Properties!.DeadLetterConfig?.TargetArn);
+      const queue = sqsFed.get(id);
+      const redriveDlq = queue ? refOf(resources[queue].Properties!.RedrivePolicy?.deadLetterTargetArn) : undefined;
+      expect({ id, failuresGoTo: asyncDlq ?? redriveDlq }).toEqual({ id, failuresGoTo: expect.any(String) });
+      dlqs.add((asyncDlq ?? redriveDlq)!);
+    }
+    const operatorTopic = stack.getLogicalId(stack.observability.topic.node.defaultChild as never);
+    for (const dlq of dlqs) {
+      const alarms = ofType('AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties!.MetricName === 'ApproximateNumberOfMessagesVisible' && refOf(a.Properties!.Dimensions?.[0]?.Value) === dlq);
+      expect({ dlq, alarms: alarms.length }).toEqual({ dlq, alarms: 1 });
+      expect(asArray(alarms[0][1].Properties!.AlarmActions).map(refOf)).toEqual([operatorTopic]);
+    }
+  });
+
+  test('outputs the deploy guide refers to', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    const ref = (c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as never);
+    expect(outputs.TableName.Value).toEqual({ Ref: ref(stack.table.table) });
+    expect(outputs.MailBucket.Value).toEqual({ Ref: ref(stack.inboundMail.bucket) });
+    expect(outputs.OperatorTopicArn.Value).toEqual({ Ref: ref(stack.observability.topic as never) });
+    expect(outputs.DashboardName.Value).toEqual({ Ref: ref(stack.observability.dashboard) });
+    expect(JSON.stringify(outputs.DashboardUrl.Value)).toContain('#dashboards:name=');
+    // The inbound-mail outputs under the plain keys the guide names (no construct-path hash).
+    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['MxRecord', 'DkimRecord1', 'DkimRecord2', 'DkimRecord3', 'InboundDomain']));
+    const guide = readFileSync(join(__dirname, '..', '..', 'docs', 'operations.md'), 'utf8');
+    for (const key of ['TableName', 'MailBucket', 'OperatorTopicArn', 'DashboardName', 'MxRecord']) expect(guide).toContain(`\`${key}\``);
   });
 });
