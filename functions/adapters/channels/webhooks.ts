@@ -71,16 +71,25 @@ export class DingTalkChannel implements AlertChannel {
   async send(m: OutgoingMessage): Promise<void> {
     const ts = (this.options.nowMs ?? Date.now)();
     const url = this.secret ? dingtalkSignedUrl(this.url, this.secret, ts) : this.url;
-    const reply = await postJson(
+    // 130101: "send too fast" (over 20/min).
+    await postToErrcodeBot(
       this.id,
       url,
       { msgtype: 'markdown', markdown: { title: m.message.subject.slice(0, 64), text: truncateBytes(m.message.markdown, 18_000) } },
       this.options,
+      [130101],
     );
-    const j = reply.json as { errcode?: number; errmsg?: string } | undefined;
-    // 130101: "send too fast" (over 20/min).
-    checkBotCode(this.id, j?.errcode, j?.errmsg, [130101]);
   }
+}
+
+/**
+ * DingTalk and WeCom bots answer HTTP 200 with `{errcode, errmsg}`: errcode 0 is success, the
+ * listed codes mean "too fast" (transient), anything else is a permanent failure.
+ */
+async function postToErrcodeBot(id: string, url: string, body: unknown, options: WebhookOptions, tooFastCodes: number[]): Promise<void> {
+  const reply = await postJson(id, url, body, options);
+  const j = reply.json as { errcode?: number; errmsg?: string } | undefined;
+  checkBotCode(id, j?.errcode, j?.errmsg, tooFastCodes);
 }
 
 export class WeComChannel implements AlertChannel {
@@ -91,15 +100,14 @@ export class WeComChannel implements AlertChannel {
     private readonly options: WebhookOptions = {},
   ) {}
   async send(m: OutgoingMessage): Promise<void> {
-    const reply = await postJson(
+    // 45009: API frequency limit (over 20/min).
+    await postToErrcodeBot(
       this.id,
       this.url,
       { msgtype: 'markdown', markdown: { content: truncateBytes(`**${m.message.subject}**\n${m.message.markdown}`, 4096) } },
       this.options,
+      [45009],
     );
-    const j = reply.json as { errcode?: number; errmsg?: string } | undefined;
-    // 45009: API frequency limit (over 20/min).
-    checkBotCode(this.id, j?.errcode, j?.errmsg, [45009]);
   }
 }
 
