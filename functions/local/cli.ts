@@ -17,6 +17,7 @@ import { mailCommand } from './commands/mail';
 import { ordersCommand } from './commands/orders';
 import { sellerCommand } from './commands/seller';
 import { statusCommand } from './commands/status';
+import { exitOnBadInput, UsageError } from './commands/store';
 import { deliverToLocalSes, renderAlerts } from './alerts-preview';
 import { renderCheck } from './format';
 import { runCheck, type CheckOutcome } from './run-check';
@@ -92,19 +93,9 @@ export async function main(argv: string[], io: Out = STDIO): Promise<number> {
         return EXIT.BAD_INPUT;
     }
   } catch (err) {
-    if (err instanceof UsageError) {
-      io.err(`shipnow: ${err.message}`);
-      return EXIT.BAD_INPUT;
-    }
-    if (err instanceof InputError) {
-      io.err(`shipnow: ${err.message}`);
-      return EXIT.BAD_INPUT;
-    }
-    throw err;
+    return exitOnBadInput(err, io);
   }
 }
-
-class UsageError extends Error {}
 
 async function parseCommand(args: string[], io: Out): Promise<number> {
   if (args.length === 0) throw new UsageError('parse needs at least one FILE');

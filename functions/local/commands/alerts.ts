@@ -10,7 +10,7 @@
 import { parseArgs } from 'node:util';
 import { DynamoDbOutbox } from '../../adapters/dynamodb-outbox';
 import { brokenChannels } from '../../services/channel-health';
-import { EXIT, STORE_FLAGS, UsageError, openStore, type Io } from './store';
+import { EXIT, STORE_FLAGS, UsageError, openStore, type Io, exitOnBadInput } from './store';
 
 export const ALERTS_USAGE = `usage:
   shipnow alerts channels --seller ID [--clear all|CHANNEL_ID]... [--json] [store flags]
@@ -54,10 +54,6 @@ export async function alertsCommand(args: string[], io: Io): Promise<number> {
       await store.close();
     }
   } catch (err) {
-    if (err instanceof UsageError) {
-      io.err(`shipnow: ${err.message}`);
-      return EXIT.BAD_INPUT;
-    }
-    throw err;
+    return exitOnBadInput(err, io);
   }
 }

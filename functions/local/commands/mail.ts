@@ -20,7 +20,7 @@ import { DEFAULT_MAX_MESSAGE_BYTES } from '../../domain/inbound';
 import { DEFAULT_POLICY } from '../../domain/types';
 import { intakeMessage, replayMessage, type IntakeDeps, type IntakeResult } from '../../services/intake';
 import { contentId } from '../mail-folder';
-import { EXIT, STORE_FLAGS, UsageError, inboundDomainOf, openStore, requireInboundDomain, type Io, type OpenStore, type StoreOptions } from './store';
+import { EXIT, STORE_FLAGS, UsageError, inboundDomainOf, openStore, requireInboundDomain, type Io, type OpenStore, type StoreOptions, exitOnBadInput } from './store';
 
 export const MAIL_USAGE = `usage:
   shipnow mail quarantine [--json] [store flags]
@@ -71,11 +71,7 @@ export async function mailCommand(args: string[], io: Io, opts: MailCommandOptio
         throw new UsageError(sub ? `unknown mail command '${sub}' (quarantine, rejected, replay, receive)` : 'mail needs a command: quarantine, rejected, replay, receive');
     }
   } catch (err) {
-    if (err instanceof UsageError) {
-      io.err(`shipnow: ${err.message}`);
-      return EXIT.BAD_INPUT;
-    }
-    throw err;
+    return exitOnBadInput(err, io);
   }
 }
 

@@ -25,7 +25,6 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDbSyncState } from '../../adapters/dynamodb-sync-state';
 import { SecretsManagerCredentials, StaticCredentials } from '../../adapters/secrets';
 import { SpApiClient, type FetchLike } from '../../adapters/sp-api-client';
-import { InputError } from '../../domain/errors';
 import { marketplaceByCode } from '../../domain/marketplaces';
 import type { OrdersApiVersion, SpApiCredentialsStore, SyncEvent } from '../../domain/order-sync';
 import type { SentinelRepository } from '../../domain/ports';
@@ -33,7 +32,7 @@ import { DEFAULT_POLICY, type OrderFacts } from '../../domain/types';
 import { importOrders } from '../../services/import-orders';
 import { loadOrdersFile } from '../../services/load-orders-file';
 import { syncSellerOrders } from '../../services/sync-orders';
-import { EXIT, STORE_FLAGS, UsageError, openStore, type Io } from './store';
+import { EXIT, STORE_FLAGS, UsageError, openStore, type Io, exitOnBadInput } from './store';
 
 export const ORDERS_USAGE = `usage:
   shipnow orders sync --seller ID [--api 2026-01-01|v0] [--time-limit SECONDS] [--json]
@@ -75,11 +74,7 @@ export async function ordersCommand(args: string[], io: Io, opts: OrdersCommandO
         throw new UsageError(sub ? `unknown orders command '${sub}' (sync, import)` : 'orders needs a command: sync, import');
     }
   } catch (err) {
-    if (err instanceof UsageError || err instanceof InputError) {
-      io.err(`shipnow: ${err.message}`);
-      return EXIT.BAD_INPUT;
-    }
-    throw err;
+    return exitOnBadInput(err, io);
   }
 }
 

@@ -14,7 +14,7 @@ import { AliasTakenError } from '../../adapters/dynamodb-repository';
 import { generateAlias, inboundAddress } from '../../domain/inbound';
 import { marketplaceByCode, marketplaceByKey, type Marketplace } from '../../domain/marketplaces';
 import type { Seller } from '../../domain/types';
-import { EXIT, PLACEHOLDER_NOTE, STORE_FLAGS, UsageError, inboundDomainConfigured, openStore, requireInboundDomain, type Io } from './store';
+import { EXIT, PLACEHOLDER_NOTE, STORE_FLAGS, UsageError, inboundDomainConfigured, openStore, requireInboundDomain, type Io, exitOnBadInput } from './store';
 
 export interface SellerCommandOptions {
   /** Random source for aliases (tests pass a fixed one). */
@@ -37,11 +37,7 @@ export async function sellerCommand(args: string[], io: Io, opts: SellerCommandO
         throw new UsageError(sub ? `unknown seller command '${sub}' (add, list)` : 'seller needs a command: add, list');
     }
   } catch (err) {
-    if (err instanceof UsageError) {
-      io.err(`shipnow: ${err.message}`);
-      return EXIT.BAD_INPUT;
-    }
-    throw err;
+    return exitOnBadInput(err, io);
   }
 }
 

@@ -19,7 +19,7 @@ import type { SyncHealth } from '../../domain/order-sync';
 import type { SentinelRepository } from '../../domain/ports';
 import { DEFAULT_POLICY, type IsoTime, type Seller } from '../../domain/types';
 import { sellerReport } from '../../services/seller-report';
-import { EXIT, STORE_FLAGS, UsageError, openStore, type Io, type StoreOptions } from './store';
+import { EXIT, STORE_FLAGS, UsageError, openStore, type Io, type StoreOptions, exitOnBadInput } from './store';
 
 export const STATUS_USAGE = `usage:
   shipnow status [--seller ID] [--json] [--now ISO-8601] [--stale-after MINUTES] [--grace MINUTES] [store flags]
@@ -118,11 +118,7 @@ export async function statusCommand(args: string[], io: Io, opts: StatusCommandO
       await store.close();
     }
   } catch (err) {
-    if (err instanceof UsageError) {
-      io.err(`shipnow: ${err.message}`);
-      return EXIT.BAD_INPUT;
-    }
-    throw err;
+    return exitOnBadInput(err, io);
   }
 }
 

@@ -17,6 +17,7 @@ import { FolderMailStore } from '../../adapters/folder-mail-store';
 import { S3MailStore } from '../../adapters/s3-mail-store';
 import { ENV } from '../../constants';
 import type { IntakeLedger, MailStore } from '../../domain/intake-ports';
+import { InputError } from '../../domain/errors';
 import type { SentinelRepository } from '../../domain/ports';
 import { startEmbeddedDynamoDb } from '../embedded-dynamodb';
 
@@ -33,6 +34,19 @@ export class UsageError extends Error {
     super(message);
     this.name = 'UsageError';
   }
+}
+
+/**
+ * The one way a command turns bad input into its contract: a `UsageError` (bad flags) or an
+ * `InputError` (an unreadable or malformed file) becomes one stderr line and exit 2; anything else
+ * is not the user's fault and is rethrown (the CLI reports it as an internal error, exit 70).
+ */
+export function exitOnBadInput(err: unknown, io: Io): number {
+  if (err instanceof UsageError || err instanceof InputError) {
+    io.err(`shipnow: ${err.message}`);
+    return EXIT.BAD_INPUT;
+  }
+  throw err;
 }
 
 export interface StoreOptions {
