@@ -19,7 +19,7 @@ import { simpleParser } from 'mailparser';
 import type { AddressObject, EmailAddress, HeaderValue, ParsedMail as LibParsedMail } from 'mailparser';
 import iconv from 'iconv-lite';
 import Encoding from 'encoding-japanese';
-import { MalformedMailError } from '../domain/errors';
+import { MalformedMailError, OUTLOOK_MSG_REASON } from '../domain/errors';
 import type { MailHeader, ParsedMail } from '../domain/mail';
 import { parseRfc5322Date } from '../domain/mail';
 
@@ -33,7 +33,8 @@ const PARSER_OPTIONS = {
 } as const;
 
 export async function parseMime(raw: Buffer): Promise<ParsedMail> {
-  const message = stripEnvelopeLine(raw);
+  if (isOutlookMsg(raw)) throw new MalformedMailError('an Outlook .msg file (binary compound file), not MIME', { reason: OUTLOOK_MSG_REASON });
+  const message = normalizeMessageStart(raw);
   checkHeaderSection(message);
   let parsed: LibParsedMail;
   try {
@@ -52,6 +53,7 @@ function toDomain(parsed: LibParsedMail): ParsedMail {
   return {
     from: firstAddress(parsed.from),
     fromCount: fromCount(parsed, headers),
+    rawFrom: parsed.headerLines.filter((h) => h.key.toLowerCase() === 'from').map(rawHeaderValue),
     to: recipients(parsed),
     subject: parsed.subject ?? '',
     ...(date === undefined ? {} : { date }),
@@ -123,11 +125,39 @@ export function isBlankMessage(buf: Buffer): boolean {
   return true;
 }
 
-/** Drops a leading mbox `From sender date` line, which mail saved from an mbox file starts with. */
-function stripEnvelopeLine(raw: Buffer): Buffer {
-  if (raw.length < 5 || raw.toString('latin1', 0, 5) !== 'From ') return raw;
-  const lf = raw.indexOf(LF);
-  return lf === -1 ? raw : raw.subarray(lf + 1);
+/** OLE2 compound file signature: what Outlook's "Save as .msg" writes. */
+const OLE2_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
+
+export function isOutlookMsg(raw: Buffer): boolean {
+  return raw.length >= OLE2_MAGIC.length && raw.subarray(0, OLE2_MAGIC.length).equals(OLE2_MAGIC);
+}
+
+const OUTLOOK_HEADERS_LINE = /^Microsoft Mail Internet Headers Version [\d.]+\s*$/i;
+
+/**
+ * What genuine saved mail may carry before its first header, removed here: a UTF-8 byte order
+ * mark, blank lines, the mbox `From sender date` envelope line, and the "Microsoft Mail Internet
+ * Headers Version 2.0" line Outlook writes when headers are copied out. A file whose lines end in
+ * a bare CR (classic Mac OS, some exporters) gets CRLF line ends. Nothing else is changed.
+ */
+export function normalizeMessageStart(raw: Buffer): Buffer {
+  let msg = raw;
+  if (msg.length >= 3 && msg[0] === 0xef && msg[1] === 0xbb && msg[2] === 0xbf) msg = msg.subarray(3);
+  if (msg.indexOf(LF) === -1 && msg.indexOf(CR) !== -1) msg = Buffer.from(msg.toString('latin1').replace(/\r/g, '\r\n'), 'latin1');
+  for (let guard = 0; guard < 1000; guard++) {
+    let i = 0;
+    while (i < msg.length && (msg[i] === CR || msg[i] === LF)) i++;
+    if (i > 0 && i < msg.length) msg = msg.subarray(i);
+    const lf = msg.indexOf(LF);
+    if (lf === -1) break;
+    const first = msg.toString('latin1', 0, Math.min(lf, 200)).replace(/\r$/, '');
+    if (first.startsWith('From ') || OUTLOOK_HEADERS_LINE.test(first)) {
+      msg = msg.subarray(lf + 1);
+      continue;
+    }
+    break;
+  }
+  return msg;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -139,6 +169,12 @@ function toMailHeader({ key, line }: { key: string; line: string }): MailHeader 
   // mailparser hands over the raw bytes as a binary string; 8-bit header text is UTF-8 (RFC 6532).
   const unfolded = Buffer.from(folded.replace(/\r?\n(?=[ \t])/g, ''), 'latin1').toString('utf8');
   return { key: key.toLowerCase(), value: decodeEncodedWords(unfolded).trim() };
+}
+
+/** A raw header line's value: unfolded, NOT decoded (for the strict From check). */
+function rawHeaderValue({ line }: { line: string }): string {
+  const colon = line.indexOf(':');
+  return colon === -1 ? '' : line.slice(colon + 1).replace(/\r?\n(?=[ \t])/g, '').trim();
 }
 
 const ENCODED_WORD = /=\?([^?\s]+)\?([BbQq])\?([^?\s]*)\?=/g;

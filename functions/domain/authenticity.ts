@@ -4,24 +4,44 @@
  * cryptographically itself.
  *
  * Only a receiver we trust may vouch. Anyone can write an Authentication-Results header into a
- * message they send, so only headers whose authserv-id is the trusted one (SES: `amazonses.com`)
- * count, and of those only the topmost: a receiver prepends its header, so SES's own is above
- * anything that came with the message, including a forger's fake `amazonses.com` one.
+ * message they send, so only headers whose authserv-id is trusted count, and of those only the
+ * topmost: a receiver prepends its header, so its own is above anything that came with the
+ * message, including a forger's fake one. The default trusted receiver is SES (`amazonses.com`),
+ * and its header counts only when SES's own `Received: ... by inbound-smtp.<region>.amazonaws.com`
+ * is the topmost hop and the header sits above the next hop's Received line (SES writes both; a
+ * message that reached us some other way carries, at best, someone else's copy). Exports from a
+ * mailbox provider name theirs (`--trust-receiver mx.google.com`). SES receipt verdicts (Lambda
+ * and SNS actions) are SES's own and used as they are.
+ *
+ * Authentic needs positive, aligned evidence (see `decideAuthenticity`); no trusted verdict at
+ * all is `unverified`, never a pass.
  */
-import { domainOf, stripComments, type MailHeader } from './mail';
+import { domainOf, strictMailbox, stripComments, type MailHeader } from './mail';
 import { marketplaceBySenderDomain } from './marketplaces';
 import type { AuthResult, AuthVerdicts, AuthenticityDecision } from './types';
 
 export const DEFAULT_TRUSTED_AUTHSERV_ID = 'amazonses.com';
 
-export type AuthenticityReason = 'sender-not-amazon' | 'multiple-from' | 'dmarc-fail' | 'spf-and-dkim-fail' | 'no-verdicts';
+/**
+ * Why a message is not authentic. `no-aligned-pass` is reported with what the verdict said,
+ * e.g. `no-aligned-pass: dmarc=none, dkim=pass for evil.example`.
+ */
+export type AuthenticityReason =
+  | 'sender-not-amazon'
+  | 'multiple-from'
+  | 'ambiguous-from'
+  | 'unverified'
+  | 'dmarc-fail'
+  | 'spf-and-dkim-fail'
+  | 'no-aligned-pass'
+  | 'no-verdicts';
 
 export interface AuthenticityOutcome extends AuthenticityDecision {
-  reason: AuthenticityReason | null;
+  /** The reason token, followed for `no-aligned-pass` by `: <what the verdict said>`. */
+  reason: string | null;
   /**
-   * False when no trusted receiver gave a verdict (no trusted Authentication-Results header, no
-   * SES receipt): the decision then rests on the From domain alone. Callers and diagnosis should
-   * show it; `requireVerdicts` turns it into a rejection.
+   * True when a trusted receiver's verdict decided. False when there was none: the message is
+   * then `unverified` (not authentic), unless `acceptUnverified` let it count on its From alone.
    */
   verified: boolean;
 }
@@ -41,27 +61,33 @@ export function hasReceiverVerdicts(v: AuthVerdicts): boolean {
 // Authentication-Results (RFC 8601)
 
 /**
- * Verdicts of the topmost Authentication-Results header whose authserv-id is `trustedAuthservId`
- * (case-insensitive). Without one, every result is `none` and `authservId` is absent. For SES,
- * the X-SES-Spam-Verdict and X-SES-Virus-Verdict headers above that header give spam and virus.
+ * Verdicts of the topmost Authentication-Results header of a trusted receiver (authserv-ids
+ * compared case-insensitively; default `amazonses.com`, which counts only as described in the file
+ * comment). Without one, every result is `none` and `authservId` is absent. For SES, the
+ * X-SES-Spam-Verdict and X-SES-Virus-Verdict headers above that header give spam and virus.
  */
 export function parseAuthenticationResults(
   headers: readonly MailHeader[],
-  trustedAuthservId: string = DEFAULT_TRUSTED_AUTHSERV_ID,
+  trusted: string | readonly string[] = DEFAULT_TRUSTED_AUTHSERV_ID,
 ): AuthVerdicts {
-  const trusted = trustedAuthservId.trim().toLowerCase();
-  const index = headers.findIndex((h) => h.key === 'authentication-results' && authservIdOf(h.value) === trusted);
+  const ids = new Set((typeof trusted === 'string' ? [trusted] : trusted).map((t) => t.trim().toLowerCase()).filter((t) => t !== ''));
+  const index = trustedHeaderIndex(headers, ids);
   if (index === -1) return { ...NO_VERDICTS };
+  const id = authservIdOf(headers[index].value);
   const results = methodResults(headers[index].value);
   const verdicts: AuthVerdicts = {
     spf: combine(results.get('spf')),
     dkim: combine(results.get('dkim')),
     dmarc: combine(results.get('dmarc')),
-    authservId: trusted,
+    authservId: id,
   };
   const dkimPassDomains = dkimPassDomainsOf(headers[index].value);
   if (dkimPassDomains.length > 0) verdicts.dkimPassDomains = dkimPassDomains;
-  if (trusted === DEFAULT_TRUSTED_AUTHSERV_ID) {
+  const dmarcFrom = propertyOf(headers[index].value, 'dmarc', 'header.from');
+  if (dmarcFrom) verdicts.dmarcHeaderFrom = dmarcFrom;
+  const mailfrom = propertyOf(headers[index].value, 'spf', 'smtp.mailfrom');
+  if (mailfrom) verdicts.spfDomain = mailfrom.includes('@') ? mailfrom.slice(mailfrom.lastIndexOf('@') + 1) : mailfrom;
+  if (id === DEFAULT_TRUSTED_AUTHSERV_ID) {
     // Only SES writes these; only those it added (above its Authentication-Results) are its own.
     const above = headers.slice(0, index);
     const spam = above.find((h) => h.key === 'x-ses-spam-verdict');
@@ -70,6 +96,57 @@ export function parseAuthenticationResults(
     if (virus) verdicts.virus = fromSesStatus(virus.value, 'scan');
   }
   return verdicts;
+}
+
+/** SES's inbound endpoint as the receiving host of a Received header. */
+const SES_INBOUND_HOP = /\bby\s+inbound-smtp\.[a-z0-9-]+\.amazonaws\.com\b/i;
+
+/** Does the topmost Received header say SES received the message? */
+export function sesIsTopmostHop(headers: readonly MailHeader[]): boolean {
+  const top = headers.find((h) => h.key === 'received');
+  return top !== undefined && SES_INBOUND_HOP.test(top.value);
+}
+
+/**
+ * Index of the Authentication-Results header to trust, or -1. The topmost one whose authserv-id
+ * is trusted; for `amazonses.com` only if SES is the topmost hop and the header lies above the
+ * second Received line (inside SES's own block of headers).
+ */
+function trustedHeaderIndex(headers: readonly MailHeader[], ids: ReadonlySet<string>): number {
+  const receivedIdx = headers.map((h, i) => (h.key === 'received' ? i : -1)).filter((i) => i >= 0);
+  const sesBlockEnd = receivedIdx.length > 1 ? receivedIdx[1] : headers.length;
+  const sesTop = sesIsTopmostHop(headers);
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i];
+    if (h.key !== 'authentication-results') continue;
+    const id = authservIdOf(h.value);
+    if (!ids.has(id)) continue;
+    if (id === DEFAULT_TRUSTED_AUTHSERV_ID && !(sesTop && i < sesBlockEnd)) continue;
+    return i;
+  }
+  return -1;
+}
+
+/** The authserv-ids of every Authentication-Results header, topmost first, de-duplicated. */
+export function receiversOf(headers: readonly MailHeader[]): string[] {
+  const out = headers.filter((h) => h.key === 'authentication-results').map((h) => authservIdOf(h.value)).filter((id) => id !== '');
+  return [...new Set(out)];
+}
+
+/** Does the message carry any verdict header at all (Authentication-Results, ARC, Received-SPF)? */
+export function hasAnyVerdictHeader(headers: readonly MailHeader[]): boolean {
+  return headers.some((h) => h.key === 'authentication-results' || h.key === 'arc-authentication-results' || h.key === 'received-spf');
+}
+
+/** `dmarc=pass ... header.from=amazon.in` -> `amazon.in` (of the first `method` result naming it). */
+function propertyOf(value: string, method: string, property: string): string | undefined {
+  for (const resinfo of splitOutsideQuotes(value, ';').slice(1)) {
+    const text = stripComments(resinfo);
+    if (!new RegExp(`^\\s*${method}\\s*(?:/\\s*\\d+\\s*)?=`, 'i').test(text)) continue;
+    const m = new RegExp(`\\b${property.replace('.', '\\.')}\\s*=\\s*"?([^\\s";]+)`, 'i').exec(text);
+    if (m) return m[1].toLowerCase().replace(/\.$/, '');
+  }
+  return undefined;
 }
 
 /** `authserv-id [version] ; ...` -> the authserv-id, lower-cased. */
@@ -201,54 +278,111 @@ function fromSesStatus(status: string | undefined, kind: 'auth' | 'scan'): AuthR
 
 /** SPF results that mean "this server may not send for the envelope domain". */
 const SPF_FAILING: ReadonlySet<AuthResult> = new Set(['fail', 'softfail', 'permerror']);
-/**
- * DKIM results that mean "no valid signature". `none` (unsigned) counts when the receiver did
- * evaluate the message: Amazon signs all its mail, so unsigned mail that also fails SPF has
- * nothing vouching for it. Absent verdicts are handled separately (`verified: false`).
- */
+/** DKIM results that mean "no valid signature" (Amazon signs all its mail). */
 const DKIM_FAILING: ReadonlySet<AuthResult> = new Set(['fail', 'permerror', 'none']);
 
 const DOMAIN_SYNTAX = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/;
 
-/**
- * Authentic when the From domain is an Amazon marketplace sender domain (exact or a subdomain;
- * `amazon-de.com`, `amazon.de.evil.com` are not) and the receiver's verdicts do not show forgery:
- * - `dmarc=fail` -> `dmarc-fail` (the From domain's own policy says it is not theirs);
- * - SPF failing (fail/softfail/permerror) and no valid DKIM signature -> `spf-and-dkim-fail`.
- * Mail auto-forwarded by the seller's mailbox keeps Amazon's DKIM signature but fails SPF (the
- * forwarder is not Amazon's server): DKIM pass + DMARC pass, so it is authentic.
- *
- * Missing verdicts (no trusted Authentication-Results, no receipt): accepted on the From domain
- * alone, with `verified: false`, because mail saved from a mailbox or exported by a client often
- * has no trusted header at all. Pass `requireVerdicts` where a verdict must exist (mail received
- * by SES always has one): then the reason is `no-verdicts`.
- */
-export function decideAuthenticity(
-  fromAddress: string | null | undefined,
-  verdicts: AuthVerdicts,
-  opts: { requireVerdicts?: boolean; fromCount?: number } = {},
-): AuthenticityOutcome {
-  const verified = hasReceiverVerdicts(verdicts);
-  const reject = (reason: AuthenticityReason): AuthenticityOutcome => ({ authentic: false, reason, verified });
-  if (!isAmazonSender(fromAddress)) return reject('sender-not-amazon');
-  if ((opts.fromCount ?? 1) > 1) return reject('multiple-from');
-  if (verdicts.dmarc === 'fail') return reject('dmarc-fail');
-  if (SPF_FAILING.has(verdicts.spf) && dkimFailsFor(fromAddress as string, verdicts)) return reject('spf-and-dkim-fail');
-  if (!verified && opts.requireVerdicts) return reject('no-verdicts');
-  return { authentic: true, reason: null, verified };
+/** What the From header(s) say, as the authenticity decision needs it. */
+export interface FromFacts {
+  /** mailparser's reading of the (first) From mailbox. */
+  address: string | null | undefined;
+  /** Mailboxes named by all From headers. */
+  count?: number;
+  /** The From header values as written (undecoded), when known: checked strictly. */
+  raw?: readonly string[];
+}
+
+export interface AuthenticityOptions {
+  /** Let a message with no verdict header at all count on its From alone (`verified: false`). */
+  acceptUnverified?: boolean;
+  /** The message carries some verdict header (trusted or not): then `acceptUnverified` does not apply. */
+  hasVerdictHeaders?: boolean;
+  /** @deprecated kept for callers of the old signature: true makes "no verdict" `no-verdicts`. */
+  requireVerdicts?: boolean;
+  /** @deprecated use FromFacts.count. */
+  fromCount?: number;
 }
 
 /**
- * No valid DKIM signature vouches for the From address: the result is failing, or every passing
- * signature is by a domain not aligned with the From domain (relaxed alignment: the same
- * marketplace sender domain). A signature by `evil.example` on "From: amazon.com" proves nothing.
+ * Authentic only on positive, aligned evidence from a trusted receiver:
+ * 1. The From is exactly one mailbox, read the same by a strict RFC 5322 parse and by mailparser
+ *    (else `multiple-from` for several, `ambiguous-from` for a disagreement), on an Amazon
+ *    marketplace sender domain (exact or subdomain; `amazon-de.com`, `amazon.de.evil.com` are
+ *    not): else `sender-not-amazon`.
+ * 2. A trusted receiver gave verdicts: else `unverified` (or, with `acceptUnverified` and no
+ *    verdict header at all, authentic with `verified: false`).
+ * 3. No DMARC fail: else `dmarc-fail`.
+ * 4. DMARC pass whose `header.from` is the From domain (an SES receipt's DMARC verdict is about the
+ *    From by definition), or a DKIM pass whose signing domain is the From's Amazon domain (relaxed
+ *    alignment: the same marketplace domain, e.g. d=amazon.in for From amazon.in; d=amazonses.com is
+ *    not). `none`, `neutral`, `temperror`, `permerror`, `policy`, `bestguesspass`, SPF for another
+ *    domain and a DKIM pass without a domain are not enough: `no-aligned-pass: <what it said>`, or
+ *    `spf-and-dkim-fail` when SPF and DKIM both failed outright.
+ * Mail auto-forwarded by the seller's mailbox keeps Amazon's DKIM signature but fails SPF: DKIM
+ * pass aligned with the From, so it is authentic.
  */
-function dkimFailsFor(fromAddress: string, verdicts: AuthVerdicts): boolean {
-  if (DKIM_FAILING.has(verdicts.dkim)) return true;
-  // DMARC pass already proves an aligned SPF or DKIM identity.
-  if (verdicts.dkim !== 'pass' || !verdicts.dkimPassDomains || verdicts.dmarc === 'pass') return false;
-  const from = marketplaceBySenderDomain(domainOf(fromAddress) ?? '');
-  return !verdicts.dkimPassDomains.some((d) => from !== undefined && marketplaceBySenderDomain(d) === from);
+export function decideAuthenticity(
+  from: FromFacts | string | null | undefined,
+  verdicts: AuthVerdicts,
+  opts: AuthenticityOptions = {},
+): AuthenticityOutcome {
+  const f: FromFacts = typeof from === 'object' && from !== null ? from : { address: from, count: opts.fromCount };
+  const verified = hasReceiverVerdicts(verdicts);
+  const reject = (reason: string): AuthenticityOutcome => ({ authentic: false, reason, verified });
+  if ((f.count ?? 1) > 1 || (f.raw?.length ?? 0) > 1) return reject('multiple-from');
+  if (f.raw && f.raw.length === 1 && f.address) {
+    const strict = strictMailbox(f.raw[0]);
+    if (strict === null || strict !== f.address.trim().toLowerCase()) {
+      return isAmazonSender(f.address) || mentionsAmazon(f.raw[0]) ? reject('ambiguous-from') : reject('sender-not-amazon');
+    }
+  }
+  if (!isAmazonSender(f.address)) return reject('sender-not-amazon');
+  const fromAddress = f.address as string;
+  if (!verified) {
+    if (opts.requireVerdicts) return reject('no-verdicts');
+    if (opts.acceptUnverified && !opts.hasVerdictHeaders) return { authentic: true, reason: null, verified: false };
+    return reject('unverified');
+  }
+  if (verdicts.dmarc === 'fail') return reject('dmarc-fail');
+  const fromDomain = domainOf(fromAddress) ?? '';
+  if (verdicts.dmarc === 'pass' && dmarcAligned(verdicts, fromDomain)) return { authentic: true, reason: null, verified };
+  if (verdicts.dkim === 'pass' && (verdicts.dkimPassDomains ?? []).some((d) => aligned(d, fromDomain))) {
+    return { authentic: true, reason: null, verified };
+  }
+  if (SPF_FAILING.has(verdicts.spf) && DKIM_FAILING.has(verdicts.dkim)) return reject('spf-and-dkim-fail');
+  return reject(`no-aligned-pass: ${describe(verdicts, fromDomain)}`);
+}
+
+function dmarcAligned(v: AuthVerdicts, fromDomain: string): boolean {
+  // SES evaluates DMARC for the message's From header itself; its receipt names no domain.
+  if (v.dmarcHeaderFrom === undefined) return v.authservId === SES_RECEIPT_AUTHSERV_ID;
+  return v.dmarcHeaderFrom === fromDomain;
+}
+
+/** Relaxed alignment with the From's marketplace domain (RFC 7489 §3.1.1 with Amazon's table). */
+function aligned(signingDomain: string, fromDomain: string): boolean {
+  const a = marketplaceBySenderDomain(signingDomain);
+  return a !== undefined && a === marketplaceBySenderDomain(fromDomain);
+}
+
+/** What the verdict said, for the reason: `dmarc=none, dkim=pass for amazonses.com, spf=pass for x`. */
+function describe(v: AuthVerdicts, fromDomain: string): string {
+  const parts: string[] = [];
+  const dmarc = v.dmarc === 'unknown' ? 'unrecognised' : v.dmarc;
+  parts.push(v.dmarc === 'pass' ? `dmarc=pass for ${v.dmarcHeaderFrom ?? 'no domain'} (not ${fromDomain})` : `dmarc=${dmarc}`);
+  if (v.dkim === 'pass') {
+    const ds = v.dkimPassDomains ?? [];
+    parts.push(ds.length > 0 ? `dkim=pass for ${ds.join(' ')} (not ${fromDomain})` : 'dkim=pass without a domain');
+  } else parts.push(`dkim=${v.dkim === 'unknown' ? 'unrecognised' : v.dkim}`);
+  if (v.spf === 'pass') parts.push(`spf=pass for ${v.spfDomain ?? 'an unnamed domain'}`);
+  else parts.push(`spf=${v.spf}`);
+  return parts.join(', ');
+}
+
+/** An ambiguous From that mentions Amazon is an attempt to look like Amazon: say so. */
+function mentionsAmazon(raw: string): boolean {
+  return /amazon/i.test(raw);
 }
 
 /** The From address's domain is, or is a subdomain of, a marketplace sender domain. */

@@ -204,11 +204,25 @@ export function addBusinessDays(iso: IsoTime, days: number, timeZone: string): I
 // Order deadlines
 // ---------------------------------------------------------------------------------------------
 
-type DeadlineFacts = Pick<OrderFacts, 'marketplace' | 'purchaseDate' | 'latestShipDate'>;
+type DeadlineFacts = Pick<OrderFacts, 'marketplace' | 'purchaseDate' | 'latestShipDate'> & { emailShipBy?: IsoTime };
 
-/** The ship-by deadline: the latest ship date when a source told us, else null (unknown). */
-export function shipBy(order: Pick<OrderFacts, 'latestShipDate'>): IsoTime | null {
-  return order.latestShipDate ?? null;
+/**
+ * The ship-by deadline: the latest ship date when an order source told us; else the `Ship by:`
+ * date of the order's Sold, Ship Now email (report orders carry none, see report-file.ts); else
+ * null (unknown). A source's own date always wins over the email's.
+ */
+export function shipBy(order: Pick<OrderFacts, 'latestShipDate'> & { emailShipBy?: IsoTime }): IsoTime | null {
+  return order.latestShipDate ?? order.emailShipBy ?? null;
+}
+
+/**
+ * The last second of a calendar day in `timeZone` as ISO UTC: `Ship by: 30/11/2026` in amazon.in
+ * means the end of 30 November in India. Null for an impossible date (31/02).
+ */
+export function endOfLocalDay(year: number, month: number, day: number, timeZone: string): IsoTime | null {
+  const check = new Date(Date.UTC(year, month - 1, day));
+  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return null;
+  return new Date(fromLocal({ year, month, day, hour: 23, minute: 59, second: 59, millisecond: 0 }, timeZone)).toISOString();
 }
 
 /**
@@ -245,9 +259,16 @@ export function autoCancelDeadlines(order: DeadlineFacts): AutoCancelDeadline[] 
       case 'days-after-order':
         out.push({ at: addCalendarDays(order.purchaseDate, rule.days, timeZone), rule, timeZone });
         break;
-      case 'business-days-after-latest-ship':
-        if (order.latestShipDate) out.push({ at: addBusinessDays(order.latestShipDate, rule.days, timeZone), rule, timeZone });
+      case 'business-days-after-latest-ship': {
+        const latest = shipBy(order);
+        if (latest) out.push({ at: addBusinessDays(latest, rule.days, timeZone), rule, timeZone });
         break;
+      }
+      case 'days-after-latest-ship': {
+        const latest = shipBy(order);
+        if (latest) out.push({ at: addCalendarDays(latest, rule.days, timeZone), rule, timeZone });
+        break;
+      }
       default: {
         // A new rule kind in marketplaces.ts must be handled here; the compiler says so.
         const unknownRule: never = rule;

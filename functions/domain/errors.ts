@@ -42,5 +42,17 @@ export class NotFoundError extends SentinelError {
   }
 }
 
-/** Raw email that cannot be parsed as MIME at all. */
-export class MalformedMailError extends SentinelError {}
+/**
+ * Raw email that cannot be parsed as MIME at all. `reason`, when set, is the whole reason to
+ * report instead of `malformed-mime: <message>` (an Outlook .msg file: `outlook-msg: ...`).
+ */
+export class MalformedMailError extends SentinelError {
+  readonly reason?: string;
+  constructor(message: string, options?: { cause?: unknown; reason?: string }) {
+    super(message, options);
+    if (options?.reason) this.reason = options.reason;
+  }
+}
+
+/** What `parse` and the intakes report for an Outlook .msg file (a binary compound file). */
+export const OUTLOOK_MSG_REASON = 'outlook-msg: save the message as .eml';

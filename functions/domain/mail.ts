@@ -20,6 +20,11 @@ export interface ParsedMail {
    * (and would let a forger pair Amazon's address with their own), so it is not authentic.
    */
   fromCount?: number;
+  /**
+   * Every From header's value as written (unfolded, RFC 2047 words NOT decoded), for the strict
+   * mailbox check of authenticity.ts (`strictMailbox`). Absent in hand-built values.
+   */
+  rawFrom?: string[];
   /** Recipient addresses from To, Cc and Delivered-To, lower-cased, de-duplicated, in that order. */
   to: string[];
   /** Decoded subject, '' when absent. */
@@ -143,4 +148,53 @@ export function domainOf(address: string): string | null {
   const at = address.lastIndexOf('@');
   if (at < 1 || at === address.length - 1) return null;
   return address.slice(at + 1).trim().toLowerCase().replace(/\.$/, '');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Strict From parsing
+
+/**
+ * The one mailbox of a From header value, read strictly (RFC 5322 §3.4 `mailbox`, comments
+ * allowed outside the address): `addr-spec` or `[display-name] <addr-spec>`, nothing after the
+ * angle address, no encoded word or second address anywhere in the address part. Null when the
+ * value is anything else: two parsers could read it differently (`Amazon <a@amazon.com>
+ * <x@evil.example>`, `<=?utf-8?q?...?=@amazon.com>`), so it names no sender we can trust.
+ */
+export function strictMailbox(value: string): string | null {
+  const v = stripComments(value).trim();
+  if (v === '' || v.includes('=?') && /=\?[^?]*\?[bq]\?[^?]*\?=/i.test(addressPart(v) ?? v)) return null;
+  const ADDR = /^((?:[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*)|"(?:[^"\\\r\n]|\\.)*")@([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+)\.?$/;
+  const lt = indexOutsideQuotes(v, '<');
+  if (lt === -1) {
+    const m = ADDR.exec(v);
+    return m ? `${m[1]}@${m[2]}`.toLowerCase() : null;
+  }
+  const gt = v.indexOf('>', lt);
+  if (gt === -1 || v.slice(gt + 1).trim() !== '') return null;
+  const display = v.slice(0, lt);
+  // A display name is words and quoted strings: no unquoted specials that start another address.
+  if (/[<>@,;:]/.test(unquoted(display))) return null;
+  const m = ADDR.exec(v.slice(lt + 1, gt).trim());
+  return m ? `${m[1]}@${m[2]}`.toLowerCase() : null;
+}
+
+function addressPart(v: string): string | null {
+  const lt = indexOutsideQuotes(v, '<');
+  return lt === -1 ? v : v.slice(lt);
+}
+
+function indexOutsideQuotes(s: string, ch: string): number {
+  let quoted = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '\\' && quoted) i++;
+    else if (c === '"') quoted = !quoted;
+    else if (c === ch && !quoted) return i;
+  }
+  return -1;
+}
+
+/** The text with quoted strings removed. */
+function unquoted(s: string): string {
+  return s.replace(/"(?:[^"\\]|\\.)*"/g, '');
 }

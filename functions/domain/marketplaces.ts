@@ -1,10 +1,22 @@
 /**
  * The marketplace table: data, not code. Adding a marketplace means adding one entry here.
  *
- * Evidence for the email fields is in ../shared/reference/seller-emails/sold-ship-now.facts.json;
- * `emailEvidence` records how sure we are, because no verbatim Sold, Ship Now email is public.
- * Subject patterns are regular-expression sources matched case-insensitively against the decoded
- * subject; body markers are phrases or labels that only a Sold, Ship Now email carries.
+ * Evidence for the email fields: Amazon's help pages, the labels and subjects public third-party
+ * parsers of real mail use, and the structure of one real 2026 amazon.in message. `emailEvidence`
+ * records how sure we are of each marketplace's notification (strongest first):
+ * - `real-2026`: the structure was seen in a real message received in 2026;
+ * - `parser`: strings public third-party code uses to filter real mail;
+ * - `amazon-doc`: Amazon's help names the notification (not its exact subject);
+ * - `fixture`: only seen in someone's test data;
+ * - `unverified`: built by analogy (a new marketplace, a translated subject). Such a marketplace is
+ *   still recognised by the template marker and by the English subject, which Amazon sends to
+ *   sellers who use Seller Central in English.
+ *
+ * What a Sold, Ship Now notification looks like (see functions/domain/sold-email.ts for how the
+ * signals are weighed): the template marker `nt=SOLD_SHIP_NOW` / `communicationName=SOLD_SHIP_NOW`
+ * in its links, the sender `seller-notification@<marketplace domain>`, a subject that starts with
+ * the marketplace's Sold prefix and its colon (`Sold, ship now: <SKU> <title>`), and labelled body
+ * fields (`Order ID:`, `Ship by:`).
  */
 
 export type Region = 'NA' | 'EU' | 'FE';
@@ -12,7 +24,25 @@ export type Region = 'NA' | 'EU' | 'FE';
 /** A rule that cancels an unconfirmed order automatically. The earliest applicable one wins. */
 export type AutoCancelRule =
   | { kind: 'days-after-order'; days: number; source: string }
-  | { kind: 'business-days-after-latest-ship'; days: number; source: string };
+  | { kind: 'business-days-after-latest-ship'; days: number; source: string }
+  | { kind: 'days-after-latest-ship'; days: number; source: string };
+
+export type EmailEvidence = 'real-2026' | 'parser' | 'amazon-doc' | 'fixture' | 'unverified';
+
+/** How a marketplace writes a numeric date in its emails: day/month/year, month/day/year, year/month/day. */
+export type DateOrder = 'DMY' | 'MDY' | 'YMD';
+
+/** One accepted form of the Sold subject: a prefix ending in its colon, and its language. */
+export interface SoldSubject {
+  /**
+   * Regular-expression source of the prefix, matched case-insensitively at the start of the
+   * NFKC-normalised subject (after reply/forward prefixes and filter tags are stripped). It must
+   * end with the colon: what follows is the seller's own item title and decides nothing.
+   */
+  prefix: string;
+  language: string;
+  evidence: EmailEvidence;
+}
 
 export interface Marketplace {
   /** Key used everywhere: the retail domain. */
@@ -30,12 +60,17 @@ export interface Marketplace {
   senderDomains: string[];
   sellerCentral: string;
   email: {
-    subjectPatterns: string[];
+    /** Local parts of the sender of a Sold, Ship Now notification. */
+    senderMailboxes: string[];
+    /** Sold subject forms, strongest evidence first. Every marketplace also accepts SHARED_SOLD_SUBJECTS. */
+    soldSubjects: SoldSubject[];
     /** Labels that precede the order ID in the body, e.g. `Bestellnummer:`. */
     orderIdLabels: string[];
-    /** Phrases only found in a Sold, Ship Now email (body). Used when the subject is inconclusive. */
-    bodyMarkers: string[];
-    emailEvidence: 'parser' | 'amazon-doc' | 'fixture' | 'unverified';
+    /** Labels that precede the ship-by date in the body, e.g. `Ship by:`. */
+    shipByLabels: string[];
+    /** How numeric dates are written (`Ship by: 30/11/2026` in amazon.in). */
+    dateOrder: DateOrder;
+    emailEvidence: EmailEvidence;
   };
   autoCancel: AutoCancelRule[];
 }
@@ -50,12 +85,62 @@ const SEVEN_BUSINESS_DAYS: AutoCancelRule = {
   days: 7,
   source: 'current US/EU policy: cancelled 7 business days after the latest ship date',
 };
+const UK_SEVEN_BUSINESS_DAYS: AutoCancelRule = {
+  kind: 'business-days-after-latest-ship',
+  days: 7,
+  source: 'Seller Central UK help: cancelled 7 business days after the shipping availability date',
+};
+const BR_SEVEN_BUSINESS_DAYS: AutoCancelRule = {
+  kind: 'business-days-after-latest-ship',
+  days: 7,
+  source: 'Seller Central BR help: cancelled 7 business days after the latest ship date',
+};
+const SA_THREE_DAYS: AutoCancelRule = {
+  kind: 'days-after-latest-ship',
+  days: 3,
+  source: 'Seller Central SA help: cancelled 3 days after the promised or estimated ship date (a cancellation fee may apply)',
+};
 
-const EN_US = {
-  subjectPatterns: ['^\\s*sold[,!]?\\s*(-\\s*)?ship\\s+now\\b'],
+// Sold subject prefixes. `[,，!]?` and the optional dash cover the punctuation variants seen.
+const SOLD = {
+  shipNow: { prefix: 'sold[,!]?\\s*(?:-\\s*)?ship\\s+now\\s*:', language: 'en' },
+  dispatchNow: { prefix: 'sold[,!]?\\s*(?:-\\s*)?dispatch\\s+now\\s*:', language: 'en' },
+  de: { prefix: 'artikel\\s+verkauft\\s*[-–]\\s*bitte\\s+jetzt\\s+(?:verschicken|versenden)\\s*:', language: 'de' },
+  deShort: { prefix: 'verkauft[,!]?\\s*(?:-\\s*)?jetzt\\s+(?:versenden|verschicken)\\s*:', language: 'de' },
+  fr: { prefix: 'vendu[,!]?\\s*(?:-\\s*)?exp[ée]diez\\s+(?:maintenant|d[èe]s\\s+maintenant)\\s*:', language: 'fr' },
+  frCommande: { prefix: 'commande\\s+[àa]\\s+exp[ée]dier\\s*:', language: 'fr' },
+  it: { prefix: 'venduto[,!]?\\s*(?:-\\s*)?(?:spedizione\\s+immediata|spedisci\\s+(?:ora|subito|adesso))\\s*:', language: 'it' },
+  es: { prefix: 'vendido[,!]?\\s*(?:-\\s*)?(?:env[ií]a(?:lo)?|enviar)\\s+(?:ahora|ya)\\s*:', language: 'es' },
+  pt: { prefix: 'vendido[,!]?\\s*(?:-\\s*)?envie\\s+agora\\s*:', language: 'pt' },
+  nl: { prefix: 'verkocht[,!]?\\s*(?:-\\s*)?nu\\s+verzenden\\s*:', language: 'nl' },
+  // 注文確定 followed by its colon: `注文確定後のキャンセル` (a cancellation notice) is not it.
+  ja: { prefix: '注文確定\\s*:', language: 'ja' },
+  tr: { prefix: 'sat[ıi]ld[ıi][,!]?\\s*(?:-\\s*)?(?:[şs]imdi|hemen)\\s+g[öo]nder(?:in)?\\s*:', language: 'tr' },
+  pl: { prefix: 'sprzedano[,!]?\\s*(?:-\\s*)?wy[śs]lij\\s+(?:teraz|ju[żz])\\s*:', language: 'pl' },
+  sv: { prefix: 's[åa]ld[,!]?\\s*(?:-\\s*)?skicka\\s+nu\\s*:', language: 'sv' },
+  ar: { prefix: 'تم\\s*البيع\\s*[،,]?\\s*(?:-\\s*)?(?:اشحن|قم\\s+بالشحن)\\s+الآن\\s*:', language: 'ar' },
+} as const;
+
+function subjects(...forms: Array<[form: { prefix: string; language: string }, evidence: EmailEvidence]>): SoldSubject[] {
+  return forms.map(([f, evidence]) => ({ prefix: f.prefix, language: f.language, evidence }));
+}
+
+/**
+ * Accepted from every marketplace, whatever its own language: a seller who uses Seller Central in
+ * Chinese gets the notification Amazon's Chinese help calls 已售出，即将发运 (name only: unverified
+ * as a subject), and sellers who read Seller Central in English get English mail from any store.
+ */
+export const SHARED_SOLD_SUBJECTS: readonly SoldSubject[] = [
+  { prefix: SOLD.shipNow.prefix, language: 'en', evidence: 'real-2026' },
+  { prefix: SOLD.dispatchNow.prefix, language: 'en', evidence: 'parser' },
+  { prefix: '已售出\\s*[,，]?\\s*(?:请|請)?(?:即将|立即|马上)?(?:发运|发货|發貨)\\s*:', language: 'zh', evidence: 'amazon-doc' },
+];
+
+const SENDER = ['seller-notification'];
+
+const EN = {
   orderIdLabels: ['Order ID:', 'Order #', 'Order Number:'],
-  bodyMarkers: ['Please ship this order', 'Please ship this product', 'Ship by:'],
-  emailEvidence: 'parser' as const,
+  shipByLabels: ['Ship by:', 'Dispatch by:', 'Ship by'],
 };
 
 export const MARKETPLACES: readonly Marketplace[] = [
@@ -68,7 +153,7 @@ export const MARKETPLACES: readonly Marketplace[] = [
     timeZone: 'America/Los_Angeles',
     senderDomains: ['amazon.com'],
     sellerCentral: 'https://sellercentral.amazon.com',
-    email: EN_US,
+    email: { senderMailboxes: SENDER, soldSubjects: subjects([SOLD.shipNow, 'parser']), ...EN, dateOrder: 'MDY', emailEvidence: 'parser' },
     autoCancel: [THIRTY_DAYS, SEVEN_BUSINESS_DAYS],
   },
   {
@@ -80,7 +165,7 @@ export const MARKETPLACES: readonly Marketplace[] = [
     timeZone: 'America/Los_Angeles',
     senderDomains: ['amazon.ca'],
     sellerCentral: 'https://sellercentral.amazon.ca',
-    email: { ...EN_US, emailEvidence: 'unverified' },
+    email: { senderMailboxes: SENDER, soldSubjects: subjects([SOLD.shipNow, 'unverified']), ...EN, dateOrder: 'MDY', emailEvidence: 'unverified' },
     autoCancel: [THIRTY_DAYS],
   },
   {
@@ -93,9 +178,11 @@ export const MARKETPLACES: readonly Marketplace[] = [
     senderDomains: ['amazon.com.mx'],
     sellerCentral: 'https://sellercentral.amazon.com.mx',
     email: {
-      subjectPatterns: ['^\\s*vendido[,!]?\\s*(-\\s*)?(env[ií]a(lo)?|enviar)\\s+(ahora|ya)\\b'],
+      senderMailboxes: SENDER,
+      soldSubjects: subjects([SOLD.es, 'unverified']),
       orderIdLabels: ['ID del pedido:', 'N.º de pedido:', 'Número de pedido:'],
-      bodyMarkers: ['Envía este pedido', 'Enviar antes del'],
+      shipByLabels: ['Enviar antes del:', 'Enviar antes de:', 'Fecha límite de envío:'],
+      dateOrder: 'DMY',
       emailEvidence: 'unverified',
     },
     autoCancel: [THIRTY_DAYS],
@@ -110,12 +197,14 @@ export const MARKETPLACES: readonly Marketplace[] = [
     senderDomains: ['amazon.com.br'],
     sellerCentral: 'https://sellercentral.amazon.com.br',
     email: {
-      subjectPatterns: ['^\\s*vendido[,!]?\\s*(-\\s*)?envie\\s+agora\\b'],
+      senderMailboxes: SENDER,
+      soldSubjects: subjects([SOLD.pt, 'unverified']),
       orderIdLabels: ['ID do pedido:', 'Número do pedido:'],
-      bodyMarkers: ['Envie este pedido'],
+      shipByLabels: ['Enviar até:', 'Data limite de envio:'],
+      dateOrder: 'DMY',
       emailEvidence: 'unverified',
     },
-    autoCancel: [THIRTY_DAYS],
+    autoCancel: [THIRTY_DAYS, BR_SEVEN_BUSINESS_DAYS],
   },
   {
     key: 'amazon.co.uk',
@@ -126,12 +215,19 @@ export const MARKETPLACES: readonly Marketplace[] = [
     timeZone: 'Europe/London',
     senderDomains: ['amazon.co.uk'],
     sellerCentral: 'https://sellercentral.amazon.co.uk',
-    email: {
-      subjectPatterns: ['^\\s*sold[,!]?\\s*(-\\s*)?dispatch\\s+now\\b'],
-      orderIdLabels: ['Order ID:'],
-      bodyMarkers: ['Please dispatch this order', 'Dispatch by:'],
-      emailEvidence: 'parser',
-    },
+    email: { senderMailboxes: SENDER, soldSubjects: subjects([SOLD.dispatchNow, 'parser']), orderIdLabels: ['Order ID:'], shipByLabels: EN.shipByLabels, dateOrder: 'DMY', emailEvidence: 'parser' },
+    autoCancel: [THIRTY_DAYS, UK_SEVEN_BUSINESS_DAYS],
+  },
+  {
+    key: 'amazon.ie',
+    code: 'IE',
+    marketplaceId: 'A28R8C7NBKEWEA',
+    region: 'EU',
+    language: 'en',
+    timeZone: 'Europe/Dublin',
+    senderDomains: ['amazon.ie'],
+    sellerCentral: 'https://sellercentral.amazon.ie',
+    email: { senderMailboxes: SENDER, soldSubjects: subjects([SOLD.dispatchNow, 'unverified'], [SOLD.shipNow, 'unverified']), ...EN, dateOrder: 'DMY', emailEvidence: 'unverified' },
     autoCancel: [THIRTY_DAYS, SEVEN_BUSINESS_DAYS],
   },
   {
@@ -144,12 +240,11 @@ export const MARKETPLACES: readonly Marketplace[] = [
     senderDomains: ['amazon.de'],
     sellerCentral: 'https://sellercentral.amazon.de',
     email: {
-      subjectPatterns: [
-        'artikel\\s+verkauft\\s*[-–]\\s*bitte\\s+jetzt\\s+(verschicken|versenden)',
-        '^\\s*verkauft[,!]?\\s*(-\\s*)?jetzt\\s+(versenden|verschicken)\\b',
-      ],
+      senderMailboxes: SENDER,
+      soldSubjects: subjects([SOLD.de, 'parser'], [SOLD.deShort, 'fixture']),
       orderIdLabels: ['Bestellnummer:', 'Bestell-Nr.:'],
-      bodyMarkers: ['Bitte verschicken Sie', 'Versand bis:', 'Verkauft am:'],
+      shipByLabels: ['Versand bis:', 'Versanddatum spätestens:'],
+      dateOrder: 'DMY',
       emailEvidence: 'parser',
     },
     autoCancel: [THIRTY_DAYS, SEVEN_BUSINESS_DAYS],
@@ -164,10 +259,32 @@ export const MARKETPLACES: readonly Marketplace[] = [
     senderDomains: ['amazon.fr'],
     sellerCentral: 'https://sellercentral.amazon.fr',
     email: {
-      subjectPatterns: ['^\\s*vendu[,!]?\\s*(-\\s*)?exp[ée]diez\\s+(maintenant|d[èe]s\\s+maintenant)\\b', '^\\s*commande\\s+[àa]\\s+exp[ée]dier\\b'],
+      senderMailboxes: SENDER,
+      soldSubjects: subjects([SOLD.fr, 'unverified'], [SOLD.frCommande, 'parser']),
       orderIdLabels: ['Commande n° :', 'Commande n°:', 'Numéro de commande :'],
-      bodyMarkers: ['Date de la vente :', 'Montant total dû au vendeur'],
+      shipByLabels: ['Expédier avant le :', "Date limite d'expédition :"],
+      dateOrder: 'DMY',
       emailEvidence: 'parser',
+    },
+    autoCancel: [THIRTY_DAYS, SEVEN_BUSINESS_DAYS],
+  },
+  {
+    key: 'amazon.com.be',
+    code: 'BE',
+    marketplaceId: 'AMEN7PMS3EDWL',
+    region: 'EU',
+    language: 'fr',
+    timeZone: 'Europe/Brussels',
+    senderDomains: ['amazon.com.be'],
+    sellerCentral: 'https://sellercentral.amazon.com.be',
+    email: {
+      senderMailboxes: SENDER,
+      // Belgium's store is French and Dutch.
+      soldSubjects: subjects([SOLD.fr, 'unverified'], [SOLD.frCommande, 'unverified'], [SOLD.nl, 'unverified']),
+      orderIdLabels: ['Commande n° :', 'Commande n°:', 'Numéro de commande :', 'Bestelnummer:'],
+      shipByLabels: ['Expédier avant le :', 'Verzenden vóór:', 'Verzenden voor:'],
+      dateOrder: 'DMY',
+      emailEvidence: 'unverified',
     },
     autoCancel: [THIRTY_DAYS, SEVEN_BUSINESS_DAYS],
   },
@@ -181,9 +298,11 @@ export const MARKETPLACES: readonly Marketplace[] = [
     senderDomains: ['amazon.it'],
     sellerCentral: 'https://sellercentral.amazon.it',
     email: {
-      subjectPatterns: ['^\\s*venduto[,!]?\\s*(-\\s*)?(spedizione\\s+immediata|spedisci\\s+(ora|subito|adesso))\\b'],
+      senderMailboxes: SENDER,
+      soldSubjects: subjects([SOLD.it, 'amazon-doc']),
       orderIdLabels: ['Numero ordine:', 'ID ordine:'],
-      bodyMarkers: ['Spedisci questo ordine', 'Data di vendita:'],
+      shipByLabels: ['Spedire entro:', 'Data di spedizione entro:'],
+      dateOrder: 'DMY',
       emailEvidence: 'amazon-doc',
     },
     autoCancel: [THIRTY_DAYS, SEVEN_BUSINESS_DAYS],
@@ -198,9 +317,11 @@ export const MARKETPLACES: readonly Marketplace[] = [
     senderDomains: ['amazon.es'],
     sellerCentral: 'https://sellercentral.amazon.es',
     email: {
-      subjectPatterns: ['^\\s*vendido[,!]?\\s*(-\\s*)?(env[ií]a(lo)?|enviar)\\s+(ahora|ya)\\b'],
+      senderMailboxes: SENDER,
+      soldSubjects: subjects([SOLD.es, 'unverified']),
       orderIdLabels: ['N.º de pedido:', 'Número de pedido:', 'ID del pedido:'],
-      bodyMarkers: ['Envía este pedido', 'Fecha de venta:'],
+      shipByLabels: ['Enviar antes del:', 'Enviar antes de:', 'Fecha límite de envío:'],
+      dateOrder: 'DMY',
       emailEvidence: 'unverified',
     },
     autoCancel: [THIRTY_DAYS, SEVEN_BUSINESS_DAYS],
@@ -215,12 +336,123 @@ export const MARKETPLACES: readonly Marketplace[] = [
     senderDomains: ['amazon.nl'],
     sellerCentral: 'https://sellercentral.amazon.nl',
     email: {
-      subjectPatterns: ['^\\s*verkocht[,!]?\\s*(-\\s*)?nu\\s+verzenden\\b'],
+      senderMailboxes: SENDER,
+      soldSubjects: subjects([SOLD.nl, 'unverified']),
       orderIdLabels: ['Bestelnummer:'],
-      bodyMarkers: ['Verzend deze bestelling'],
+      shipByLabels: ['Verzenden vóór:', 'Verzenden voor:'],
+      dateOrder: 'DMY',
       emailEvidence: 'unverified',
     },
     autoCancel: [THIRTY_DAYS, SEVEN_BUSINESS_DAYS],
+  },
+  {
+    key: 'amazon.pl',
+    code: 'PL',
+    marketplaceId: 'A1C3SOZRARQ6R3',
+    region: 'EU',
+    language: 'pl',
+    timeZone: 'Europe/Warsaw',
+    senderDomains: ['amazon.pl'],
+    sellerCentral: 'https://sellercentral.amazon.pl',
+    email: {
+      senderMailboxes: SENDER,
+      soldSubjects: subjects([SOLD.pl, 'unverified']),
+      orderIdLabels: ['Numer zamówienia:', 'Identyfikator zamówienia:'],
+      shipByLabels: ['Wyślij do:', 'Termin wysyłki:'],
+      dateOrder: 'DMY',
+      emailEvidence: 'unverified',
+    },
+    autoCancel: [THIRTY_DAYS, SEVEN_BUSINESS_DAYS],
+  },
+  {
+    key: 'amazon.se',
+    code: 'SE',
+    marketplaceId: 'A2NODRKZP88ZB9',
+    region: 'EU',
+    language: 'sv',
+    timeZone: 'Europe/Stockholm',
+    senderDomains: ['amazon.se'],
+    sellerCentral: 'https://sellercentral.amazon.se',
+    email: {
+      senderMailboxes: SENDER,
+      soldSubjects: subjects([SOLD.sv, 'unverified']),
+      orderIdLabels: ['Beställnings-ID:', 'Ordernummer:'],
+      shipByLabels: ['Skicka senast:', 'Leverera senast:'],
+      // Swedish dates are year first (2026-11-30).
+      dateOrder: 'YMD',
+      emailEvidence: 'unverified',
+    },
+    autoCancel: [THIRTY_DAYS, SEVEN_BUSINESS_DAYS],
+  },
+  {
+    key: 'amazon.com.tr',
+    code: 'TR',
+    marketplaceId: 'A33AVAJ2PDY3EV',
+    region: 'EU',
+    language: 'tr',
+    timeZone: 'Europe/Istanbul',
+    senderDomains: ['amazon.com.tr'],
+    sellerCentral: 'https://sellercentral.amazon.com.tr',
+    email: {
+      senderMailboxes: SENDER,
+      soldSubjects: subjects([SOLD.tr, 'unverified']),
+      orderIdLabels: ['Sipariş numarası:', 'Sipariş No:'],
+      shipByLabels: ['Son gönderim tarihi:', 'Gönderim tarihi:'],
+      dateOrder: 'DMY',
+      emailEvidence: 'unverified',
+    },
+    autoCancel: [THIRTY_DAYS],
+  },
+  {
+    key: 'amazon.ae',
+    code: 'AE',
+    marketplaceId: 'A2VIGQ35RCS4UG',
+    region: 'EU',
+    language: 'en',
+    timeZone: 'Asia/Dubai',
+    senderDomains: ['amazon.ae'],
+    sellerCentral: 'https://sellercentral.amazon.ae',
+    email: { senderMailboxes: SENDER, soldSubjects: subjects([SOLD.shipNow, 'unverified'], [SOLD.ar, 'unverified']), orderIdLabels: [...EN.orderIdLabels, 'رقم الطلب:'], shipByLabels: [...EN.shipByLabels, 'الشحن بحلول:'], dateOrder: 'DMY', emailEvidence: 'unverified' },
+    autoCancel: [THIRTY_DAYS],
+  },
+  {
+    key: 'amazon.sa',
+    code: 'SA',
+    marketplaceId: 'A17E79C6D8DWNP',
+    region: 'EU',
+    language: 'en',
+    timeZone: 'Asia/Riyadh',
+    senderDomains: ['amazon.sa'],
+    sellerCentral: 'https://sellercentral.amazon.sa',
+    email: { senderMailboxes: SENDER, soldSubjects: subjects([SOLD.shipNow, 'unverified'], [SOLD.ar, 'unverified']), orderIdLabels: [...EN.orderIdLabels, 'رقم الطلب:'], shipByLabels: [...EN.shipByLabels, 'الشحن بحلول:'], dateOrder: 'DMY', emailEvidence: 'unverified' },
+    autoCancel: [THIRTY_DAYS, SA_THREE_DAYS],
+  },
+  {
+    key: 'amazon.eg',
+    code: 'EG',
+    marketplaceId: 'ARBP9OOSHTCHU',
+    region: 'EU',
+    language: 'en',
+    timeZone: 'Africa/Cairo',
+    senderDomains: ['amazon.eg'],
+    sellerCentral: 'https://sellercentral.amazon.eg',
+    // A public parser of real EG mail reads the English HTML labels (Order ID:, Ship by:).
+    email: { senderMailboxes: SENDER, soldSubjects: subjects([SOLD.shipNow, 'parser'], [SOLD.ar, 'unverified']), orderIdLabels: [...EN.orderIdLabels, 'رقم الطلب:'], shipByLabels: [...EN.shipByLabels, 'الشحن بحلول:'], dateOrder: 'DMY', emailEvidence: 'parser' },
+    autoCancel: [THIRTY_DAYS],
+  },
+  {
+    key: 'amazon.in',
+    code: 'IN',
+    marketplaceId: 'A21TJRUUN4KGV',
+    region: 'EU',
+    language: 'en',
+    timeZone: 'Asia/Kolkata',
+    senderDomains: ['amazon.in'],
+    sellerCentral: 'https://sellercentral.amazon.in',
+    // The structure of a real 2026 message: seller-notification@amazon.in, "Sold, ship now: <SKU>
+    // <title>", labelled fields, `Ship by: DD/MM/YYYY`, links with nt=SOLD_SHIP_NOW.
+    email: { senderMailboxes: SENDER, soldSubjects: subjects([SOLD.shipNow, 'real-2026']), ...EN, dateOrder: 'DMY', emailEvidence: 'real-2026' },
+    autoCancel: [THIRTY_DAYS],
   },
   {
     key: 'amazon.co.jp',
@@ -232,11 +464,25 @@ export const MARKETPLACES: readonly Marketplace[] = [
     senderDomains: ['amazon.co.jp'],
     sellerCentral: 'https://sellercentral.amazon.co.jp',
     email: {
-      subjectPatterns: ['注文確定'],
+      senderMailboxes: SENDER,
+      soldSubjects: subjects([SOLD.ja, 'parser']),
       orderIdLabels: ['注文番号:', '注文番号：', 'オーダーID:', 'オーダーID：'],
-      bodyMarkers: ['出荷してください', '購入済み、注文確定', '出荷期限'],
+      shipByLabels: ['出荷期限:', '出荷期限：', '出荷予定日:', '出荷予定日：'],
+      dateOrder: 'YMD',
       emailEvidence: 'parser',
     },
+    autoCancel: [THIRTY_DAYS],
+  },
+  {
+    key: 'amazon.sg',
+    code: 'SG',
+    marketplaceId: 'A19VAU5U5O7RUS',
+    region: 'FE',
+    language: 'en',
+    timeZone: 'Asia/Singapore',
+    senderDomains: ['amazon.sg'],
+    sellerCentral: 'https://sellercentral.amazon.sg',
+    email: { senderMailboxes: SENDER, soldSubjects: subjects([SOLD.shipNow, 'unverified']), ...EN, dateOrder: 'DMY', emailEvidence: 'unverified' },
     autoCancel: [THIRTY_DAYS],
   },
   {
@@ -248,7 +494,7 @@ export const MARKETPLACES: readonly Marketplace[] = [
     timeZone: 'Australia/Sydney',
     senderDomains: ['amazon.com.au'],
     sellerCentral: 'https://sellercentral.amazon.com.au',
-    email: { ...EN_US, emailEvidence: 'unverified' },
+    email: { senderMailboxes: SENDER, soldSubjects: subjects([SOLD.shipNow, 'unverified']), ...EN, dateOrder: 'DMY', emailEvidence: 'unverified' },
     autoCancel: [THIRTY_DAYS],
   },
 ];
@@ -289,6 +535,17 @@ export function marketplaceBySenderDomain(domain: string): Marketplace | undefin
     }
   }
   return best;
+}
+
+/**
+ * Buyer messages relayed by Amazon come from `<random>@marketplace.amazon.<tld>`: the buyer wrote
+ * the text, so nothing in such a message is ever a notification, whatever it says.
+ */
+export function isBuyerRelayDomain(domain: string): boolean {
+  const d = domain.trim().toLowerCase().replace(/\.$/, '');
+  const m = marketplaceBySenderDomain(d);
+  if (!m) return false;
+  return m.senderDomains.some((s) => d === `marketplace.${s}` || d.endsWith(`.marketplace.${s}`));
 }
 
 /** Link to an order's page in the marketplace's Seller Central. */

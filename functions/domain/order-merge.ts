@@ -164,9 +164,40 @@ export function mergeOrderFacts(
  */
 export function applyNotification(order: StoredOrder, n: NotificationRecord, policy: OrderPolicy): StoredOrder | null {
   assertSameOrder(order, n, 'applyNotification');
+  if (notificationMismatch(order, n) !== null) return null;
   if (order.notifiedAt && Date.parse(order.notifiedAt) <= Date.parse(n.receivedAt)) return null;
-  const candidate: StoredOrder = { ...order, notifiedAt: n.receivedAt, notificationId: n.messageId };
+  const candidate: StoredOrder = {
+    ...order,
+    notifiedAt: n.receivedAt,
+    notificationId: n.messageId,
+    notificationVerified: n.verified === false ? false : undefined,
+    // The email's ship-by date is kept on the order; deadlines.ts uses it only when no order
+    // source gave a latest ship date.
+    emailShipBy: n.shipBy ?? order.emailShipBy,
+  };
   return compact({ ...candidate, alertAfter: nextAlertAfter(candidate, policy), version: order.version + 1 });
+}
+
+/** Clock skew allowed between Amazon's mail servers and its order system. */
+export const NOTIFICATION_CLOCK_SKEW_MINUTES = 10;
+
+export type NotificationMismatch = 'marketplace-mismatch' | 'before-order';
+
+/**
+ * Why this email cannot be this order's notification, or null when it can: its marketplace is not
+ * the order's (when both are known: a Sold, Ship Now from amazon.de does not announce an amazon.fr
+ * order with the same ID), or it was sent before the order was placed (allowing
+ * NOTIFICATION_CLOCK_SKEW_MINUTES of clock skew). The sent time is the Date header, else arrival.
+ */
+export function notificationMismatch(
+  order: Pick<StoredOrder, 'marketplace' | 'purchaseDate'>,
+  n: Pick<NotificationRecord, 'marketplace' | 'receivedAt' | 'sentAt'>,
+): NotificationMismatch | null {
+  if (order.marketplace && n.marketplace && order.marketplace !== n.marketplace) return 'marketplace-mismatch';
+  const sent = Date.parse(n.sentAt ?? n.receivedAt);
+  const purchased = Date.parse(order.purchaseDate);
+  if (Number.isFinite(sent) && Number.isFinite(purchased) && sent < purchased - NOTIFICATION_CLOCK_SKEW_MINUTES * 60_000) return 'before-order';
+  return null;
 }
 
 /**

@@ -53,6 +53,16 @@ export interface StoredOrder extends OrderFacts {
   notifiedAt?: IsoTime;
   /** ID of the notification that matched (message ID or content hash). */
   notificationId?: string;
+  /**
+   * False when the matching email had no verdict of a trusted receiver and was let count by
+   * `--accept-unverified`; absent otherwise.
+   */
+  notificationVerified?: boolean;
+  /**
+   * The `Ship by:` date of the matching Sold, Ship Now email. Used as the ship-by deadline only
+   * when no order source gave a latest ship date (report orders), see deadlines.ts `shipBy`.
+   */
+  emailShipBy?: IsoTime;
   /** Last status written on a transition (status itself is always recomputable from facts + now). */
   status?: OrderStatus;
   /** When the status last changed, as it really happened (e.g. expectedBy + grace), not when noticed. */
@@ -95,6 +105,10 @@ export interface AuthVerdicts {
    * domain is aligned with it; absent (e.g. SES receipt verdicts): the receiver's pass is taken.
    */
   dkimPassDomains?: string[];
+  /** The `header.from` domain the DMARC result is about, when the receiver names it. */
+  dmarcHeaderFrom?: string;
+  /** The domain SPF checked (`smtp.mailfrom`), when the receiver names it. */
+  spfDomain?: string;
 }
 
 export interface AuthenticityDecision {
@@ -116,6 +130,12 @@ export interface NotificationRecord {
   /** Where the raw message is kept (S3 key or file path), for replay and diagnosis. */
   location: string;
   verdicts: AuthVerdicts;
+  /** False when no trusted receiver vouched for it and `--accept-unverified` let it count. */
+  verified?: boolean;
+  /** The email's `Ship by:` date (end of that day in the marketplace), when it has one. */
+  shipBy?: IsoTime;
+  /** The Date header (when the sender wrote it), when present. */
+  sentAt?: IsoTime;
   /** Set once the order exists and was marked notified by this email. */
   matchedAt?: IsoTime;
 }

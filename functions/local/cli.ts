@@ -10,8 +10,9 @@ import { isAbsolute, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { toUtcIso } from '../domain/deadlines';
 import { InputError } from '../domain/errors';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../domain/inbound';
 import { DEFAULT_POLICY, type OrderPolicy } from '../domain/types';
-import { understandEmail } from '../services/understand-email';
+import { understandEmail, type EmailUnderstanding } from '../services/understand-email';
 import { alertsCommand } from './commands/alerts';
 import { mailCommand } from './commands/mail';
 import { ordersCommand } from './commands/orders';
@@ -32,9 +33,10 @@ export const DEMO = {
 };
 
 const USAGE = `usage:
-  shipnow parse FILE...
-      One JSON line per email file: {"file","soldShipNow","orderIds","marketplace","language","authentic","reason"}.
+  shipnow parse [--trust-receiver AUTHSERV-ID]... [--accept-unverified] FILE...
+      One JSON line per email file: {"file","soldShipNow","orderIds","marketplace","language","authentic","reason","shipBy","verified"}.
   shipnow check --orders PATH [--orders PATH]... --mail DIR [--now ISO-8601] [--grace MINUTES] [--json]
+                [--trust-receiver AUTHSERV-ID]... [--accept-unverified]
       Reconcile orders (Unshipped Orders report, SP-API searchOrders/getOrders JSON) against the
       Sold, Ship Now emails in DIR on the embedded store. Exit 0: none missing, 1: some missing, 2: bad input.
   shipnow demo
@@ -97,28 +99,55 @@ export async function main(argv: string[], io: Out = STDIO): Promise<number> {
   }
 }
 
+/** `--trust-receiver` / `--accept-unverified` of parse and check (issue 9). */
+const TRUST_OPTIONS = {
+  'trust-receiver': { type: 'string', multiple: true },
+  'accept-unverified': { type: 'boolean', default: false },
+} as const;
+
+/** An authserv-id is a domain-like token (RFC 8601 §2.5: a value, in practice a host name). */
+function trustReceiversOf(values: string[] | undefined): string[] {
+  const out: string[] = [];
+  for (const v of values ?? []) {
+    const id = v.trim().toLowerCase();
+    if (!/^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$/.test(id)) throw new UsageError(`--trust-receiver needs an authserv-id such as mx.google.com (got '${v}')`);
+    out.push(id);
+  }
+  return out;
+}
+
 async function parseCommand(args: string[], io: Out): Promise<number> {
-  if (args.length === 0) throw new UsageError('parse needs at least one FILE');
+  const { values, positionals } = parseArgsOrUsage(args, TRUST_OPTIONS);
+  if (positionals.length === 0) throw new UsageError('parse needs at least one FILE');
+  const opts = { trustReceivers: trustReceiversOf(values['trust-receiver']), acceptUnverified: values['accept-unverified'] === true };
   let code: number = EXIT.OK;
-  for (const file of args) {
+  for (const file of positionals) {
     let raw: Buffer;
     try {
+      // The same size limit as check and the SES intake: an oversized file is not read.
+      const size = (await stat(file)).size;
+      if (size > DEFAULT_MAX_MESSAGE_BYTES) {
+        io.out(JSON.stringify(parseLine(file, { ...UNREAD, reason: 'oversized' })));
+        continue;
+      }
       raw = await readFile(file);
     } catch (e) {
       code = EXIT.BAD_INPUT;
       const reason = `cannot read: ${(e as Error).message}`;
       io.err(`shipnow: ${file}: ${reason}`);
-      io.out(JSON.stringify(parseLine(file, { soldShipNow: false, orderIds: [], marketplace: null, language: null, authentic: null, reason })));
+      io.out(JSON.stringify(parseLine(file, { ...UNREAD, reason })));
       continue;
     }
-    io.out(JSON.stringify(parseLine(file, await understandEmail(raw))));
+    io.out(JSON.stringify(parseLine(file, await understandEmail(raw, opts))));
   }
   return code;
 }
 
+const UNREAD = { soldShipNow: false, orderIds: [], marketplace: null, language: null, authentic: null, shipBy: null, verified: null };
+
 function parseLine(
   file: string,
-  u: { soldShipNow: boolean; orderIds: string[]; marketplace: string | null; language: string | null; authentic: boolean | null; reason: string | null },
+  u: Pick<EmailUnderstanding, 'soldShipNow' | 'orderIds' | 'marketplace' | 'language' | 'authentic' | 'reason' | 'shipBy' | 'verified'>,
 ) {
   return {
     file,
@@ -128,6 +157,8 @@ function parseLine(
     language: u.language,
     authentic: u.authentic,
     reason: u.reason,
+    shipBy: u.shipBy,
+    verified: u.verified,
   };
 }
 
@@ -138,6 +169,7 @@ async function checkCommand(args: string[], io: Out): Promise<number> {
     now: { type: 'string' },
     grace: { type: 'string' },
     json: { type: 'boolean', default: false },
+    ...TRUST_OPTIONS,
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   const orders = values.orders ?? [];
@@ -147,8 +179,17 @@ async function checkCommand(args: string[], io: Out): Promise<number> {
   const policy = parseGrace(values.grace);
   await assertDirectory(values.mail);
 
-  const outcome = await runCheck({ orders, mailDir: values.mail, now, policy });
+  const trustReceivers = trustReceiversOf(values['trust-receiver']);
+  const acceptUnverified = values['accept-unverified'] === true;
+  const outcome = await runCheck({ orders, mailDir: values.mail, now, policy, trustReceivers, acceptUnverified });
   io.out(values.json ? JSON.stringify(checkJson(outcome), null, 2) : renderCheck(outcome, policy.graceMinutes));
+  const unverified = outcome.report.orders.filter((o) => o.verified === false).length;
+  if (acceptUnverified && unverified > 0) {
+    io.err(
+      `shipnow: warning: --accept-unverified: ${unverified} order(s) marked notified by mail that no receiver verified; ` +
+        'anyone can write such a file, so check them in Seller Central',
+    );
+  }
   return outcome.report.summary.missing > 0 ? EXIT.MISSING : EXIT.OK;
 }
 
@@ -185,10 +226,11 @@ export function checkJson(outcome: CheckOutcome) {
       marketplace: o.marketplace,
       expectedBy: o.expectedBy,
       notifiedAt: o.notifiedAt,
+      verified: o.verified,
       shipBy: o.shipBy,
       autoCancelAt: o.autoCancelAt,
     })),
-    unmatchedNotifications: report.unmatchedNotifications.map((n) => ({ orderId: n.orderId, file: n.location })),
+    unmatchedNotifications: report.unmatchedNotifications.map((n) => ({ orderId: n.orderId, file: n.location, reason: n.reason })),
     rejectedMail,
     summary: report.summary,
   };

@@ -26,6 +26,10 @@ export interface FolderIntakeOptions {
   /** Needed only when routing by alias. */
   inboundDomain?: string;
   trustedAuthservId?: string;
+  /** `--trust-receiver`: mailbox providers whose verdicts are trusted too. */
+  trustReceivers?: readonly string[];
+  /** `--accept-unverified`: mail with no verdict header at all counts, marked unverified. */
+  acceptUnverified?: boolean;
   maxMessageBytes?: number;
 }
 
@@ -44,7 +48,10 @@ export async function intakeMailFolder(opts: FolderIntakeOptions): Promise<Folde
       inboundDomain: opts.inboundDomain ?? 'invalid.invalid',
       maxMessageBytes: opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
       ...(opts.trustedAuthservId ? { trustedAuthservId: opts.trustedAuthservId } : {}),
-      // Saved mail (exported from a mailbox) often has no trusted verdict header at all.
+      ...(opts.trustReceivers && opts.trustReceivers.length > 0 ? { trustReceivers: opts.trustReceivers } : {}),
+      ...(opts.acceptUnverified ? { acceptUnverified: true } : {}),
+      // Saved mail (exported from a mailbox) often has no trusted verdict header at all: it is
+      // reported `unverified` (not `no-verdicts`), with the flags that would let it count.
       requireVerdicts: false,
       policy: opts.policy,
     },
@@ -80,7 +87,9 @@ export function reportedReason(r: IntakeResult): string | null {
     case 'rejected':
       return r.reason;
     case 'quarantined':
-      if (r.reason === 'malformed-mime' && r.detail) return r.detail.startsWith('malformed-mime') ? r.detail : `malformed-mime: ${r.detail}`;
+      if (r.reason === 'malformed-mime' && r.detail) {
+        return r.detail.startsWith('malformed-mime') || r.detail.startsWith('outlook-msg') ? r.detail : `malformed-mime: ${r.detail}`;
+      }
       return r.reason;
   }
 }

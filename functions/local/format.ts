@@ -35,7 +35,9 @@ export function renderCheck(outcome: CheckOutcome, graceMinutes: number): string
           ? `${o.status === 'missing' ? 'due' : 'due by'} ${localTime(o.expectedBy, tz)} (${countdown(o.expectedBy, now)})`
           : '-';
     const deadline = (t: IsoTime | null) => (t ? `${countdown(t, now)} (${localTime(t, tz)})` : '-');
-    return [o.orderId, o.marketplace ?? '?', LABEL[o.status], email, deadline(o.shipBy), deadline(o.autoCancelAt)];
+    // An order notified by mail no receiver verified (--accept-unverified) is marked.
+    const status = o.status === 'notified' && o.verified === false ? `${LABEL[o.status]} (unverified)` : LABEL[o.status];
+    return [o.orderId, o.marketplace ?? '?', status, email, deadline(o.shipBy), deadline(o.autoCancelAt)];
   });
   lines.push(...table([header, ...rows]));
   const s = report.summary;
@@ -49,13 +51,33 @@ export function renderCheck(outcome: CheckOutcome, graceMinutes: number): string
       'and your Notification Preferences and spam folder; ship before the ship-by date.',
     );
   }
-  if (report.unmatchedNotifications.length > 0) {
+  const unknownOrder = report.unmatchedNotifications.filter((u) => u.reason === 'no-order');
+  const implausible = report.unmatchedNotifications.filter((u) => u.reason !== 'no-order');
+  if (unknownOrder.length > 0) {
     lines.push('', 'Emails for orders not (yet) in any orders file (kept; matched when the order appears):');
-    for (const u of report.unmatchedNotifications) lines.push(`  ${u.orderId}  ${u.location}`);
+    for (const u of unknownOrder) lines.push(`  ${u.orderId}  ${u.location}`);
+  }
+  if (implausible.length > 0) {
+    lines.push('', 'Emails that name an order but cannot be its notification (not counted):');
+    for (const u of implausible) lines.push(`  ${u.orderId}  ${u.location}: ${u.reason}`);
+  }
+  const unverifiedNotified = report.orders.filter((o) => o.verified === false).length;
+  if (unverifiedNotified > 0) {
+    lines.push('', `${unverifiedNotified} order(s) notified by mail that no receiver verified (--accept-unverified): marked (unverified).`);
   }
   if (rejectedMail.length > 0) {
     lines.push('', 'Mail not counted as a Sold, Ship Now notification:');
     for (const r of rejectedMail) lines.push(`  ${r.file}: ${r.reason}`);
+  }
+  const unverified = rejectedMail.filter((r) => r.reason === 'unverified').length;
+  if (unverified > 0) {
+    lines.push(
+      '',
+      `${unverified} email(s) unverified: no verdict of a trusted receiver, so they do not count.`,
+      'Exported from a mailbox? Trust its receiver: --trust-receiver AUTHSERV-ID (the first word of its',
+      'Authentication-Results header, e.g. mx.google.com for Gmail). No Authentication-Results at all?',
+      '--accept-unverified lets them count, marked (unverified).',
+    );
   }
   return lines.join('\n');
 }

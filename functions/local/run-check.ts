@@ -15,6 +15,10 @@ export interface CheckOptions {
   /** In `check`, all orders and mail belong to one seller, whatever the recipient address. */
   sellerId?: string;
   trustedAuthservId?: string;
+  /** `--trust-receiver` (issue 9): mailbox providers whose verdicts are trusted too. */
+  trustReceivers?: string[];
+  /** `--accept-unverified` (issue 9): mail with no verdict header at all counts, marked unverified. */
+  acceptUnverified?: boolean;
 }
 
 export interface CheckOutcome {
@@ -54,6 +58,9 @@ export async function runCheck(opts: CheckOptions): Promise<CheckOutcome> {
       policy: opts.policy,
       sellerId,
       ...(opts.trustedAuthservId ? { trustedAuthservId: opts.trustedAuthservId } : {}),
+      // issue 9: which receivers' verdicts count, and whether verdict-less mail may.
+      ...(opts.trustReceivers ? { trustReceivers: opts.trustReceivers } : {}),
+      ...(opts.acceptUnverified ? { acceptUnverified: true } : {}),
     });
 
     await importOrders(repo, facts, opts.now, opts.policy);

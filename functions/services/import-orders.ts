@@ -1,4 +1,4 @@
-import { applyNotification, mergeOrderFacts } from '../domain/order-merge';
+import { applyNotification, mergeOrderFacts, notificationMismatch } from '../domain/order-merge';
 import { expectedBy } from '../domain/order-status';
 import type { SentinelRepository } from '../domain/ports';
 import type { IsoTime, NotificationRecord, OrderFacts, OrderPolicy, StoredOrder } from '../domain/types';
@@ -50,7 +50,8 @@ export async function matchEarlierNotifications(
   now: IsoTime,
   policy: OrderPolicy,
 ): Promise<boolean> {
-  const pending = await repo.notificationsForOrder(order.sellerId, order.orderId);
+  // Only plausible ones: same marketplace, sent no earlier than the purchase.
+  const pending = (await repo.notificationsForOrder(order.sellerId, order.orderId)).filter((n) => notificationMismatch(order, n) === null);
   if (pending.length === 0) return false;
   const earliest = pending.reduce((a, b) => (b.receivedAt < a.receivedAt ? b : a));
   await markNotified(repo, earliest, now, policy);
@@ -78,6 +79,9 @@ export async function markNotified(
     return current ? applyNotification(current, n, policy) : null;
   });
   if (!order) return false;
+  // The order exists but this email cannot be its notification: it stays unmatched (the report
+  // says why, see seller-report.ts).
+  if (notificationMismatch(order, n) !== null) return false;
   if (written && order.notifiedAt && !before?.notifiedAt && order.marketplace) {
     const wasMissing = before?.status === 'missing';
     await repo.addOrderStats(order.sellerId, order.marketplace, expectedBy(order, policy), { notified: 1, ...(wasMissing ? { missing: -1 } : {}) }, n.receivedAt);

@@ -18,6 +18,10 @@ export interface IngestEmailInput {
   /** Verdicts from the receiving service (SES receipt); otherwise read from the headers. */
   verdicts?: AuthVerdicts;
   trustedAuthservId?: string;
+  /** Mailbox providers whose verdicts are trusted too (`--trust-receiver`). */
+  trustReceivers?: readonly string[];
+  /** Let mail with no verdict header at all count, marked unverified (`--accept-unverified`). */
+  acceptUnverified?: boolean;
 }
 
 export type IngestEmailResult =
@@ -51,7 +55,12 @@ export async function ingestEmail(
   now: IsoTime,
   policy: OrderPolicy,
 ): Promise<IngestEmailResult> {
-  const opts = { trustedAuthservId: input.trustedAuthservId, verdicts: input.verdicts };
+  const opts = {
+    trustedAuthservId: input.trustedAuthservId,
+    verdicts: input.verdicts,
+    ...(input.trustReceivers ? { trustReceivers: input.trustReceivers } : {}),
+    ...(input.acceptUnverified ? { acceptUnverified: true } : {}),
+  };
   const understanding = input.parsed ? understandParsed(input.parsed, opts) : await understandEmail(input.raw, opts);
   if (!understanding.soldShipNow || understanding.authentic !== true || understanding.reason !== null) {
     return { outcome: 'rejected', reason: understanding.reason ?? 'not-accepted', understanding };
@@ -76,6 +85,9 @@ export async function ingestEmail(
       receivedAt,
       location: input.location,
       verdicts: understanding.verdicts,
+      ...(understanding.verified === false ? { verified: false } : {}),
+      ...(understanding.shipBy ? { shipBy: understanding.shipBy } : {}),
+      ...(understanding.mail?.date ? { sentAt: understanding.mail.date } : {}),
     };
     if ((await repo.putNotification(n)) === 'created') created++;
     if (await markNotified(repo, n, now, policy)) matched.push(orderId);

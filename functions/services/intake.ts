@@ -37,6 +37,7 @@ import type { ParsedMail } from '../domain/mail';
 import type { SentinelRepository } from '../domain/ports';
 import type { AuthVerdicts, IsoTime, OrderPolicy, Seller } from '../domain/types';
 import { ingestEmail } from './ingest-email';
+import { trustedIds } from './understand-email';
 
 export interface IntakeConfig {
   /** The operator's inbound domain: sellers' addresses are `<alias>@<inboundDomain>`. */
@@ -44,6 +45,10 @@ export interface IntakeConfig {
   /** Messages larger than this are quarantined unread (default 10 MB). */
   maxMessageBytes: number;
   trustedAuthservId?: string;
+  /** Mailbox providers whose Authentication-Results are trusted too (local `--trust-receiver`). */
+  trustReceivers?: readonly string[];
+  /** Let mail with no verdict header at all count, marked unverified (local `--accept-unverified`). */
+  acceptUnverified?: boolean;
   /**
    * Reject (`no-verdicts`) a message that carries no verdict of the trusted receiver. True on AWS
    * (SES always adds one, so its absence means the message did not come through SES); false for
@@ -219,12 +224,12 @@ async function processClaimed(deps: IntakeDeps, req: IntakeRequest, previous: In
     mail = await parseMime(raw);
   } catch (err) {
     if (err instanceof MalformedMailError) {
-      return isBlankMessage(raw) ? quarantine('empty-file', err.message) : quarantine('malformed-mime', err.message);
+      return isBlankMessage(raw) ? quarantine('empty-file', err.message) : quarantine('malformed-mime', err.reason ?? err.message);
     }
     return quarantine('parser-exception', errorName(err));
   }
 
-  const headerVerdicts = parseAuthenticationResults(mail.headers, config.trustedAuthservId);
+  const headerVerdicts = parseAuthenticationResults(mail.headers, trustedIds(config));
   const verdicts: AuthVerdicts = req.receipt?.verdicts ?? headerVerdicts;
   if ((verdicts.virus ?? headerVerdicts.virus) === 'fail') return quarantine('virus', 'X-SES-Virus-Verdict FAIL');
 
@@ -264,6 +269,8 @@ async function processClaimed(deps: IntakeDeps, req: IntakeRequest, previous: In
         fallbackReceivedAt: req.receivedAt,
         ...(req.receipt ? { verdicts: req.receipt.verdicts } : {}),
         ...(config.trustedAuthservId ? { trustedAuthservId: config.trustedAuthservId } : {}),
+        ...(config.trustReceivers ? { trustReceivers: config.trustReceivers } : {}),
+        ...(config.acceptUnverified ? { acceptUnverified: true } : {}),
       },
       req.now,
       config.policy,

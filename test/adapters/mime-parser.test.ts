@@ -195,7 +195,8 @@ describe('parseMime: malformed input throws MalformedMailError', () => {
     ['whitespace only', Buffer.from(' \r\n\r\n\t\n'), /^empty message$/],
     ['a file cut in the middle of a header', raw('truncated.eml'), /truncated/],
     ['a report saved as .eml', raw('not-a-message.eml'), /not a header field in line 1/],
-    ['a body without headers', Buffer.from('\r\nhello\r\n'), /no header section/],
+    // Leading blank lines are skipped (saved mail has them, issue 9): what follows must be headers.
+    ['a body without headers', Buffer.from('\r\nhello\r\n'), /not a header field in line 1/],
     ['headers that never end', Buffer.from('From: a@amazon.com\r\nSubject: x\r\n'), /not terminated by an empty line/],
     ['a non-header line inside the header section', Buffer.from('From: a@amazon.com\r\nthis is not a header\r\n\r\nx'), /line 2/],
     ['no From and no Subject', Buffer.from('Received: from x by y; Fri, 27 Nov 2026 15:11:41 +0000\r\n\r\nbody\r\n'), /neither From nor Subject/],
@@ -215,5 +216,36 @@ describe('parseMime: malformed input throws MalformedMailError', () => {
     for (const file of ['us-sold-ship-now.eml', 'jp-chumon-kakutei.eml', 'cn-forward-gbk.eml', 'us-auto-forwarded.eml']) {
       expect(() => checkHeaderSection(raw(file))).not.toThrow();
     }
+  });
+});
+
+describe('parseMime: genuine but quirky files (issue 9)', () => {
+  const base = raw('us-sold-ship-now.eml');
+  const asText = base.toString('latin1');
+  const quirks: Array<[string, Buffer]> = [
+    ['a UTF-8 byte order mark', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), base])],
+    ['leading blank lines', Buffer.concat([Buffer.from('\r\n\n\r\n'), base])],
+    ['CR-only line ends', Buffer.from(asText.replace(/\r\n/g, '\r'), 'latin1')],
+    ['an Outlook "Microsoft Mail Internet Headers" first line', Buffer.concat([Buffer.from('Microsoft Mail Internet Headers Version 2.0\r\n'), base])],
+    ['an mbox From line', Buffer.concat([Buffer.from('From MAILER-DAEMON Fri Nov 27 15:11:41 2026\n'), base])],
+  ];
+  it.each(quirks)('reads a message with %s like the plain one', async (_name, bytes) => {
+    const plain = await parseMime(base);
+    const quirky = await parseMime(bytes);
+    expect([quirky.from, quirky.subject, quirky.messageId]).toEqual([plain.from, plain.subject, plain.messageId]);
+    expect(quirky.text.replace(/\r/g, '')).toBe(plain.text.replace(/\r/g, ''));
+    expect(quirky.headers.map((h) => h.key)).toEqual(plain.headers.map((h) => h.key));
+  });
+
+  it('says what to do with an Outlook .msg file (an OLE2 compound file)', async () => {
+    const msg = Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(504)]);
+    const err = (await parseMime(msg).catch((e: unknown) => e)) as MalformedMailError;
+    expect(err).toBeInstanceOf(MalformedMailError);
+    expect(err.reason).toBe('outlook-msg: save the message as .eml');
+  });
+
+  it('keeps the From header as written (undecoded) for the strict From check', async () => {
+    const m = await parseMime(Buffer.from('From: =?utf-8?q?Amazon?= <seller-notification@amazon.com>\r\nSubject: x\r\n\r\nbody\r\n'));
+    expect(m.rawFrom).toEqual(['=?utf-8?q?Amazon?= <seller-notification@amazon.com>']);
   });
 });

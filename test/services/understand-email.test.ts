@@ -52,18 +52,21 @@ const EXPECTED: Readonly<Record<string, Expected>> = {
   'it-venduto.eml': sold('171-4455667-2000015', 'amazon.it', 'it', '2026-11-28T09:15:34.000Z'),
   'au-sold-ship-now.eml': sold('249-4455667-2000016', 'amazon.com.au', 'en', '2026-11-28T03:50:04.000Z'),
   'jp-shift-jis.eml': sold('503-4455667-2000017', 'amazon.co.jp', 'ja', '2026-11-28T04:30:49.000Z'),
-  'cn-forward-gbk.eml': { ...sold('112-4455667-2000018', 'x', 'en', '2026-11-28T06:40:05.000Z'), marketplace: null, authentic: false, reason: 'sender-not-amazon' },
+  // The forwarded notification is quoted text now (issue 9): no order ID of its own.
+  'cn-forward-gbk.eml': { ...sold('x', 'x', 'en', '2026-11-28T06:40:05.000Z'), orderIds: [], marketplace: null, authentic: false, reason: 'sender-not-amazon' },
   'us-auto-forwarded.eml': sold('112-4455667-2000019', 'amazon.com', 'en', '2026-11-28T07:45:09.000Z'),
   'us-spf-dkim-fail.eml': { ...sold('112-4455667-2000020', 'amazon.com', 'en', '2026-11-28T08:12:04.000Z'), authentic: false, reason: 'spf-and-dkim-fail' },
   'ar-forged-by-untrusted-host.eml': { ...sold('112-4455667-2000021', 'amazon.com', 'en', '2026-11-28T08:20:04.000Z'), authentic: false, reason: 'dmarc-fail' },
-  // No SES here: the arrival is the seller's mailbox's Received header.
-  'us-no-auth-results.eml': sold('112-4455667-2000022', 'amazon.com', 'en', '2026-11-28T08:30:06.000Z'),
+  // No SES here: the arrival is the seller's mailbox's Received header. Issue 9: no trusted
+  // verdict at all is `unverified` (it used to be accepted on the From address alone).
+  'us-no-auth-results.eml': { ...sold('112-4455667-2000022', 'amazon.com', 'en', '2026-11-28T08:30:06.000Z'), authentic: false, reason: 'unverified' },
   'us-order-id-only-in-html.eml': sold('113-4455667-2000023', 'amazon.com', 'en', '2026-11-28T09:05:04.000Z'),
   'de-verkauft-bestellung-im-betreff.eml': sold('302-4455667-2000024', 'amazon.de', 'de', '2026-11-28T09:50:04.000Z'),
   'us-return-request.eml': { ...sold('112-4455667-1000001', 'amazon.com', 'en', '2026-11-28T10:20:03.000Z'), soldShipNow: false, reason: 'not-sold-ship-now' },
   'fr-payment-notice.eml': { ...sold('407-4455667-1000005', 'amazon.fr', 'fr', '2026-11-28T10:30:03.000Z'), soldShipNow: false, reason: 'not-sold-ship-now' },
   'it-a-to-z-claim.eml': { ...sold('171-4455667-1000006', 'amazon.it', 'it', '2026-11-28T10:40:03.000Z'), soldShipNow: false, reason: 'not-sold-ship-now' },
-  'es-buyer-message.eml': { ...sold('406-4455667-1000007', 'amazon.es', 'es', '2026-11-28T10:50:03.000Z'), soldShipNow: false, reason: 'not-sold-ship-now' },
+  // Buyer mail relayed by Amazon: the ID after the buyer's text block is not read.
+  'es-buyer-message.eml': { ...sold('x', 'amazon.es', 'es', '2026-11-28T10:50:03.000Z'), orderIds: [], soldShipNow: false, reason: 'not-sold-ship-now' },
   'jp-cancel-request.eml': { ...sold('250-4455667-1000008', 'amazon.co.jp', 'ja', '2026-11-28T11:05:03.000Z'), soldShipNow: false, reason: 'not-sold-ship-now' },
 
   'empty.eml': { soldShipNow: false, orderIds: [], marketplace: null, language: null, authentic: null, reason: 'empty-file', receivedAt: null },
@@ -163,12 +166,25 @@ describe('understandEmail options and edge cases', () => {
 
   it('reads the verdicts of the trusted receiver it is given', async () => {
     const u = await understandEmail(raw('us-auto-forwarded.eml'), { trustedAuthservId: 'mx.mailbox-provider.example' });
-    expect(u.verdicts).toEqual({ spf: 'pass', dkim: 'pass', dkimPassDomains: ['amazon.com'], dmarc: 'pass', authservId: 'mx.mailbox-provider.example' });
+    expect(u.verdicts).toEqual({
+      spf: 'pass',
+      spfDomain: 'bounces.amazon.com',
+      dkim: 'pass',
+      dkimPassDomains: ['amazon.com'],
+      dmarc: 'pass',
+      dmarcHeaderFrom: 'amazon.com',
+      authservId: 'mx.mailbox-provider.example',
+    });
+    // The same through --trust-receiver: SES stays trusted, the mailbox's verdict is below SES's.
+    const both = await understandEmail(raw('us-auto-forwarded.eml'), { trustReceivers: ['mx.mailbox-provider.example'] });
+    expect(both.verdicts.authservId).toBe('amazonses.com');
   });
 
-  it('exposes absent verdicts, and rejects them when verdicts are required', async () => {
-    const lenient = await understandEmail(raw('us-no-auth-results.eml'));
-    expect([lenient.authentic, lenient.verdicts]).toEqual([true, { spf: 'none', dkim: 'none', dmarc: 'none' }]);
+  it('says unverified for absent verdicts; --accept-unverified lets them count, visibly', async () => {
+    const plain = await understandEmail(raw('us-no-auth-results.eml'));
+    expect([plain.authentic, plain.reason, plain.verified, plain.verdicts]).toEqual([false, 'unverified', false, { spf: 'none', dkim: 'none', dmarc: 'none' }]);
+    const accepted = await understandEmail(raw('us-no-auth-results.eml'), { acceptUnverified: true });
+    expect([accepted.authentic, accepted.reason, accepted.verified]).toEqual([true, null, false]);
     const strict = await understandEmail(raw('us-no-auth-results.eml'), { requireVerdicts: true });
     expect([strict.authentic, strict.reason]).toEqual([false, 'no-verdicts']);
   });
@@ -176,7 +192,8 @@ describe('understandEmail options and edge cases', () => {
   it('keeps the parsed mail and the verdicts for diagnosis', async () => {
     const u = await understandEmail(raw('forged-amazon-com.eml'));
     expect(u.mail?.from).toEqual({ address: 'seller-notification@amazon.com', name: 'Amazon Seller Notifications' });
-    expect(u.verdicts).toEqual({ spf: 'pass', dkim: 'none', dmarc: 'fail', spam: 'pass', virus: 'pass', authservId: 'amazonses.com' });
+    expect(u.verdicts).toMatchObject({ spf: 'pass', dkim: 'none', dmarc: 'fail', dmarcHeaderFrom: 'amazon.com', spam: 'pass', virus: 'pass', authservId: 'amazonses.com' });
+    expect(u.receivers).toEqual(['amazonses.com']);
   });
 
   it('calls a whitespace-only file empty', async () => {
@@ -185,7 +202,8 @@ describe('understandEmail options and edge cases', () => {
 
   it('falls back to the Date header when there is no Received header', async () => {
     const u = await understandEmail(Buffer.from('From: seller-notification@amazon.com\r\nDate: Sat, 28 Nov 2026 11:03:15 +0900\r\nSubject: Sold, ship now: x\r\n\r\nOrder ID: 112-4455667-1000001\r\n'));
-    expect([u.receivedAt, u.soldShipNow, u.authentic, u.reason]).toEqual(['2026-11-28T02:03:15.000Z', true, true, null]);
+    // No receiver at all: unverified (issue 9).
+    expect([u.receivedAt, u.soldShipNow, u.authentic, u.reason]).toEqual(['2026-11-28T02:03:15.000Z', true, false, 'unverified']);
   });
 
   it('gives the authenticity reason precedence over the classification reason', async () => {
@@ -204,7 +222,7 @@ describe('forgeries that pass a naive check', () => {
 
   it('a DKIM pass by an unrelated domain does not vouch for From: amazon.com when SPF fails', async () => {
     const u = await understandEmail(withAuth('fail', 'pass header.d=evil.example', 'none'));
-    expect([u.authentic, u.reason]).toEqual([false, 'spf-and-dkim-fail']);
+    expect([u.authentic, u.reason]).toEqual([false, 'no-aligned-pass: dmarc=none, dkim=pass for evil.example (not amazon.com), spf=fail']);
   });
 
   it("a DKIM pass by Amazon's own domain does, even when SPF fails (forwarded mail)", async () => {
@@ -212,9 +230,16 @@ describe('forgeries that pass a naive check', () => {
     expect([u.authentic, u.reason]).toEqual([true, null]);
   });
 
-  it('a DMARC pass is enough: it already proves an aligned identity', async () => {
-    const u = await understandEmail(withAuth('softfail', 'pass header.d=amazonses.com', 'pass'));
+  it('a DMARC pass for the From domain is enough: it already proves an aligned identity', async () => {
+    const u = await understandEmail(withAuth('softfail', 'pass header.d=amazonses.com', 'pass header.from=amazon.com'));
     expect([u.authentic, u.reason]).toEqual([true, null]);
+  });
+
+  it('a DMARC pass for another domain, or naming none, is not', async () => {
+    const other = await understandEmail(withAuth('pass', 'pass header.d=evil.example', 'pass header.from=evil.example'));
+    expect(other.reason).toMatch(/^no-aligned-pass: dmarc=pass for evil.example/);
+    const unnamed = await understandEmail(withAuth('softfail', 'pass header.d=amazonses.com', 'pass'));
+    expect(unnamed.reason).toMatch(/^no-aligned-pass: dmarc=pass for no domain/);
   });
 
   it("a second From address beside Amazon's is not authentic", async () => {
