@@ -85,7 +85,10 @@ export function parseAuthenticationResults(
   if (dkimPassDomains.length > 0) verdicts.dkimPassDomains = dkimPassDomains;
   const dmarcFrom = propertyOf(headers[index].value, 'dmarc', 'header.from');
   if (dmarcFrom) verdicts.dmarcHeaderFrom = dmarcFrom;
-  const mailfrom = propertyOf(headers[index].value, 'spf', 'smtp.mailfrom');
+  // RFC 8601 names it smtp.mailfrom; SES writes envelope-from.
+  const mailfrom =
+    propertyOf(headers[index].value, 'spf', 'smtp.mailfrom') ??
+    /\benvelope-from\s*=\s*"?([^\s";]+@[^\s";]+)/i.exec(stripComments(headers[index].value))?.[1]?.toLowerCase();
   if (mailfrom) verdicts.spfDomain = mailfrom.includes('@') ? mailfrom.slice(mailfrom.lastIndexOf('@') + 1) : mailfrom;
   if (id === DEFAULT_TRUSTED_AUTHSERV_ID) {
     // Only SES writes these; only those it added (above its Authentication-Results) are its own.

@@ -34,6 +34,7 @@ describe('parseAuthenticationResults', () => {
       dkimPassDomains: ['amazonses.com'],
       dmarc: 'none',
       dmarcHeaderFrom: 'example.com',
+      spfDomain: 'amazonses.com',
       spam: 'pass',
       virus: 'pass',
       authservId: 'amazonses.com',
@@ -55,7 +56,7 @@ describe('parseAuthenticationResults', () => {
       'mx.google.com',
       'amazonses.com',
     ]);
-    expect(parseAuthenticationResults(headers)).toEqual({ spf: 'pass', dkim: 'fail', dmarc: 'fail', dmarcHeaderFrom: 'amazon.com', spam: 'pass', virus: 'pass', authservId: 'amazonses.com' });
+    expect(parseAuthenticationResults(headers)).toEqual({ spf: 'pass', dkim: 'fail', dmarc: 'fail', dmarcHeaderFrom: 'amazon.com', spfDomain: 'mailer.bulk-sender.example', spam: 'pass', virus: 'pass', authservId: 'amazonses.com' });
   });
 
   it('ignores a header of another host even when it is on top', () => {
