@@ -20,12 +20,14 @@ export const REQUIRED_COLUMNS = ['order-id', 'purchase-date'] as const;
 
 /**
  * The only columns read. Deliberately NOT read:
- * - `promise-date` / `days-past-promise`: Amazon's column list (order-reports-attributes) names
- *   them without defining them. Seen in the wild as a single time or as a "from - to" range, and
- *   whether it is the promised ship date or delivery date is not documented. Mapping it to
- *   latestShipDate would feed the auto-cancel rule (7 business days after the latest ship date)
- *   a guessed date; the Orders API gives LatestShipDate / shipByWindow authoritatively, and
- *   mergeOrderFacts fills it in from there.
+ * - `promise-date` / `days-past-promise`: the SP-API report documentation (order-reports-attributes,
+ *   GET_FLAT_FILE_ACTIONABLE_ORDER_DATA_SHIPPING) lists them without defining them, and Seller
+ *   Central's table of Unshipped Orders report fields does not define them either; only
+ *   third-party order tools describe the promise date as the ship-by date. Seen in the wild as a
+ *   single time or as a "from - to" range. Mapping it to latestShipDate would feed the auto-cancel
+ *   rule (7 business days after the latest ship date) an undocumented date. Instead a report
+ *   order's ship-by comes from its Sold, Ship Now email (`Ship by:`, see deadlines.ts `shipBy`),
+ *   and the Orders API gives LatestShipDate / shipByWindow authoritatively (mergeOrderFacts).
  * - `reporting-date`: when the order became eligible for the report, not an update time of the
  *   order, so it is not a `lastUpdated`.
  */

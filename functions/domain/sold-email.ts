@@ -420,10 +420,13 @@ function subjectMatches(subject: string): CompiledSubject[] {
   return [...best.values()];
 }
 
-/** Template names in the links (`nt=…`, `communicationName=…`), upper-cased. */
+/**
+ * Template names in the links (`nt=…`, `communicationName=…`): Amazon's are upper-case snake
+ * case (SOLD_SHIP_NOW), so a tracking parameter such as `nt=1` or `nt=abc` is not one.
+ */
 function templateMarkers(content: string): Set<string> {
   const out = new Set<string>();
-  for (const m of content.matchAll(TEMPLATE_MARKER)) out.add(m[1].toUpperCase());
+  for (const m of content.matchAll(TEMPLATE_MARKER)) if (/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(m[1])) out.add(m[1]);
   return out;
 }
 

@@ -35,7 +35,8 @@ export interface FolderIntakeOptions {
 
 export interface FolderIntakeOutcome {
   results: Array<{ file: string; result: IntakeResult }>;
-  rejectedMail: Array<{ file: string; reason: string }>;
+  /** `receivers`: for `unverified` mail, the authserv-ids of the verdicts it carries (none trusted). */
+  rejectedMail: Array<{ file: string; reason: string; receivers?: string[] }>;
 }
 
 export async function intakeMailFolder(opts: FolderIntakeOptions): Promise<FolderIntakeOutcome> {
@@ -73,7 +74,9 @@ export async function intakeMailFolder(opts: FolderIntakeOptions): Promise<Folde
     });
     out.results.push({ file: m.file, result });
     const reason = reportedReason(result);
-    if (reason !== null) out.rejectedMail.push({ file: m.file, reason });
+    if (reason !== null) {
+      out.rejectedMail.push({ file: m.file, reason, ...(result.outcome === 'rejected' && result.receivers ? { receivers: result.receivers } : {}) });
+    }
   }
   return out;
 }

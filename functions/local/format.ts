@@ -69,17 +69,32 @@ export function renderCheck(outcome: CheckOutcome, graceMinutes: number): string
     lines.push('', 'Mail not counted as a Sold, Ship Now notification:');
     for (const r of rejectedMail) lines.push(`  ${r.file}: ${r.reason}`);
   }
-  const unverified = rejectedMail.filter((r) => r.reason === 'unverified').length;
-  if (unverified > 0) {
-    lines.push(
-      '',
-      `${unverified} email(s) unverified: no verdict of a trusted receiver, so they do not count.`,
-      'Exported from a mailbox? Trust its receiver: --trust-receiver AUTHSERV-ID (the first word of its',
-      'Authentication-Results header, e.g. mx.google.com for Gmail). No Authentication-Results at all?',
-      '--accept-unverified lets them count, marked (unverified).',
-    );
-  }
+  const unverified = rejectedMail.filter((r) => r.reason === 'unverified');
+  if (unverified.length > 0) lines.push('', ...unverifiedHint(unverified));
   return lines.join('\n');
+}
+
+/**
+ * How many emails were unverified and which flag would trust them: `--trust-receiver ID` for each
+ * receiver whose verdicts they carry (topmost first), `--accept-unverified` for those with none.
+ */
+function unverifiedHint(unverified: ReadonlyArray<{ receivers?: string[] }>): string[] {
+  const byReceiver = new Map<string, number>();
+  let bare = 0;
+  for (const u of unverified) {
+    const top = u.receivers?.[0];
+    if (top) byReceiver.set(top, (byReceiver.get(top) ?? 0) + 1);
+    else bare++;
+  }
+  const lines = [`${unverified.length} email(s) unverified: no verdict of a trusted receiver, so they do not count.`];
+  for (const [id, n] of byReceiver) {
+    lines.push(`  ${n} carry verdicts of ${id}: if that is your mailbox provider (an export), add --trust-receiver ${id}`);
+  }
+  if (bare > 0) {
+    lines.push(`  ${bare} carry no Authentication-Results at all: --accept-unverified lets them count, marked (unverified)`);
+  }
+  lines.push('  (exports from Gmail: --trust-receiver mx.google.com; use the first word of the topmost Authentication-Results header)');
+  return lines;
 }
 
 function table(rows: string[][]): string[] {

@@ -23,7 +23,7 @@ export interface CheckOptions {
 
 export interface CheckOutcome {
   report: SellerReport;
-  rejectedMail: Array<{ file: string; reason: string }>;
+  rejectedMail: Array<{ file: string; reason: string; receivers?: string[] }>;
   reconcile: ReconcileResult;
 }
 

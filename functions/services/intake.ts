@@ -98,7 +98,14 @@ export type IntakeResult =
     }
   /** Already recorded before (redelivery, replay of an accepted message, or a lost race). */
   | { outcome: 'duplicate'; messageId: string; previous: IntakeOutcome | undefined }
-  | { outcome: 'rejected'; messageId: string; reason: string; sellerId?: string }
+  | {
+      outcome: 'rejected';
+      messageId: string;
+      reason: string;
+      sellerId?: string;
+      /** For `unverified`: the authserv-ids of the (untrusted) verdicts the message carries. */
+      receivers?: string[];
+    }
   | { outcome: 'quarantined'; messageId: string; reason: string; detail?: string; sellerId?: string };
 
 /** Another worker holds the message right now; retry later (the queue will). */
@@ -281,7 +288,11 @@ async function processClaimed(deps: IntakeDeps, req: IntakeRequest, previous: In
   }
   if (ingested.outcome === 'rejected') {
     if (/^(malformed-mime|empty-file)/.test(ingested.reason)) return quarantine('malformed-mime', ingested.reason, { sellerId });
-    return reject(ingested.reason, sellerId);
+    const rejected = await reject(ingested.reason, sellerId);
+    // Which receivers' verdicts an unverified message carries: the flag that would trust them.
+    const receivers = ingested.understanding.receivers;
+    if (rejected.outcome === 'rejected' && ingested.reason === 'unverified' && receivers.length > 0) return { ...rejected, receivers };
+    return rejected;
   }
 
   // 5. Channel facts for diagnosis.

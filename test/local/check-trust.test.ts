@@ -11,9 +11,12 @@ import { main } from '../../functions/local/cli';
 
 const CRLF = '\r\n';
 
-function mail(o: { domain: string; subject: string; body: string; date: string; verdict?: 'ses' | 'none' }): string {
+function mail(o: { domain: string; subject: string; body: string; date: string; verdict?: 'ses' | 'none' | 'gmail' }): string {
   const head = [
-    ...(o.verdict === 'none'
+    ...(o.verdict === 'gmail'
+      ? [`Authentication-Results: mx.google.com;${CRLF} dkim=pass header.i=@${o.domain};${CRLF} dmarc=pass header.from=${o.domain}`]
+      : []),
+    ...(o.verdict === 'none' || o.verdict === 'gmail'
       ? []
       : [
           `Return-Path: <b@bounces.${o.domain}>`,
@@ -57,6 +60,8 @@ beforeEach(() => {
     'c-early.eml': mail({ domain: 'amazon.com', subject: 'Sold, ship now: SKU-3 Bowl', body: 'Order ID: 112-9000000-0000003', date: 'Fri, 27 Nov 2026 10:05:00 +0000' }),
     // Saved by a mail client: no verdict at all.
     'd-client.eml': mail({ domain: 'amazon.com', subject: 'Sold, ship now: SKU-4 Plate', body: 'Order ID: 112-9000000-0000004', date: 'Fri, 27 Nov 2026 10:05:00 +0000', verdict: 'none' }),
+    // Exported from Gmail: Gmail's verdict, which nobody said to trust.
+    'e-gmail.eml': mail({ domain: 'amazon.com', subject: 'Sold, ship now: SKU-5 Cup', body: 'Order ID: 112-9000000-0000005', date: 'Fri, 27 Nov 2026 10:05:00 +0000', verdict: 'gmail' }),
   };
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, 'mail', name), text);
 });
@@ -92,23 +97,32 @@ test('matches only plausible emails, fills ship-by from the email, and reports u
     ['028-9000000-0000002', 'marketplace-mismatch'],
     ['112-9000000-0000003', 'before-order'],
   ]);
-  expect(doc.rejectedMail).toEqual([{ file: join(dir, 'mail', 'd-client.eml'), reason: 'unverified' }]);
+  expect(doc.rejectedMail).toEqual([
+    { file: join(dir, 'mail', 'd-client.eml'), reason: 'unverified' },
+    { file: join(dir, 'mail', 'e-gmail.eml'), reason: 'unverified', receivers: ['mx.google.com'] },
+  ]);
   expect(r.code).toBe(1);
 
   const table = await check();
   expect(table.stdout).toContain('cannot be its notification (not counted):');
   expect(table.stdout).toMatch(/028-9000000-0000002 .*b-de\.eml: marketplace-mismatch/);
-  expect(table.stdout).toContain('1 email(s) unverified');
-  expect(table.stdout).toContain('--trust-receiver AUTHSERV-ID');
-  expect(table.stdout).toContain('--accept-unverified');
+  expect(table.stdout).toContain('2 email(s) unverified');
+  expect(table.stdout).toContain('1 carry verdicts of mx.google.com: if that is your mailbox provider (an export), add --trust-receiver mx.google.com');
+  expect(table.stdout).toContain('1 carry no Authentication-Results at all: --accept-unverified lets them count');
   expect(table.stderr).toBe('');
+
+  // Trusting Gmail makes its export count (the order is not in the report: kept, unmatched).
+  const trusted = JSON.parse((await check('--json', '--trust-receiver', 'mx.google.com')).stdout) as Doc;
+  expect(trusted.unmatchedNotifications.map((u) => [u.orderId, u.reason])).toContainEqual(['112-9000000-0000005', 'no-order']);
+  expect(trusted.rejectedMail.map((m) => m.file)).toEqual([join(dir, 'mail', 'd-client.eml')]);
 });
 
 test('--accept-unverified counts mail without any verdict, visibly: verified false, a mark, a warning', async () => {
   const r = await check('--json', '--accept-unverified');
   const doc = JSON.parse(r.stdout) as Doc;
   expect(doc.orders.find((o) => o.orderId === '112-9000000-0000004')).toMatchObject({ status: 'notified', verified: false });
-  expect(doc.rejectedMail).toEqual([]);
+  // Gmail's export still has a verdict (untrusted): --accept-unverified is not for it.
+  expect(doc.rejectedMail).toEqual([{ file: join(dir, 'mail', 'e-gmail.eml'), reason: 'unverified', receivers: ['mx.google.com'] }]);
   expect(r.stderr).toMatch(/^shipnow: warning: --accept-unverified: 1 order\(s\) marked notified by mail that no receiver verified/);
 
   const table = await check('--accept-unverified');
