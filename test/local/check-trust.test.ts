@@ -144,3 +144,9 @@ test('parse applies the same size limit as check and the SES intake', async () =
   expect(code).toBe(0);
   expect(JSON.parse(out[0])).toMatchObject({ soldShipNow: false, authentic: null, reason: 'oversized', shipBy: null, verified: null });
 });
+
+test('check names an Outlook .msg file the way parse does', async () => {
+  writeFileSync(join(dir, 'mail', 'f-outlook.msg'), Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(504)]));
+  const doc = JSON.parse((await check('--json')).stdout) as Doc;
+  expect(doc.rejectedMail).toContainEqual({ file: join(dir, 'mail', 'f-outlook.msg'), reason: 'outlook-msg: save the message as .eml' });
+});
