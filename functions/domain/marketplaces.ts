@@ -1,8 +1,8 @@
 /**
  * The marketplace table: data, not code. Adding a marketplace means adding one entry here.
  *
- * Evidence for the email fields is in ../shared/reference/seller-emails/sold-ship-now.facts.json;
- * `emailEvidence` records how sure we are, because no verbatim Sold, Ship Now email is public.
+ * Evidence for the email fields is second-hand (Amazon help pages, open-source parsers of these
+ * emails); `emailEvidence` records how sure we are, because no verbatim Sold, Ship Now email is public.
  * Subject patterns are regular-expression sources matched case-insensitively against the decoded
  * subject; body markers are phrases or labels that only a Sold, Ship Now email carries.
  */
