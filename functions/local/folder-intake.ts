@@ -27,6 +27,8 @@ export interface FolderIntakeOptions {
   inboundDomain?: string;
   trustedAuthservId?: string;
   maxMessageBytes?: number;
+  /** Called after each file is taken in (for a progress bar). */
+  onMessage?: () => void;
 }
 
 export interface FolderIntakeOutcome {
@@ -53,6 +55,7 @@ export async function intakeMailFolder(opts: FolderIntakeOptions): Promise<Folde
   for await (const m of readMailFolder(opts.dir)) {
     if ('error' in m) {
       out.rejectedMail.push({ file: m.file, reason: `cannot read: ${m.error.message}` });
+      opts.onMessage?.();
       continue;
     }
     const result = await intakeMessage(deps, {
@@ -65,6 +68,7 @@ export async function intakeMailFolder(opts: FolderIntakeOptions): Promise<Folde
       ...(opts.sellerId ? { sellerId: opts.sellerId } : {}),
     });
     out.results.push({ file: m.file, result });
+    opts.onMessage?.();
     const reason = reportedReason(result);
     if (reason !== null) out.rejectedMail.push({ file: m.file, reason });
   }
