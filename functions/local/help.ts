@@ -256,7 +256,7 @@ export const HELP: Record<string, HelpRecord> = {
   mail: {
     usage: ['shipnow mail COMMAND [flags]'],
     summary: ['Inbound mail that could not be processed, and replaying it.'],
-    subcommands: ['mail quarantine', 'mail rejected', 'mail replay', 'mail receive'],
+    subcommands: ['mail quarantine', 'mail rejected', 'mail replay', 'mail receive', 'mail backfill-unmatched'],
     exit: [
       [0, 'done'],
       [1, 'the replayed or received message was quarantined or rejected'],
@@ -324,6 +324,24 @@ export const HELP: Record<string, HelpRecord> = {
       [2, 'bad input'],
     ],
     examples: ['shipnow mail receive examples/mail/us-sold-ship-now.eml --seller demo-seller'],
+  },
+  'mail backfill-unmatched': {
+    usage: ['shipnow mail backfill-unmatched [--seller ID] [--dry-run] [--json] [store flags]'],
+    summary: [
+      'One-off upgrade step (see CHANGELOG.md): put every unmatched notification stored before the',
+      'unknown-order sweep existed into its due index, so the reconciler checks it. Safe to run again.',
+    ],
+    flags: [
+      { flag: '--seller ID', text: 'only this seller (default: every seller)' },
+      { flag: '--dry-run', text: 'count only, change nothing' },
+      { flag: '--json', text: 'the counts as JSON' },
+    ],
+    store: true,
+    exit: [
+      [0, 'done'],
+      [2, 'bad input: unknown seller'],
+    ],
+    examples: ['shipnow mail backfill-unmatched --table sentinel-prod --region us-east-1 --dry-run'],
   },
 
   orders: {

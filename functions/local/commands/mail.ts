@@ -4,6 +4,9 @@
  * `shipnow mail replay MESSAGE_ID [--seller ID]`  process one message again (quarantined or not);
  *                                             on AWS also --table, --bucket, --inbound-domain
  *                                             (and the region), see `shipnow mail replay --help`
+ * `shipnow mail backfill-unmatched [--seller ID] [--dry-run] [--json]`  the one-off upgrade step
+ *                                             that puts unmatched notifications stored before the
+ *                                             unknown-order sweep into its due index (CHANGELOG)
  * `shipnow mail receive FILE... [--seller ID]`    (embedded store) take raw emails in through the
  *                                             same intake as SES: the file is stored in the data
  *                                             folder standing in for the S3 bucket
@@ -17,6 +20,7 @@ import { join } from 'node:path';
 import { ENV } from '../../constants';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../../domain/inbound';
 import { DEFAULT_POLICY } from '../../domain/types';
+import { backfillUnmatchedNotifications } from '../../services/backfill-unmatched';
 import { intakeMessage, replayMessage, type IntakeDeps, type IntakeResult } from '../../services/intake';
 import { contentId } from '../mail-folder';
 import { helpTopic, parseFlags, printHelp, wantsHelp } from '../help';
@@ -42,8 +46,10 @@ export async function mailCommand(args: string[], io: Io, opts: MailCommandOptio
         return await replay(rest, io, opts);
       case 'receive':
         return await receive(rest, io, opts);
+      case 'backfill-unmatched':
+        return await backfillUnmatched(rest, io, opts);
       default:
-        throw new UsageError(`${sub ? `unknown mail command '${sub}'` : 'mail needs a command'}: quarantine, rejected, replay, receive (see: shipnow mail --help)`);
+        throw new UsageError(`${sub ? `unknown mail command '${sub}'` : 'mail needs a command'}: quarantine, rejected, replay, receive, backfill-unmatched (see: shipnow mail --help)`);
     }
   } catch (err) {
     return exitOnBadInput(err, io);
@@ -251,4 +257,28 @@ function storeFlagsOf(values: StoreOptions & { 'inbound-domain'?: string }): str
 
 function noPositionals(p: string[]): void {
   if (p.length > 0) throw new UsageError(`unexpected argument '${p[0]}'`);
+}
+
+async function backfillUnmatched(args: string[], io: Io, opts: MailCommandOptions): Promise<number> {
+  const { values } = parseFlags('mail backfill-unmatched', args, {
+    seller: { type: 'string' },
+    'dry-run': { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    ...STORE_FLAGS,
+  });
+  const store = await openStore(values, opts.env ?? process.env);
+  try {
+    if (values.seller && !(await store.repo.getSeller(values.seller))) throw new UsageError(`no seller '${values.seller}' in ${store.describe}`);
+    const dryRun = values['dry-run'];
+    const r = await backfillUnmatchedNotifications(store.repo, { ...(values.seller ? { sellerId: values.seller } : {}), dryRun });
+    if (values.json) io.out(JSON.stringify({ ...r, dryRun }));
+    else {
+      io.out(
+        `${r.sellers} seller(s), ${r.notifications} notification(s): ${r.scheduled} unmatched ${dryRun ? 'would be scheduled' : 'scheduled'} for the unknown-order check, ${r.matched} already matched (${store.describe})`,
+      );
+    }
+    return EXIT.OK;
+  } finally {
+    await store.close();
+  }
 }
