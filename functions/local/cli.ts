@@ -7,7 +7,6 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
-import { toUtcIso } from '../domain/deadlines';
 import { InputError } from '../domain/errors';
 import type { AlertLanguage } from '../domain/alerts';
 import { DEFAULT_POLICY, type OrderPolicy } from '../domain/types';
@@ -20,7 +19,7 @@ import { statusCommand } from './commands/status';
 import { exitOnBadInput, UsageError } from './commands/store';
 import { deliverToLocalSes, renderAlerts } from './alerts-preview';
 import { isTimeZone, renderCheck, tableLanguage } from './format';
-import { helpTopic, packageVersion, parseFlags, printHelp, renderOverview, wantsHelp } from './help';
+import { helpTopic, packageVersion, parseFlags, parseNowFlag, printHelp, renderOverview, wantsHelp } from './help';
 import { checkProgressBar } from './progress';
 import { runCheck, type CheckOutcome } from './run-check';
 
@@ -128,7 +127,7 @@ async function checkCommand(args: string[], io: Out, env: NodeJS.ProcessEnv = pr
   const orders = values.orders ?? [];
   if (orders.length === 0) throw new UsageError('check needs --orders PATH (one or more)');
   if (!values.mail) throw new UsageError('check needs --mail DIR');
-  const now = parseNow(values.now);
+  const now = parseNowFlag(values.now) ?? new Date().toISOString();
   const policy = parseGrace(values.grace);
   const display = parseDisplay(values.lang, values.tz, env);
   await assertDirectory(values.mail);
@@ -146,7 +145,8 @@ async function checkCommand(args: string[], io: Out, env: NodeJS.ProcessEnv = pr
 
 async function demoCommand(args: string[], io: Out): Promise<number> {
   if (wantsHelp(args)) return printHelp('demo', io);
-  parseFlags('demo', args, {});
+  const { values } = parseFlags('demo', args, { lang: { type: 'string' }, tz: { type: 'string' } });
+  const display = parseDisplay(values.lang, values.tz, process.env);
   const outcome = await runCheck({
     orders: [join(DEMO.dir, 'orders')],
     mailDir: join(DEMO.dir, 'mail'),
@@ -154,7 +154,7 @@ async function demoCommand(args: string[], io: Out): Promise<number> {
     policy: DEFAULT_POLICY,
     sellerId: 'demo-seller',
   });
-  io.out(renderCheck(outcome, DEFAULT_POLICY.graceMinutes));
+  io.out(renderCheck(outcome, DEFAULT_POLICY.graceMinutes, display));
   io.out('');
   io.out(renderAlerts(outcome));
   // Optional: deliver the alert emails to a local SES (aws-ses-v2-local), see docs/alerting.md.
@@ -188,20 +188,6 @@ export function checkJson(outcome: CheckOutcome) {
   };
 }
 
-function parseNow(value: string | undefined): string {
-  if (value === undefined) return new Date().toISOString();
-  // A date and a time with an explicit zone. A bare local time, or a date alone (whose midnight?
-  // 2026-11-30 is 16:00 on the 29th in UTC for a seller in Shanghai), would silently depend on
-  // the machine's zone or on a guess: refused, saying how to write it. Impossible dates
-  // (2026-02-30) are refused rather than rolled over into the next month.
-  const example = 'e.g. 2026-11-28T12:00:00Z or 2026-11-28T20:00:00+08:00';
-  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
-    throw new UsageError(`--now needs a time and a zone, not only a date, ${example} (got '${value}'; for its midnight in UTC: ${value}T00:00:00Z)`);
-  }
-  const iso = toUtcIso(value);
-  if (!iso) throw new UsageError(`--now must be an ISO-8601 time with a zone, ${example} (got '${value}')`);
-  return iso;
-}
 
 /** `--lang` (else the locale) and `--tz` for the table. */
 function parseDisplay(lang: string | undefined, tz: string | undefined, env: NodeJS.ProcessEnv): { lang: AlertLanguage; timeZone?: string } {

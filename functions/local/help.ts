@@ -15,6 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { toUtcIso } from '../domain/deadlines';
 import { UsageError, type Io } from './commands/store';
 
 export interface FlagHelp {
@@ -97,12 +98,19 @@ export const HELP: Record<string, HelpRecord> = {
     notes: ['On a terminal, a progress bar is drawn on stderr for long runs.'],
   },
   demo: {
-    usage: ['shipnow demo'],
+    usage: ['shipnow demo [--lang zh-CN|en] [--tz ZONE]'],
     summary: [
       'Run check on the bundled examples at the fixed time 2026-11-28T12:00:00Z and show the alerts it',
       'would send (what `npm start` does). With SHIPNOW_LOCAL_SES=URL the alert emails also go to a local SES.',
     ],
-    exit: [[0, 'always, unless the environment is broken']],
+    flags: [
+      { flag: '--lang zh-CN|en', text: 'language of the table, as for check' },
+      { flag: '--tz ZONE', text: "also show times in this IANA zone, as for check" },
+    ],
+    exit: [
+      [0, 'done (whatever the examples contain)'],
+      [2, 'bad flags'],
+    ],
     examples: ['npm start', 'SHIPNOW_LOCAL_SES=http://localhost:8005 shipnow demo'],
   },
 
@@ -403,7 +411,7 @@ export const HELP: Record<string, HelpRecord> = {
     flags: [
       { flag: '--seller ID', text: 'only this seller' },
       { flag: '--json', text: 'the report as JSON' },
-      { flag: '--now ISO-8601', text: 'as of this time (default: now)' },
+      { flag: '--now ISO-8601', text: 'as of this time, with a zone, e.g. 2026-11-28T12:00:00Z (default: now)' },
       { flag: '--stale-after MINUTES', text: 'no order received (sync or import) for this long is stale, 0 or more (default 45)' },
       { flag: '--grace MINUTES', text: 'as for check, 0 or more (default 60)' },
     ],
@@ -545,6 +553,23 @@ export function parseFlags<O extends Options>(topic: string, args: readonly stri
   } catch (e) {
     throw new UsageError(explainFlagError(topic, joined, options, allowPositionals) ?? (e as Error).message.split('\n')[0]);
   }
+}
+
+/**
+ * `--now`: a date and a time with an explicit zone (undefined when the flag is absent). A bare
+ * local time, or a date alone (whose midnight? 2026-11-30 is 16:00 on the 29th in UTC for a seller
+ * in Shanghai), would silently depend on the machine's zone or on a guess: refused, saying how to
+ * write it. Impossible dates (2026-02-30) are refused rather than rolled over into the next month.
+ */
+export function parseNowFlag(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const example = 'e.g. 2026-11-28T12:00:00Z or 2026-11-28T20:00:00+08:00';
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    throw new UsageError(`--now needs a time and a zone, not only a date, ${example} (got '${value}'; for its midnight in UTC: ${value}T00:00:00Z)`);
+  }
+  const iso = toUtcIso(value);
+  if (!iso) throw new UsageError(`--now must be an ISO-8601 time with a zone, ${example} (got '${value}')`);
+  return iso;
 }
 
 /** `--grace -5` -> `--grace=-5` for a flag that takes a value. */

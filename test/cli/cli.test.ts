@@ -10,11 +10,15 @@ import { join } from 'node:path';
 const ROOT = join(__dirname, '..', '..');
 const FIXTURES = join('test', 'fixtures', 'mail');
 
+// The table follows the locale (--lang defaults from LC_ALL / LC_MESSAGES / LANG): pin it to English.
+const ENGLISH = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(LC_|LANG)/.test(k)));
+
 function shipnow(...args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'shipnow.js'), ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: 60_000,
+    env: { ...ENGLISH, LANG: 'C.UTF-8' },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -221,3 +221,23 @@ describe('the check table', () => {
     expect(it).toContain('in 10h 59m (2026-11-28 23:59 CET, your time 2026-11-29 06:59 GMT+8)');
   });
 });
+
+describe('--now is read the same way by every command', () => {
+  test.each([['2026-11-30'], ['2026-11-28T12:00:00'], ['yesterday']])('status --now %s: exit 2, one line saying a zone is needed', async (value) => {
+    const c = capture();
+    expect(await main(['status', '--data', join(tmpdir(), 'shipnow-never-opened'), '--now', value], c.io)).toBe(2);
+    expect(c.err).toHaveLength(1);
+    expect(c.err[0]).toMatch(/^shipnow: --now (needs a time and a zone|must be an ISO-8601 time with a zone)/);
+  });
+});
+
+describe('demo', () => {
+  test('demo --lang zh-CN prints the Chinese table; a bad flag is exit 2', async () => {
+    const r = shipnow(['demo', '--lang', 'zh-CN', '--tz', 'Asia/Shanghai']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('共 12 个订单：缺失 2，等待中 1，已收到 6，无需通知 3');
+    const c = capture();
+    expect(await main(['demo', '--fast'], c.io)).toBe(2);
+    expect(c.err[0]).toMatch(/^shipnow: unknown option '--fast' for shipnow demo; it takes --lang zh-CN\|en, --tz ZONE/);
+  });
+});

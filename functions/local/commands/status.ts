@@ -18,7 +18,7 @@ import type { SyncHealth } from '../../domain/order-sync';
 import type { SentinelRepository } from '../../domain/ports';
 import { DEFAULT_POLICY, type IsoTime, type Seller } from '../../domain/types';
 import { sellerReport } from '../../services/seller-report';
-import { parseFlags, printHelp, wantsHelp } from '../help';
+import { parseFlags, parseNowFlag, printHelp, wantsHelp } from '../help';
 import { EXIT, STORE_FLAGS, UsageError, openStore, type Io, type StoreOptions, exitOnBadInput } from './store';
 
 /** Default: three 15-minute sync intervals without success is stale (the operator alarm fires at two). */
@@ -81,8 +81,7 @@ export async function statusCommand(args: string[], io: Io, opts: StatusCommandO
       'stale-after': { type: 'string' },
       grace: { type: 'string' },
     }).values;
-    const now = v.now ?? (opts.now ?? (() => new Date()))().toISOString();
-    if (Number.isNaN(Date.parse(now))) throw new UsageError(`--now: not an ISO-8601 time: ${now}`);
+    const now = parseNowFlag(v.now) ?? (opts.now ?? (() => new Date()))().toISOString();
     const staleAfter = positiveNumber(v['stale-after'], '--stale-after') ?? DEFAULT_STALE_AFTER_MINUTES;
     const grace = positiveNumber(v.grace, '--grace') ?? DEFAULT_POLICY.graceMinutes;
 
