@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../functions/local/cli';
+import { awsSetupFix } from '../../functions/local/commands/store';
 import { HELP, helpTopic, wantsHelp } from '../../functions/local/help';
 
 const ROOT = join(__dirname, '..', '..');
@@ -182,6 +183,21 @@ describe('AWS not set up on this machine (--table)', () => {
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^shipnow: no AWS credentials found: set AWS_PROFILE .*AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
+  });
+
+  test('orders sync --secrets-prefix without credentials: exit 2, and the way without Secrets Manager', () => {
+    const data = join(home, 'data');
+    expect(shipnow(['seller', 'add', '--id', 'A1SHOP', '--name', 'Shop', '--marketplaces', 'US', '--data', data], cleanEnv({ HOME: home })).code).toBe(0);
+    const r = shipnow(['orders', 'sync', '--seller', 'A1SHOP', '--secrets-prefix', 'shipnow-sentinel/sp-api/', '--region', 'us-east-1', '--data', data], cleanEnv({ HOME: home }));
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^shipnow: no AWS credentials found: .*instead of --secrets-prefix, give the SP-API credentials in SHIPNOW_LWA_CLIENT_ID/)]);
+  });
+
+  test('credentials AWS rejects are bad input too; other errors are not', () => {
+    const expired = Object.assign(new Error('The security token included in the request is expired'), { name: 'ExpiredTokenException' });
+    expect(awsSetupFix(expired)).toMatch(/^AWS rejected the credentials \(ExpiredTokenException: The security token included in the request is expired\): set AWS_PROFILE/);
+    expect(awsSetupFix(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }))).toBeUndefined();
+    expect(awsSetupFix('not an error')).toBeUndefined();
   });
 
   test('no region: exit 2 naming --region and AWS_REGION', () => {

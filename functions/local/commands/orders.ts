@@ -89,7 +89,7 @@ async function ordersSync(args: string[], io: Io, opts: OrdersCommandOptions): P
   if (!/^\d+$/.test(limitText) || Number(limitText) < 30) throw new UsageError(`--time-limit must be a whole number of seconds, at least 30 (got '${limitText}')`);
   const env = opts.env ?? process.env;
   const now = opts.now ?? Date.now;
-  const credentials = credentialsFrom(values['secrets-prefix'], sellerId, env);
+  const credentials = credentialsFrom(values['secrets-prefix'], sellerId, env, values.region);
 
   const spApiUrl = values['sp-api-url'];
   const client = new SpApiClient({
@@ -140,10 +140,10 @@ async function ordersSync(args: string[], io: Io, opts: OrdersCommandOptions): P
   }
 }
 
-function credentialsFrom(secretsPrefix: string | undefined, sellerId: string, env: NodeJS.ProcessEnv): SpApiCredentialsStore {
+function credentialsFrom(secretsPrefix: string | undefined, sellerId: string, env: NodeJS.ProcessEnv, region: string | undefined): SpApiCredentialsStore {
   if (secretsPrefix) {
-    const client = new SecretsManagerClient({});
-    explainAwsSetupErrors(client);
+    const client = new SecretsManagerClient(region ? { region } : {});
+    explainAwsSetupErrors(client, 'or, instead of --secrets-prefix, give the SP-API credentials in SHIPNOW_LWA_CLIENT_ID, SHIPNOW_LWA_CLIENT_SECRET and SHIPNOW_SP_API_REFRESH_TOKEN');
     return new SecretsManagerCredentials({ client, prefix: secretsPrefix });
   }
   const clientId = env.SHIPNOW_LWA_CLIENT_ID;

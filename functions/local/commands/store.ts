@@ -96,10 +96,10 @@ export async function openStore(opts: StoreOptions, env: NodeJS.ProcessEnv = pro
       ...(opts.region ? { region: opts.region } : {}),
     });
     reportMissingTable(client, opts.table, opts.endpoint);
-    explainAwsSetupErrors(client);
+    explainAwsSetupErrors(client, WITHOUT_TABLE);
     const bucket = opts.bucket ?? env[ENV.MAIL_BUCKET];
     const s3 = bucket ? new S3Client({ ...(opts.region ? { region: opts.region } : {}) }) : undefined;
-    if (s3) explainAwsSetupErrors(s3);
+    if (s3) explainAwsSetupErrors(s3, WITHOUT_TABLE);
     return {
       kind: 'table',
       client,
@@ -170,10 +170,9 @@ export class AwsSetupError extends UsageError {
 }
 
 /** What to do about an error of the AWS environment, or undefined when it is something else. */
-export function awsSetupFix(err: unknown): string | undefined {
+export function awsSetupFix(err: unknown, alternative?: string): string | undefined {
   if (!(err instanceof Error)) return undefined;
-  const credentials =
-    'set AWS_PROFILE to a profile in ~/.aws/config (after `aws configure` or `aws sso login --profile NAME`), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (with AWS_SESSION_TOKEN for temporary keys); without --table the embedded store needs none';
+  const credentials = `set AWS_PROFILE to a profile in ~/.aws/config (after \`aws configure\` or \`aws sso login --profile NAME\`), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (with AWS_SESSION_TOKEN for temporary keys)${alternative ? `; ${alternative}` : ''}`;
   if (err.name === 'CredentialsProviderError' || /could not load credentials/i.test(err.message)) return `no AWS credentials found: ${credentials}`;
   if (/region is missing/i.test(err.message)) return 'no AWS region: pass --region R or set AWS_REGION (or give the AWS_PROFILE profile a region)';
   if (['ExpiredTokenException', 'ExpiredToken', 'UnrecognizedClientException', 'InvalidClientTokenId', 'InvalidSignatureException', 'InvalidAccessKeyId', 'SignatureDoesNotMatch'].includes(err.name)) {
@@ -185,6 +184,8 @@ export function awsSetupFix(err: unknown): string | undefined {
   return undefined;
 }
 
+const WITHOUT_TABLE = 'without --table, the embedded store needs none';
+
 /** The part of any AWS SDK v3 client used here (DynamoDB, S3, Secrets Manager). */
 interface AnyAwsClient {
   middlewareStack: {
@@ -194,13 +195,13 @@ interface AnyAwsClient {
 }
 
 /** Every AWS client a command makes reports a missing or rejected AWS setup as an AwsSetupError. */
-export function explainAwsSetupErrors(client: AnyAwsClient): void {
+export function explainAwsSetupErrors(client: AnyAwsClient, alternative?: string): void {
   client.middlewareStack.add(
     (next) => async (args: unknown) => {
       try {
         return await next(args);
       } catch (err) {
-        const fix = awsSetupFix(err);
+        const fix = awsSetupFix(err, alternative);
         if (fix) throw new AwsSetupError(fix);
         throw err;
       }
