@@ -19,7 +19,7 @@ import { statusCommand } from './commands/status';
 import { exitOnBadInput, UsageError } from './commands/store';
 import { deliverToLocalSes, renderAlerts } from './alerts-preview';
 import { isTimeZone, renderCheck, tableLanguage } from './format';
-import { helpTopic, packageVersion, parseFlags, parseNowFlag, printHelp, renderOverview, wantsHelp } from './help';
+import { HELP, helpTopic, packageVersion, parseFlags, parseNowFlag, printHelp, renderOverview, wantsHelp } from './help';
 import { checkProgressBar } from './progress';
 import { runCheck, type CheckOutcome } from './run-check';
 
@@ -60,7 +60,9 @@ export async function main(argv: string[], io: Out = STDIO): Promise<number> {
       case '--help':
       case '-h':
         // `shipnow help check` is `shipnow check --help`.
-        return rest.length > 0 && command === 'help' ? printHelp(helpTopic(rest[0], rest.slice(1)), io) : printHelp('', io);
+        if (command !== 'help' || rest.length === 0) return printHelp('', io);
+        if (!HELP[rest[0]]) throw new UsageError(`no command '${rest[0]}' (see: shipnow --help)`);
+        return printHelp(helpTopic(rest[0], rest.slice(1)), io);
       case 'version':
       case '--version':
       case '-V':

@@ -86,6 +86,15 @@ describe('--help', () => {
     }
   });
 
+  test('shipnow help WORD for a command group, and for something that is no command', async () => {
+    const a = capture();
+    expect(await main(['seller', 'help', 'add'], a.io)).toBe(0);
+    expect(a.out[0].split('\n')[0]).toBe(`usage: ${HELP['seller add'].usage[0]}`);
+    const b = capture();
+    expect(await main(['help', 'nonsense'], b.io)).toBe(2);
+    expect(b.err).toEqual(["shipnow: no command 'nonsense' (see: shipnow --help)"]);
+  });
+
   test('help even when other flags are wrong, but not after --', () => {
     expect(wantsHelp(['--orders', 'x', '--bogus', '-h'])).toBe(true);
     expect(wantsHelp(['--', '--help'])).toBe(false);

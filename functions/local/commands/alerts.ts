@@ -15,7 +15,7 @@ import { EXIT, STORE_FLAGS, UsageError, openStore, type Io, exitOnBadInput } fro
 export async function alertsCommand(args: string[], io: Io): Promise<number> {
   const [sub, ...rest] = args;
   try {
-    if (wantsHelp(args)) return printHelp(helpTopic('alerts', args), io);
+    if (sub === 'help' || wantsHelp(args)) return printHelp(helpTopic('alerts', sub === 'help' ? rest : args), io);
     if (sub !== 'channels') throw new UsageError(`${sub ? `unknown alerts command '${sub}'` : 'alerts needs a command'}: channels (see: shipnow alerts --help)`);
     const { values } = parseFlags('alerts channels', rest, {
       seller: { type: 'string' },

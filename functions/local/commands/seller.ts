@@ -28,7 +28,7 @@ export interface SellerCommandOptions {
 export async function sellerCommand(args: string[], io: Io, opts: SellerCommandOptions = {}): Promise<number> {
   const [sub, ...rest] = args;
   try {
-    if (wantsHelp(args)) return printHelp(helpTopic('seller', args), io);
+    if (sub === 'help' || wantsHelp(args)) return printHelp(helpTopic('seller', sub === 'help' ? rest : args), io);
     switch (sub) {
       case 'add':
         return await sellerAdd(rest, io, opts);
