@@ -32,7 +32,6 @@ export const DEMO = {
   now: '2026-11-28T12:00:00.000Z',
 };
 
-
 type Out = { out: (s: string) => void; err: (s: string) => void };
 const STDIO: Out = { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n') };
 
@@ -134,7 +133,8 @@ async function checkCommand(args: string[], io: Out, env: NodeJS.ProcessEnv = pr
   const display = parseDisplay(values.lang, values.tz, env);
   await assertDirectory(values.mail);
 
-  const bar = values.json ? undefined : checkProgressBar(process.stderr);
+  // On stderr and only on a terminal, so neither the table nor --json on stdout ever contains it.
+  const bar = checkProgressBar(process.stderr);
   let outcome: CheckOutcome;
   try {
     outcome = await runCheck({ orders, mailDir: values.mail, now, policy, ...(bar ? { onProgress: bar.update } : {}) });
