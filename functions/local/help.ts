@@ -51,7 +51,7 @@ const STORE_FLAG_HELP: FlagHelp[] = [
 const TRUST_FLAGS: FlagHelp[] = [
   {
     flag: '--trust-receiver AUTHSERV-ID',
-    text: "also trust this receiver's Authentication-Results (repeatable), e.g. mx.google.com for mail exported from Gmail; amazonses.com is always trusted",
+    text: "trust this receiver's Authentication-Results too (repeatable), e.g. mx.google.com for mail exported from Gmail",
   },
   { flag: '--accept-unverified', text: 'let mail with no trusted verdict count, marked as unverified in the output' },
 ];
