@@ -1,9 +1,9 @@
 /**
  * The Unshipped Orders report (GET_FLAT_FILE_ACTIONABLE_ORDER_DATA_SHIPPING) -> OrderFacts.
  *
- * Facts about the report (../shared/reference/reports): tab-delimited flat file, header row of
- * documented column names, one row per order ITEM, merchant-fulfilled (MFN) orders only, only
- * orders not yet confirmed as shipped. Real files carry more columns than documented (and a
+ * Facts about the report (https://developer-docs.amazon.com/sp-api/docs/order-reports-attributes):
+ * tab-delimited flat file, header row of documented column names, one row per order ITEM,
+ * merchant-fulfilled (MFN) orders only, only orders not yet confirmed as shipped. Real files carry more columns than documented (and a
  * `sales-channel` column with reportOptions ShowSalesChannel=true), so columns are found by
  * name and unknown ones are ignored.
  *

@@ -11,7 +11,7 @@
  *
  * Why not Powertools' `SesSchema`: it requires `receipt.dmarcPolicy`, which SES sends only when
  * the message fails DMARC, so it rejects the AWS documentation's own sample
- * (../shared/reference/ses/SOURCES.md), and it fixes `action.type` to `Lambda`. These schemas
+ * (test/fixtures/reference/ses, see its SOURCES.md), and it fixes `action.type` to `Lambda`. These schemas
  * require only what the intake needs and let every other field through (`z.looseObject`).
  */
 import { z } from 'zod';

@@ -1,7 +1,8 @@
 /**
  * Saved SP-API Orders responses (JSON) -> OrderFacts.
  *
- * Accepted shapes (models in ../shared/reference/sp-api):
+ * Accepted shapes (Amazon's models, github.com/amzn/selling-partner-api-models; sandbox samples in
+ * test/fixtures/reference/sp-api):
  * - Orders API 2026-01-01 searchOrders: `{orders: [...], pagination?: {nextToken}}`, also wrapped
  *   as `{payload: {orders: [...]}}` by some clients;
  * - 2026-01-01 getOrder: `{order: {...}}` (or `{payload: {order}}`, or a bare Order object);

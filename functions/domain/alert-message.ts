@@ -318,3 +318,10 @@ export function renderDigest(alerts: readonly Alert[], settings: AlertSettings, 
     markdown: [`*${title}*`, ...parts.map((p, i) => `${i + 1}. ${p.markdown}`)].join('\n\n=====\n\n'),
   };
 }
+
+/** The words of the alert messages that other views of the same facts reuse (the `check` table). */
+export function alertWords(lang: AlertLanguage): Readonly<Pick<Dict, 'order' | 'marketplace' | 'shipBy' | 'autoCancel' | 'yourTime' | 'emailDue' | 'remedy' | 'unknown'>> {
+  const d = DICTS[lang];
+  return { order: d.order, marketplace: d.marketplace, shipBy: d.shipBy, autoCancel: d.autoCancel, yourTime: d.yourTime, emailDue: d.emailDue, remedy: d.remedy, unknown: d.unknown };
+}
+

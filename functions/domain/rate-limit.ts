@@ -34,7 +34,7 @@ export interface TokenBucketState {
  * - v0 getOrders: 0.0167 requests/s (one a minute), burst 20.
  * - 2026-01-01 searchOrders: taken as one call every 3 minutes (0.0056/s) after a burst of 20, the
  *   figure this project was given. It could not be checked against a first-party model here (the
- *   models in ../shared/reference carry no usage plan), so the client always prefers the
+ *   published Orders API models carry no usage plan), so the client always prefers the
  *   `x-amzn-RateLimit-Limit` header Amazon sends with each response.
  */
 export const SP_API_RATE_LIMITS = {

@@ -7,10 +7,9 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
-import { parseArgs } from 'node:util';
-import { toUtcIso } from '../domain/deadlines';
 import { InputError } from '../domain/errors';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../domain/inbound';
+import type { AlertLanguage } from '../domain/alerts';
 import { DEFAULT_POLICY, type OrderPolicy } from '../domain/types';
 import { understandEmail, type EmailUnderstanding } from '../services/understand-email';
 import { alertsCommand } from './commands/alerts';
@@ -20,7 +19,9 @@ import { sellerCommand } from './commands/seller';
 import { statusCommand } from './commands/status';
 import { exitOnBadInput, UsageError } from './commands/store';
 import { deliverToLocalSes, renderAlerts } from './alerts-preview';
-import { renderCheck } from './format';
+import { isTimeZone, renderCheck, tableLanguage } from './format';
+import { HELP, helpTopic, packageVersion, parseFlags, parseNowFlag, printHelp, renderOverview, wantsHelp } from './help';
+import { checkProgressBar } from './progress';
 import { runCheck, type CheckOutcome } from './run-check';
 
 export const EXIT = { OK: 0, MISSING: 1, BAD_INPUT: 2, INTERNAL: 70 } as const;
@@ -31,35 +32,6 @@ export const DEMO = {
   dir: shortPath(join(__dirname, '..', '..', 'examples')),
   now: '2026-11-28T12:00:00.000Z',
 };
-
-const USAGE = `usage:
-  shipnow parse [--trust-receiver AUTHSERV-ID]... [--accept-unverified] FILE...
-      One JSON line per email file: {"file","soldShipNow","orderIds","marketplace","language","authentic","reason","shipBy","verified"}.
-  shipnow check --orders PATH [--orders PATH]... --mail DIR [--now ISO-8601] [--grace MINUTES] [--json]
-                [--trust-receiver AUTHSERV-ID]... [--accept-unverified]
-      Reconcile orders (Unshipped Orders report, SP-API searchOrders/getOrders JSON) against the
-      Sold, Ship Now emails in DIR on the embedded store. Exit 0: none missing, 1: some missing, 2: bad input.
-  shipnow demo
-      Run check on the bundled examples at ${DEMO.now} (what \`npm start\` does).
-  shipnow seller add --id ID --name NAME --marketplaces US,DE,... [--alert-email A] [--language zh-CN|en] [--timezone TZ] [--inbound-domain D]
-  shipnow seller list [--json]
-      Sellers and their unguessable inbound addresses (printed with the Seller Central steps in English and Chinese).
-      With --table, --inbound-domain D (or SENTINEL_INBOUND_DOMAIN) is required: the deployed inbound domain.
-  shipnow mail quarantine [--json] | mail rejected [--json] | mail replay MESSAGE_ID [--seller ID] | mail receive FILE... [--seller ID]
-      Inbound mail that could not be processed, and replaying it (more: shipnow mail --help). On AWS, as an alarm says:
-      shipnow mail replay MESSAGE_ID --table TABLE --bucket BUCKET --inbound-domain DOMAIN [--region R]
-      (or SENTINEL_MAIL_BUCKET, SENTINEL_INBOUND_DOMAIN, AWS_REGION).
-  shipnow orders sync --seller ID [--api 2026-01-01|v0] [--time-limit SECONDS] [--json] [--secrets-prefix P] [--sp-api-url URL] [--lwa-url URL]
-  shipnow orders import FILE --seller ID [--marketplace CODE] [--json]
-      Orders from the Selling Partner API or an Unshipped Orders report into the store.
-      Exit 0: synced or imported; 1: the sync did not complete (broken, throttled, paused); 2: bad input.
-  shipnow status [--seller ID] [--json] [--now ISO-8601] [--stale-after MINUTES] [--grace MINUTES]
-      Per seller and marketplace: last order sync, last email, orders awaiting / missing, alerts in 24 h, likely cause.
-      Exit 0: all well; 1: something needs attention; 2: bad input.
-  shipnow alerts channels --seller ID [--clear all|CHANNEL_ID]... [--json]
-      The seller's broken alert channels; --clear makes the next run try them again.
-  Store flags for seller, mail, orders, status and alerts: --data DIR (embedded store, default .data/) | --table NAME [--endpoint URL] [--region R] [--bucket B]
-`;
 
 type Out = { out: (s: string) => void; err: (s: string) => void };
 const STDIO: Out = { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n') };
@@ -73,7 +45,7 @@ export async function main(argv: string[], io: Out = STDIO): Promise<number> {
       case 'check':
         return await checkCommand(rest, io);
       case 'demo':
-        return await demoCommand(io);
+        return await demoCommand(rest, io);
       case 'seller':
         return await sellerCommand(rest, io);
       case 'mail':
@@ -87,11 +59,18 @@ export async function main(argv: string[], io: Out = STDIO): Promise<number> {
       case 'help':
       case '--help':
       case '-h':
-        io.out(USAGE);
+        // `shipnow help check` is `shipnow check --help`.
+        if (command !== 'help' || rest.length === 0) return printHelp('', io);
+        if (!HELP[rest[0]]) throw new UsageError(`no command '${rest[0]}' (see: shipnow --help)`);
+        return printHelp(helpTopic(rest[0], rest.slice(1)), io);
+      case 'version':
+      case '--version':
+      case '-V':
+        io.out(packageVersion());
         return EXIT.OK;
       default:
         io.err(command ? `shipnow: unknown command '${command}'` : 'shipnow: no command given');
-        io.err(USAGE);
+        io.err(renderOverview());
         return EXIT.BAD_INPUT;
     }
   } catch (err) {
@@ -117,11 +96,12 @@ function trustReceiversOf(values: string[] | undefined): string[] {
 }
 
 async function parseCommand(args: string[], io: Out): Promise<number> {
-  const { values, positionals } = parseArgsOrUsage(args, TRUST_OPTIONS);
-  if (positionals.length === 0) throw new UsageError('parse needs at least one FILE');
+  if (wantsHelp(args)) return printHelp('parse', io);
+  const { values, positionals: files } = parseFlags('parse', args, TRUST_OPTIONS, { positionals: true });
+  if (files.length === 0) throw new UsageError('parse needs at least one FILE (see: shipnow parse --help)');
   const opts = { trustReceivers: trustReceiversOf(values['trust-receiver']), acceptUnverified: values['accept-unverified'] === true };
   let code: number = EXIT.OK;
-  for (const file of positionals) {
+  for (const file of files) {
     let raw: Buffer;
     try {
       // The same size limit as check and the SES intake: an oversized file is not read.
@@ -162,27 +142,38 @@ function parseLine(
   };
 }
 
-async function checkCommand(args: string[], io: Out): Promise<number> {
-  const { values, positionals } = parseArgsOrUsage(args, {
+async function checkCommand(args: string[], io: Out, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  if (wantsHelp(args)) return printHelp('check', io);
+  const { values, positionals } = parseFlags('check', args, {
     orders: { type: 'string', multiple: true },
     mail: { type: 'string' },
     now: { type: 'string' },
     grace: { type: 'string' },
     json: { type: 'boolean', default: false },
+    lang: { type: 'string' },
+    tz: { type: 'string' },
     ...TRUST_OPTIONS,
-  });
+  }, { positionals: true });
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   const orders = values.orders ?? [];
   if (orders.length === 0) throw new UsageError('check needs --orders PATH (one or more)');
   if (!values.mail) throw new UsageError('check needs --mail DIR');
-  const now = parseNow(values.now);
+  const now = parseNowFlag(values.now) ?? new Date().toISOString();
   const policy = parseGrace(values.grace);
+  const display = parseDisplay(values.lang, values.tz, env);
   await assertDirectory(values.mail);
 
   const trustReceivers = trustReceiversOf(values['trust-receiver']);
   const acceptUnverified = values['accept-unverified'] === true;
-  const outcome = await runCheck({ orders, mailDir: values.mail, now, policy, trustReceivers, acceptUnverified });
-  io.out(values.json ? JSON.stringify(checkJson(outcome), null, 2) : renderCheck(outcome, policy.graceMinutes));
+  // On stderr and only on a terminal, so neither the table nor --json on stdout ever contains it.
+  const bar = checkProgressBar(process.stderr);
+  let outcome: CheckOutcome;
+  try {
+    outcome = await runCheck({ orders, mailDir: values.mail, now, policy, trustReceivers, acceptUnverified, ...(bar ? { onProgress: bar.update } : {}) });
+  } finally {
+    bar?.stop();
+  }
+  io.out(values.json ? JSON.stringify(checkJson(outcome), null, 2) : renderCheck(outcome, policy.graceMinutes, display));
   const unverified = outcome.report.orders.filter((o) => o.verified === false).length;
   if (acceptUnverified && unverified > 0) {
     io.err(
@@ -193,7 +184,10 @@ async function checkCommand(args: string[], io: Out): Promise<number> {
   return outcome.report.summary.missing > 0 ? EXIT.MISSING : EXIT.OK;
 }
 
-async function demoCommand(io: Out): Promise<number> {
+async function demoCommand(args: string[], io: Out): Promise<number> {
+  if (wantsHelp(args)) return printHelp('demo', io);
+  const { values } = parseFlags('demo', args, { lang: { type: 'string' }, tz: { type: 'string' } });
+  const display = parseDisplay(values.lang, values.tz, process.env);
   const outcome = await runCheck({
     orders: [join(DEMO.dir, 'orders')],
     mailDir: join(DEMO.dir, 'mail'),
@@ -201,7 +195,7 @@ async function demoCommand(io: Out): Promise<number> {
     policy: DEFAULT_POLICY,
     sellerId: 'demo-seller',
   });
-  io.out(renderCheck(outcome, DEFAULT_POLICY.graceMinutes));
+  io.out(renderCheck(outcome, DEFAULT_POLICY.graceMinutes, display));
   io.out('');
   io.out(renderAlerts(outcome));
   // Optional: deliver the alert emails to a local SES (aws-ses-v2-local), see docs/alerting.md.
@@ -236,25 +230,13 @@ export function checkJson(outcome: CheckOutcome) {
   };
 }
 
-type ArgOptions = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
 
-function parseArgsOrUsage<O extends ArgOptions>(args: string[], options: O) {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (e) {
-    // Node's message can run over several lines; the contract is one line for bad input.
-    throw new UsageError((e as Error).message.split('\n')[0]);
-  }
-}
-
-function parseNow(value: string | undefined): string {
-  if (value === undefined) return new Date().toISOString();
-  // ISO-8601 with a date and, if a time is given, an explicit zone: a bare local time would
-  // silently depend on the machine's time zone. Impossible dates (2026-02-30) are refused rather
-  // than rolled over into the next month.
-  const iso = toUtcIso(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
-  if (!iso) throw new UsageError(`--now must be an ISO-8601 time with a zone, e.g. 2026-11-28T12:00:00Z (got '${value}')`);
-  return iso;
+/** `--lang` (else the locale) and `--tz` for the table. */
+function parseDisplay(lang: string | undefined, tz: string | undefined, env: NodeJS.ProcessEnv): { lang: AlertLanguage; timeZone?: string } {
+  if (lang !== undefined && lang !== 'zh-CN' && lang !== 'en') throw new UsageError(`--lang must be zh-CN or en (got '${lang}')`);
+  if (tz !== undefined && !isTimeZone(tz)) throw new UsageError(`--tz '${tz}' is not an IANA time zone (e.g. Asia/Shanghai, America/Los_Angeles, UTC)`);
+  // check runs on a fresh embedded store without a seller profile: the locale decides.
+  return { lang: tableLanguage(lang, undefined, env), ...(tz ? { timeZone: tz } : {}) };
 }
 
 /** The longest grace period accepted: past 30 days Amazon has cancelled the order anyway. */

@@ -31,6 +31,8 @@ export interface FolderIntakeOptions {
   /** `--accept-unverified`: mail with no verdict header at all counts, marked unverified. */
   acceptUnverified?: boolean;
   maxMessageBytes?: number;
+  /** Called after each file is taken in (for a progress bar). */
+  onMessage?: () => void;
 }
 
 export interface FolderIntakeOutcome {
@@ -61,6 +63,7 @@ export async function intakeMailFolder(opts: FolderIntakeOptions): Promise<Folde
   for await (const m of readMailFolder(opts.dir)) {
     if ('error' in m) {
       out.rejectedMail.push({ file: m.file, reason: `cannot read: ${m.error.message}` });
+      opts.onMessage?.();
       continue;
     }
     const result = await intakeMessage(deps, {
@@ -73,6 +76,7 @@ export async function intakeMailFolder(opts: FolderIntakeOptions): Promise<Folde
       ...(opts.sellerId ? { sellerId: opts.sellerId } : {}),
     });
     out.results.push({ file: m.file, result });
+    opts.onMessage?.();
     const reason = reportedReason(result);
     if (reason !== null) {
       out.rejectedMail.push({ file: m.file, reason, ...(result.outcome === 'rejected' && result.receivers ? { receivers: result.receivers } : {}) });

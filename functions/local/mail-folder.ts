@@ -32,7 +32,8 @@ export function contentId(raw: Buffer): string {
   return `sha256-${createHash('sha256').update(raw).digest('hex').slice(0, 32)}`;
 }
 
-async function listFiles(dir: string): Promise<string[]> {
+/** The files readMailFolder yields, in its order (so a caller can count them first, e.g. for a progress bar). */
+export async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   entries.sort((a, b) => a.name.localeCompare(b.name));
   const files: string[] = [];

@@ -6,6 +6,7 @@ import { reconcileDue, type ReconcileResult } from '../services/reconcile';
 import { sellerReport, type SellerReport } from '../services/seller-report';
 import { startEmbeddedDynamoDb } from './embedded-dynamodb';
 import { intakeMailFolder } from './folder-intake';
+import { listFiles } from './mail-folder';
 
 export interface CheckOptions {
   orders: string[];
@@ -19,6 +20,17 @@ export interface CheckOptions {
   trustReceivers?: string[];
   /** `--accept-unverified` (issue 9): mail with no verdict header at all counts, marked unverified. */
   acceptUnverified?: boolean;
+  /**
+   * Told how far the run is (mail files taken in, then orders stored), for a progress bar; `total`
+   * is known before the first call and does not change.
+   */
+  onProgress?: (p: CheckProgress) => void;
+}
+
+export interface CheckProgress {
+  step: 'mail' | 'orders';
+  done: number;
+  total: number;
 }
 
 export interface CheckOutcome {
@@ -28,6 +40,9 @@ export interface CheckOutcome {
 }
 
 export const LOCAL_SELLER_ID = 'local-seller';
+
+/** Orders stored between two progress reports. */
+const PROGRESS_CHUNK = 250;
 
 /**
  * The whole job on the embedded default: an in-process DynamoDB-compatible server, orders from
@@ -50,6 +65,9 @@ export async function runCheck(opts: CheckOptions): Promise<CheckOutcome> {
     // Mail first: an email that arrives before its order must be kept and matched later.
     // The same intake service as the SES Lambda, with the folder standing in for the S3 bucket.
     const ledger = new DynamoDbIntakeLedger({ client: db.client, tableName: db.tableName });
+    const progress = opts.onProgress;
+    const total = progress ? (await listFiles(opts.mailDir)).length + facts.length : 0;
+    let done = 0;
     const { rejectedMail } = await intakeMailFolder({
       repo,
       ledger,
@@ -61,9 +79,19 @@ export async function runCheck(opts: CheckOptions): Promise<CheckOutcome> {
       // issue 9: which receivers' verdicts count, and whether verdict-less mail may.
       ...(opts.trustReceivers ? { trustReceivers: opts.trustReceivers } : {}),
       ...(opts.acceptUnverified ? { acceptUnverified: true } : {}),
+      ...(progress ? { onMessage: () => progress({ step: 'mail', done: ++done, total }) } : {}),
     });
 
-    await importOrders(repo, facts, opts.now, opts.policy);
+    if (progress) {
+      // In chunks only to report progress; importing is idempotent and order-independent.
+      for (let i = 0; i < facts.length; i += PROGRESS_CHUNK) {
+        const chunk = facts.slice(i, i + PROGRESS_CHUNK);
+        await importOrders(repo, chunk, opts.now, opts.policy);
+        progress({ step: 'orders', done: (done += chunk.length), total });
+      }
+    } else {
+      await importOrders(repo, facts, opts.now, opts.policy);
+    }
     const reconcile = await reconcileDue(repo, opts.now, opts.policy);
     const report = await sellerReport(repo, sellerId, opts.now, opts.policy);
     return { report, rejectedMail, reconcile };

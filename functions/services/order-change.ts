@@ -1,6 +1,6 @@
 /**
  * SP-API `ORDER_CHANGE` notifications (delivered by Amazon to an SQS queue; schema in
- * ../shared/reference/sp-api/OrderChangeNotification.schema.json) -> an order update at once.
+ * Amazon's OrderChangeNotification.json, a copy in test/fixtures/reference/sp-api) -> an order update at once.
  *
  * A third signal, never the only one: the scheduled sync and the report still bring every order;
  * a lost or late notification changes nothing the next sync would not fix. The change is merged

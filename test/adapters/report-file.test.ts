@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { InputError } from '../../functions/domain/errors';
 import { isUnshippedReportHeader, marketplaceFromSalesChannel, parseUnshippedReport } from '../../functions/adapters/report-file';
 
-// The documented column list (order-reports-attributes), as in ../shared/reference/reports.
+// The documented column list: https://developer-docs.amazon.com/sp-api/docs/order-reports-attributes
 const DOCUMENTED = [
   'order-id', 'order-item-id', 'purchase-date', 'payments-date', 'reporting-date', 'promise-date', 'days-past-promise',
   'buyer-email', 'buyer-phone-number', 'sku', 'product-name', 'quantity-purchased', 'quantity-shipped', 'quantity-to-ship',

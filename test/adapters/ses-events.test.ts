@@ -1,6 +1,6 @@
 /**
- * The tolerant event schemas against the published samples in ../shared/reference/ses/ (see its
- * SOURCES.md), and the S3-event path the intake runs on.
+ * The tolerant event schemas against the published samples in test/fixtures/reference/ses/ (see
+ * test/fixtures/reference/SOURCES.md), and the S3-event path the intake runs on.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,8 +14,9 @@ import {
   parseSqsBody,
   receiptFacts,
 } from '../../functions/adapters/ses-events';
+import { SES_REFERENCE } from '../support/reference';
 
-const REF = join(__dirname, '..', '..', '..', 'shared', 'reference', 'ses');
+const REF = SES_REFERENCE;
 const sample = (name: string): unknown => JSON.parse(readFileSync(join(REF, name), 'utf8'));
 
 describe('SES event schemas against the reference samples', () => {

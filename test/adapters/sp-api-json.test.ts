@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../../functions/domain/errors';
 import {
@@ -8,11 +8,12 @@ import {
   lineOfPath,
   parseSpApiOrders,
 } from '../../functions/adapters/sp-api-json';
+import { SP_API_REFERENCE } from '../support/reference';
 
 const OPTS = { sellerId: 'seller-1' };
 const REPO = path.join(__dirname, '..', '..');
-// The reference folder sits next to the repository (../shared/reference from the repo root).
-const SANDBOX_DIR = path.join(REPO, '..', 'shared', 'reference', 'sp-api');
+// Amazon's published sandbox responses, kept in the repository (see test/fixtures/reference/SOURCES.md).
+const SANDBOX_DIR = SP_API_REFERENCE;
 const EXAMPLES_DIR = path.join(REPO, 'examples', 'orders');
 
 function readJson(file: string): unknown {
@@ -40,13 +41,7 @@ function sandbox200(name: string): unknown[] {
   return [...f['x-amzn-api-sandbox']['200'].static.map((s) => s.response), f.examples['200']['application/json']];
 }
 
-const haveSandbox = existsSync(SANDBOX_DIR);
-if (!haveSandbox) {
-  console.warn(`SKIPPED: SP-API sandbox files not found at ${SANDBOX_DIR} (the ../shared/reference folder is absent)`);
-}
-const describeSandbox = haveSandbox ? describe : describe.skip;
-
-describeSandbox('real SP-API sandbox responses (../shared/reference/sp-api)', () => {
+describe('real SP-API sandbox responses (test/fixtures/reference/sp-api)', () => {
   it('2026-01-01 searchOrders: every 200 response parses', () => {
     const results = sandbox200('orders-2026-01-01-searchOrders.sandbox.json').map((r) => parseSpApiOrders(r, 'searchOrders', OPTS));
     expect(results.every((r) => r.format === 'sp-api-2026')).toBe(true);

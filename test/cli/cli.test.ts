@@ -10,11 +10,15 @@ import { join } from 'node:path';
 const ROOT = join(__dirname, '..', '..');
 const FIXTURES = join('test', 'fixtures', 'mail');
 
+// The table follows the locale (--lang defaults from LC_ALL / LC_MESSAGES / LANG): pin it to English.
+const ENGLISH = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(LC_|LANG)/.test(k)));
+
 function shipnow(...args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'shipnow.js'), ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: 60_000,
+    env: { ...ENGLISH, LANG: 'C.UTF-8' },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -168,12 +172,16 @@ describe('shipnow check', () => {
     expect(byId['407-4455667-1000005']).toMatchObject({ status: 'awaiting', notifiedAt: null });
   });
 
-  test('without --json prints a readable table, missing first, and the rejected mail', () => {
+  test('without --json prints a readable table, missing first (the most urgent on top), and the rejected mail', () => {
     const r = shipnow('check', ...EXAMPLES);
     expect(r.code).toBe(1);
+    expect(r.stderr).toBe(''); // no progress bar when stderr is not a terminal
     const lines = r.stdout.split('\n');
     const header = lines.findIndex((l) => l.startsWith('ORDER ID'));
-    expect(lines[header + 1]).toMatch(/^112-4455667-1000002\s+amazon\.com\s+MISSING/);
+    // The IT order must ship within 11 hours; the US one has no ship-by and 29 days to auto-cancel.
+    expect(lines[header + 1]).toMatch(/^171-4455667-1000006\s+amazon\.it\s+MISSING/);
+    expect(lines[header + 2]).toMatch(/^112-4455667-1000002\s+amazon\.com\s+MISSING/);
+    expect(lines[header + 3]).toMatch(/^702-4455667-1000011\s+amazon\.ca\s+awaiting/);
     expect(r.stdout).toContain('2 missing, 1 awaiting, 6 notified, 3 not expected');
     expect(r.stdout).toContain('forged-amazon-com.eml: dmarc-fail');
   });

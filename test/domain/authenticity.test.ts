@@ -1,6 +1,6 @@
 /**
  * Authentication-Results parsing, SES receipt mapping and the authenticity rule. Uses the SES
- * reference material in ../shared (a real SES-received message and the documented Lambda event)
+ * samples in test/fixtures/reference/ses (a real SES-received message and the documented Lambda event)
  * and the committed .eml fixtures.
  */
 import { readFileSync } from 'node:fs';
@@ -16,9 +16,9 @@ import {
 } from '../../functions/domain/authenticity';
 import type { MailHeader } from '../../functions/domain/mail';
 import type { AuthResult, AuthVerdicts } from '../../functions/domain/types';
+import { SES_REFERENCE } from '../support/reference';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'mail');
-const SES_REFERENCE = join(__dirname, '..', '..', '..', 'shared', 'reference', 'ses');
 const headersOf = async (file: string) => (await parseMime(readFileSync(join(FIXTURES, file)))).headers;
 const ar = (value: string): MailHeader => ({ key: 'authentication-results', value });
 /** SES's own hop: its Authentication-Results counts only below this topmost Received line. */

@@ -1,6 +1,6 @@
 /**
  * A local SP-API over real HTTP (node:http on 127.0.0.1, port chosen by the OS), serving orders
- * taken from the sandbox examples in ../shared/reference/sp-api, in the documented envelopes:
+ * taken from Amazon's published sandbox examples (test/fixtures/reference/sp-api), in the documented envelopes:
  * - POST /auth/o2/token (LWA, grant_type=refresh_token; `invalid_grant` for revoked tokens)
  * - GET  /<region>/orders/2026-01-01/orders (searchOrders: marketplaceIds, lastUpdatedAfter,
  *   fulfilledBy, includedData, paginationToken, maxResultsPerPage)
@@ -13,8 +13,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SP_API_REFERENCE } from './reference';
 
-export const SP_API_REFERENCE = join(__dirname, '..', '..', '..', 'shared', 'reference', 'sp-api');
+export { SP_API_REFERENCE };
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

@@ -7,30 +7,22 @@
  *
  * Exit: 0 no broken channel is left; 1 some are still broken; 2 bad input.
  */
-import { parseArgs } from 'node:util';
 import { DynamoDbOutbox } from '../../adapters/dynamodb-outbox';
 import { brokenChannels } from '../../services/channel-health';
+import { helpTopic, parseFlags, printHelp, wantsHelp } from '../help';
 import { EXIT, STORE_FLAGS, UsageError, openStore, type Io, exitOnBadInput } from './store';
-
-export const ALERTS_USAGE = `usage:
-  shipnow alerts channels --seller ID [--clear all|CHANNEL_ID]... [--json] [store flags]
-      List the seller's broken alert channels; --clear makes the next run try them again.`;
 
 export async function alertsCommand(args: string[], io: Io): Promise<number> {
   const [sub, ...rest] = args;
   try {
-    if (sub !== 'channels') throw new UsageError(sub ? `unknown alerts command '${sub}'` : 'alerts needs a command: channels');
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: rest,
-        options: { seller: { type: 'string' }, clear: { type: 'string', multiple: true }, json: { type: 'boolean', default: false }, ...STORE_FLAGS },
-        strict: true,
-      });
-    } catch (e) {
-      throw new UsageError((e as Error).message.split('\n')[0]);
-    }
-    const { values } = parsed;
+    if (sub === 'help' || wantsHelp(args)) return printHelp(helpTopic('alerts', sub === 'help' ? rest : args), io);
+    if (sub !== 'channels') throw new UsageError(`${sub ? `unknown alerts command '${sub}'` : 'alerts needs a command'}: channels (see: shipnow alerts --help)`);
+    const { values } = parseFlags('alerts channels', rest, {
+      seller: { type: 'string' },
+      clear: { type: 'string', multiple: true },
+      json: { type: 'boolean', default: false },
+      ...STORE_FLAGS,
+    });
     if (!values.seller) throw new UsageError('alerts channels needs --seller ID');
     const clear = values.clear?.includes('all') ? 'all' : values.clear;
     const store = await openStore(values);

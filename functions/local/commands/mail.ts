@@ -3,7 +3,10 @@
  * `shipnow mail rejected [--json]`            the rejection log and the count per reason
  * `shipnow mail replay MESSAGE_ID [--seller ID]`  process one message again (quarantined or not);
  *                                             on AWS also --table, --bucket, --inbound-domain
- *                                             (and the region), see MAIL_USAGE
+ *                                             (and the region), see `shipnow mail replay --help`
+ * `shipnow mail backfill-unmatched [--seller ID] [--dry-run] [--json]`  the one-off upgrade step
+ *                                             that puts unmatched notifications stored before the
+ *                                             unknown-order sweep into its due index (CHANGELOG)
  * `shipnow mail receive FILE... [--seller ID]`    (embedded store) take raw emails in through the
  *                                             same intake as SES: the file is stored in the data
  *                                             folder standing in for the S3 bucket
@@ -14,30 +17,14 @@
  */
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ENV } from '../../constants';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../../domain/inbound';
 import { DEFAULT_POLICY } from '../../domain/types';
+import { backfillUnmatchedNotifications } from '../../services/backfill-unmatched';
 import { intakeMessage, replayMessage, type IntakeDeps, type IntakeResult } from '../../services/intake';
 import { contentId } from '../mail-folder';
+import { helpTopic, parseFlags, printHelp, wantsHelp } from '../help';
 import { EXIT, STORE_FLAGS, UsageError, inboundDomainOf, openStore, requireInboundDomain, type Io, type OpenStore, type StoreOptions, exitOnBadInput } from './store';
-
-export const MAIL_USAGE = `usage:
-  shipnow mail quarantine [--json] [store flags]
-      Inbound mail that could not be processed: message ID, reason, S3 key (or file), when.
-  shipnow mail rejected [--json] [store flags]
-      The rejection log and the count per reason.
-  shipnow mail replay MESSAGE_ID [--seller ID] [--inbound-domain D] [store flags]
-      Process one message again (quarantined or not); its raw mail stays where it is.
-      On AWS (the command an alarm prints) name the table, the mail bucket, the inbound domain
-      and the region:
-        shipnow mail replay MESSAGE_ID --table TABLE --bucket BUCKET --inbound-domain DOMAIN [--region R]
-      (or ${ENV.MAIL_BUCKET}, ${ENV.INBOUND_DOMAIN} and AWS_REGION in the environment; AWS credentials as usual).
-      --seller ID routes to that seller whatever the recipient (then the inbound domain is not needed).
-  shipnow mail receive FILE... [--seller ID] [--inbound-domain D] [--data DIR]
-      (embedded store) Take raw emails in through the same intake as SES.
-  store flags: --data DIR (embedded store, default .data/) | --table NAME [--endpoint URL] [--region R] [--bucket B]
-`;
 
 export interface MailCommandOptions {
   now?: () => Date;
@@ -49,16 +36,8 @@ export interface MailCommandOptions {
 export async function mailCommand(args: string[], io: Io, opts: MailCommandOptions = {}): Promise<number> {
   const [sub, ...rest] = args;
   try {
-    if (rest.includes('--help') || rest.includes('-h')) {
-      io.out(MAIL_USAGE);
-      return EXIT.OK;
-    }
+    if (sub === 'help' || wantsHelp(args)) return printHelp(helpTopic('mail', sub === 'help' ? rest : args), io);
     switch (sub) {
-      case 'help':
-      case '--help':
-      case '-h':
-        io.out(MAIL_USAGE);
-        return EXIT.OK;
       case 'quarantine':
         return await listQuarantine(rest, io, opts);
       case 'rejected':
@@ -67,8 +46,10 @@ export async function mailCommand(args: string[], io: Io, opts: MailCommandOptio
         return await replay(rest, io, opts);
       case 'receive':
         return await receive(rest, io, opts);
+      case 'backfill-unmatched':
+        return await backfillUnmatched(rest, io, opts);
       default:
-        throw new UsageError(sub ? `unknown mail command '${sub}' (quarantine, rejected, replay, receive)` : 'mail needs a command: quarantine, rejected, replay, receive');
+        throw new UsageError(`${sub ? `unknown mail command '${sub}'` : 'mail needs a command'}: quarantine, rejected, replay, receive, backfill-unmatched (see: shipnow mail --help)`);
     }
   } catch (err) {
     return exitOnBadInput(err, io);
@@ -81,16 +62,9 @@ const INTAKE_FLAGS = {
   seller: { type: 'string' },
 } as const;
 
-function parse<T extends NonNullable<Parameters<typeof parseArgs>[0]>['options']>(args: string[], options: T) {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-}
 
 async function listQuarantine(args: string[], io: Io, opts: MailCommandOptions): Promise<number> {
-  const { values, positionals } = parse(args, { json: { type: 'boolean', default: false }, ...STORE_FLAGS });
+  const { values, positionals } = parseFlags('mail quarantine', args, { json: { type: 'boolean', default: false }, ...STORE_FLAGS });
   noPositionals(positionals);
   const store = await openStore(values, opts.env ?? process.env);
   try {
@@ -121,7 +95,7 @@ async function listQuarantine(args: string[], io: Io, opts: MailCommandOptions):
 }
 
 async function listRejected(args: string[], io: Io, opts: MailCommandOptions): Promise<number> {
-  const { values, positionals } = parse(args, { json: { type: 'boolean', default: false }, ...STORE_FLAGS });
+  const { values, positionals } = parseFlags('mail rejected', args, { json: { type: 'boolean', default: false }, ...STORE_FLAGS });
   noPositionals(positionals);
   const store = await openStore(values, opts.env ?? process.env);
   try {
@@ -140,7 +114,7 @@ async function listRejected(args: string[], io: Io, opts: MailCommandOptions): P
 }
 
 async function replay(args: string[], io: Io, opts: MailCommandOptions): Promise<number> {
-  const { values, positionals } = parse(args, { ...INTAKE_FLAGS, ...STORE_FLAGS });
+  const { values, positionals } = parseFlags('mail replay', args, { ...INTAKE_FLAGS, ...STORE_FLAGS }, { positionals: true });
   if (positionals.length !== 1) throw new UsageError('mail replay needs exactly one MESSAGE_ID');
   const [messageId] = positionals;
   const env = opts.env ?? process.env;
@@ -189,7 +163,7 @@ async function replay(args: string[], io: Io, opts: MailCommandOptions): Promise
 }
 
 async function receive(args: string[], io: Io, opts: MailCommandOptions): Promise<number> {
-  const { values, positionals } = parse(args, { ...INTAKE_FLAGS, ...STORE_FLAGS });
+  const { values, positionals } = parseFlags('mail receive', args, { ...INTAKE_FLAGS, ...STORE_FLAGS }, { positionals: true });
   if (positionals.length === 0) throw new UsageError('mail receive needs at least one FILE');
   if (values.table) throw new UsageError('mail receive works on the embedded store only (on AWS, SES stores the mail)');
   const env = opts.env ?? process.env;
@@ -283,4 +257,28 @@ function storeFlagsOf(values: StoreOptions & { 'inbound-domain'?: string }): str
 
 function noPositionals(p: string[]): void {
   if (p.length > 0) throw new UsageError(`unexpected argument '${p[0]}'`);
+}
+
+async function backfillUnmatched(args: string[], io: Io, opts: MailCommandOptions): Promise<number> {
+  const { values } = parseFlags('mail backfill-unmatched', args, {
+    seller: { type: 'string' },
+    'dry-run': { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    ...STORE_FLAGS,
+  });
+  const store = await openStore(values, opts.env ?? process.env);
+  try {
+    if (values.seller && !(await store.repo.getSeller(values.seller))) throw new UsageError(`no seller '${values.seller}' in ${store.describe}`);
+    const dryRun = values['dry-run'];
+    const r = await backfillUnmatchedNotifications(store.repo, { ...(values.seller ? { sellerId: values.seller } : {}), dryRun });
+    if (values.json) io.out(JSON.stringify({ ...r, dryRun }));
+    else {
+      io.out(
+        `${r.sellers} seller(s), ${r.notifications} notification(s): ${r.scheduled} unmatched ${dryRun ? 'would be scheduled' : 'scheduled'} for the unknown-order check, ${r.matched} already matched (${store.describe})`,
+      );
+    }
+    return EXIT.OK;
+  } finally {
+    await store.close();
+  }
 }

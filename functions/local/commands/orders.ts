@@ -19,7 +19,6 @@
  * 2 bad input (flags, unknown seller, unreadable file, no credentials).
  */
 import { randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDbSyncState } from '../../adapters/dynamodb-sync-state';
@@ -32,18 +31,8 @@ import { DEFAULT_POLICY, type OrderFacts } from '../../domain/types';
 import { importOrders } from '../../services/import-orders';
 import { loadOrdersFile } from '../../services/load-orders-file';
 import { syncSellerOrders } from '../../services/sync-orders';
-import { EXIT, STORE_FLAGS, UsageError, openStore, type Io, exitOnBadInput } from './store';
-
-export const ORDERS_USAGE = `usage:
-  shipnow orders sync --seller ID [--api 2026-01-01|v0] [--time-limit SECONDS] [--json]
-                      [--secrets-prefix PREFIX] [--sp-api-url URL] [--lwa-url URL] [store flags]
-      Sync one seller's orders from the Selling Partner API now (as the scheduled worker does).
-      Credentials: Secrets Manager with --secrets-prefix, else SHIPNOW_LWA_CLIENT_ID,
-      SHIPNOW_LWA_CLIENT_SECRET and SHIPNOW_SP_API_REFRESH_TOKEN.
-  shipnow orders import FILE --seller ID [--marketplace CODE] [--json] [store flags]
-      Import an Unshipped Orders report or a saved SP-API response (or a folder of them).
-  store flags: --data DIR (embedded store, default .data/) | --table NAME [--endpoint URL] [--region R]
-`;
+import { helpTopic, parseFlags, printHelp, wantsHelp } from '../help';
+import { EXIT, STORE_FLAGS, UsageError, explainAwsSetupErrors, openStore, type Io, exitOnBadInput } from './store';
 
 /** Options for tests: environment, clock, and a progress-bar switch. */
 export interface OrdersCommandOptions {
@@ -60,36 +49,26 @@ export interface OrdersCommandOptions {
 export async function ordersCommand(args: string[], io: Io, opts: OrdersCommandOptions = {}): Promise<number> {
   const [sub, ...rest] = args;
   try {
+    if (sub === 'help' || wantsHelp(args)) return printHelp(helpTopic('orders', sub === 'help' ? rest : args), io);
     switch (sub) {
       case 'sync':
         return await ordersSync(rest, io, opts);
       case 'import':
         return await ordersImport(rest, io, opts);
-      case 'help':
-      case '--help':
-      case '-h':
-        io.out(ORDERS_USAGE);
-        return EXIT.OK;
       default:
-        throw new UsageError(sub ? `unknown orders command '${sub}' (sync, import)` : 'orders needs a command: sync, import');
+        throw new UsageError(`${sub ? `unknown orders command '${sub}'` : 'orders needs a command'}: sync, import (see: shipnow orders --help)`);
     }
   } catch (err) {
     return exitOnBadInput(err, io);
   }
 }
 
-function parse<T extends NonNullable<Parameters<typeof parseArgs>[0]>['options']>(args: string[], options: T, positionals: boolean) {
-  try {
-    return parseArgs({ args, options, allowPositionals: positionals, strict: true });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-}
 
 // ---- sync --------------------------------------------------------------------------------------
 
 async function ordersSync(args: string[], io: Io, opts: OrdersCommandOptions): Promise<number> {
-  const { values } = parse(
+  const { values } = parseFlags(
+    'orders sync',
     args,
     {
       seller: { type: 'string' },
@@ -101,7 +80,6 @@ async function ordersSync(args: string[], io: Io, opts: OrdersCommandOptions): P
       json: { type: 'boolean', default: false },
       ...STORE_FLAGS,
     },
-    false,
   );
   const sellerId = values.seller;
   if (!sellerId) throw new UsageError('orders sync needs --seller ID');
@@ -111,7 +89,7 @@ async function ordersSync(args: string[], io: Io, opts: OrdersCommandOptions): P
   if (!/^\d+$/.test(limitText) || Number(limitText) < 30) throw new UsageError(`--time-limit must be a whole number of seconds, at least 30 (got '${limitText}')`);
   const env = opts.env ?? process.env;
   const now = opts.now ?? Date.now;
-  const credentials = credentialsFrom(values['secrets-prefix'], sellerId, env);
+  const credentials = credentialsFrom(values['secrets-prefix'], sellerId, env, values.region);
 
   const spApiUrl = values['sp-api-url'];
   const client = new SpApiClient({
@@ -162,8 +140,12 @@ async function ordersSync(args: string[], io: Io, opts: OrdersCommandOptions): P
   }
 }
 
-function credentialsFrom(secretsPrefix: string | undefined, sellerId: string, env: NodeJS.ProcessEnv): SpApiCredentialsStore {
-  if (secretsPrefix) return new SecretsManagerCredentials({ client: new SecretsManagerClient({}), prefix: secretsPrefix });
+function credentialsFrom(secretsPrefix: string | undefined, sellerId: string, env: NodeJS.ProcessEnv, region: string | undefined): SpApiCredentialsStore {
+  if (secretsPrefix) {
+    const client = new SecretsManagerClient(region ? { region } : {});
+    explainAwsSetupErrors(client, 'or, instead of --secrets-prefix, give the SP-API credentials in SHIPNOW_LWA_CLIENT_ID, SHIPNOW_LWA_CLIENT_SECRET and SHIPNOW_SP_API_REFRESH_TOKEN');
+    return new SecretsManagerCredentials({ client, prefix: secretsPrefix });
+  }
   const clientId = env.SHIPNOW_LWA_CLIENT_ID;
   const clientSecret = env.SHIPNOW_LWA_CLIENT_SECRET;
   const refreshToken = env.SHIPNOW_SP_API_REFRESH_TOKEN;
@@ -181,10 +163,11 @@ const PROGRESS_THRESHOLD = 200;
 const CHUNK = 100;
 
 async function ordersImport(args: string[], io: Io, opts: OrdersCommandOptions): Promise<number> {
-  const { values, positionals } = parse(
+  const { values, positionals } = parseFlags(
+    'orders import',
     args,
     { seller: { type: 'string' }, marketplace: { type: 'string' }, json: { type: 'boolean', default: false }, ...STORE_FLAGS },
-    true,
+    { positionals: true },
   );
   if (positionals.length !== 1) throw new UsageError('orders import needs exactly one FILE (a report, a saved SP-API response, or a folder)');
   const sellerId = values.seller;

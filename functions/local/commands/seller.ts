@@ -9,11 +9,11 @@
  * 2 on bad input (unknown marketplace, bad time zone, a seller that already exists).
  */
 import { randomBytes } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { AliasTakenError } from '../../adapters/dynamodb-repository';
 import { generateAlias, inboundAddress } from '../../domain/inbound';
 import { marketplaceByCode, marketplaceByKey, type Marketplace } from '../../domain/marketplaces';
 import type { Seller } from '../../domain/types';
+import { helpTopic, parseFlags, printHelp, wantsHelp } from '../help';
 import { EXIT, PLACEHOLDER_NOTE, STORE_FLAGS, UsageError, inboundDomainConfigured, openStore, requireInboundDomain, type Io, exitOnBadInput } from './store';
 
 export interface SellerCommandOptions {
@@ -28,32 +28,26 @@ export interface SellerCommandOptions {
 export async function sellerCommand(args: string[], io: Io, opts: SellerCommandOptions = {}): Promise<number> {
   const [sub, ...rest] = args;
   try {
+    if (sub === 'help' || wantsHelp(args)) return printHelp(helpTopic('seller', sub === 'help' ? rest : args), io);
     switch (sub) {
       case 'add':
         return await sellerAdd(rest, io, opts);
       case 'list':
         return await sellerList(rest, io, opts);
       default:
-        throw new UsageError(sub ? `unknown seller command '${sub}' (add, list)` : 'seller needs a command: add, list');
+        throw new UsageError(sub ? `unknown seller command '${sub}' (add, list; see: shipnow seller --help)` : 'seller needs a command: add, list (see: shipnow seller --help)');
     }
   } catch (err) {
     return exitOnBadInput(err, io);
   }
 }
 
-function parse<T extends NonNullable<Parameters<typeof parseArgs>[0]>['options']>(args: string[], options: T) {
-  try {
-    return parseArgs({ args, options, allowPositionals: false, strict: true });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-}
 
 const SELLER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const EMAIL = /^[^\s@,;<>]+@[^\s@,;<>]+\.[^\s@,;<>]+$/;
 
 async function sellerAdd(args: string[], io: Io, opts: SellerCommandOptions): Promise<number> {
-  const { values } = parse(args, {
+  const { values } = parseFlags('seller add', args, {
     id: { type: 'string' },
     name: { type: 'string' },
     marketplaces: { type: 'string' },
@@ -122,7 +116,7 @@ async function sellerAdd(args: string[], io: Io, opts: SellerCommandOptions): Pr
 }
 
 async function sellerList(args: string[], io: Io, opts: SellerCommandOptions): Promise<number> {
-  const { values } = parse(args, { json: { type: 'boolean', default: false }, 'inbound-domain': { type: 'string' }, ...STORE_FLAGS });
+  const { values } = parseFlags('seller list', args, { json: { type: 'boolean', default: false }, 'inbound-domain': { type: 'string' }, ...STORE_FLAGS });
   const env = opts.env ?? process.env;
   const domain = requireInboundDomain(values, values['inbound-domain'], env, 'seller list');
   const placeholder = !inboundDomainConfigured(values['inbound-domain'], env);

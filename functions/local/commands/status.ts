@@ -10,7 +10,6 @@
  *
  * Exit: 0 nothing wrong; 1 something needs attention (see the output); 2 bad input.
  */
-import { parseArgs } from 'node:util';
 import { DynamoDbIntakeLedger } from '../../adapters/dynamodb-intake';
 import { DynamoDbOutbox } from '../../adapters/dynamodb-outbox';
 import { DynamoDbSyncState } from '../../adapters/dynamodb-sync-state';
@@ -19,15 +18,8 @@ import type { SyncHealth } from '../../domain/order-sync';
 import type { SentinelRepository } from '../../domain/ports';
 import { DEFAULT_POLICY, type IsoTime, type Seller } from '../../domain/types';
 import { sellerReport } from '../../services/seller-report';
+import { parseFlags, parseNowFlag, printHelp, wantsHelp } from '../help';
 import { EXIT, STORE_FLAGS, UsageError, openStore, type Io, type StoreOptions, exitOnBadInput } from './store';
-
-export const STATUS_USAGE = `usage:
-  shipnow status [--seller ID] [--json] [--now ISO-8601] [--stale-after MINUTES] [--grace MINUTES] [store flags]
-      Per seller and marketplace: last order sync, last email received, orders awaiting / missing,
-      alerts sent in the last 24 h, and the likely cause when something is wrong.
-      Exit 0: all well; 1: something needs attention; 2: bad input.
-  store flags: --data DIR (embedded store, default .data/) | --table NAME [--endpoint URL] [--region R]
-`;
 
 /** Default: three 15-minute sync intervals without success is stale (the operator alarm fires at two). */
 export const DEFAULT_STALE_AFTER_MINUTES = 45;
@@ -80,31 +72,16 @@ export interface StatusReport {
 /** Entry point wired into cli.ts: `shipnow status ...`. */
 export async function statusCommand(args: string[], io: Io, opts: StatusCommandOptions = {}): Promise<number> {
   try {
-    if (args[0] === 'help' || args[0] === '--help' || args[0] === '-h') {
-      io.out(STATUS_USAGE);
-      return EXIT.OK;
-    }
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        options: {
-          ...STORE_FLAGS,
-          seller: { type: 'string' },
-          json: { type: 'boolean' },
-          now: { type: 'string' },
-          'stale-after': { type: 'string' },
-          grace: { type: 'string' },
-        },
-        allowPositionals: false,
-        strict: true,
-      });
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
-    const v = parsed.values;
-    const now = v.now ?? (opts.now ?? (() => new Date()))().toISOString();
-    if (Number.isNaN(Date.parse(now))) throw new UsageError(`--now: not an ISO-8601 time: ${now}`);
+    if (args[0] === 'help' || wantsHelp(args)) return printHelp('status', io);
+    const v = parseFlags('status', args, {
+      ...STORE_FLAGS,
+      seller: { type: 'string' },
+      json: { type: 'boolean' },
+      now: { type: 'string' },
+      'stale-after': { type: 'string' },
+      grace: { type: 'string' },
+    }).values;
+    const now = parseNowFlag(v.now) ?? (opts.now ?? (() => new Date()))().toISOString();
     const staleAfter = positiveNumber(v['stale-after'], '--stale-after') ?? DEFAULT_STALE_AFTER_MINUTES;
     const grace = positiveNumber(v.grace, '--grace') ?? DEFAULT_POLICY.graceMinutes;
 
@@ -125,7 +102,7 @@ export async function statusCommand(args: string[], io: Io, opts: StatusCommandO
 function positiveNumber(v: string | undefined, flag: string): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new UsageError(`${flag}: expected a number of minutes, got '${v}'`);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`${flag} must be a number of minutes, 0 or more (got '${v}')`);
   return n;
 }
 

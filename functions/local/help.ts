@@ -1,0 +1,656 @@
+/**
+ * `--help` for every command, `--version`, and the flag parser every command uses, so that help
+ * and flag errors say the same thing everywhere.
+ *
+ * One record per command and subcommand in HELP (usage, what it does, flags, exit codes, an
+ * example). A command answers help before it parses anything:
+ *
+ *     if (wantsHelp(args)) return printHelp(helpTopic('seller', args), io);   // a command group
+ *     if (wantsHelp(args)) return printHelp('seller update', io);              // one command
+ *
+ * and parses its flags with `parseFlags('seller update', args, OPTIONS)`, which turns Node's
+ * parseArgs errors into one line saying what is accepted (the command's flags, with a hint for a
+ * typo, and where to read more). A new command adds its record here; `shipnow help` lists it.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { toUtcIso } from '../domain/deadlines';
+import { UsageError, type Io } from './commands/store';
+
+export interface FlagHelp {
+  /** As typed, with its value's name: `--grace MINUTES`. */
+  flag: string;
+  text: string;
+}
+
+export interface HelpRecord {
+  /** Usage lines, each starting with `shipnow`. */
+  usage: string[];
+  /** What the command does, one or more lines. */
+  summary: string[];
+  flags?: FlagHelp[];
+  /** Takes the store flags (--data | --table ...). */
+  store?: boolean;
+  /** A command group: its subcommands (keys of HELP). */
+  subcommands?: string[];
+  /** Exit statuses besides 70 (internal error), which every command has. */
+  exit: Array<[number, string]>;
+  examples: string[];
+  notes?: string[];
+}
+
+const STORE_FLAG_HELP: FlagHelp[] = [
+  { flag: '--data DIR', text: 'the embedded store in DIR (default .data/, or SHIPNOW_DATA_DIR)' },
+  { flag: '--table NAME', text: 'a deployed DynamoDB table instead; AWS credentials and region from the usual environment (AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_REGION)' },
+  { flag: '--endpoint URL', text: 'with --table: a DynamoDB-compatible server (e.g. DynamoDB Local)' },
+  { flag: '--region R', text: 'with --table: the AWS region (else AWS_REGION / the profile)' },
+  { flag: '--bucket B', text: 'with --table: the raw-mail bucket (else SENTINEL_MAIL_BUCKET)' },
+];
+
+const TRUST_FLAGS: FlagHelp[] = [
+  {
+    flag: '--trust-receiver AUTHSERV-ID',
+    text: "trust this receiver's Authentication-Results too (repeatable), e.g. mx.google.com for mail exported from Gmail",
+  },
+  { flag: '--accept-unverified', text: 'let mail with no trusted verdict count, marked as unverified in the output' },
+];
+
+const CHANNEL_TYPES = 'email|sns|slack|dingtalk|wecom|feishu|webhook';
+
+export const HELP: Record<string, HelpRecord> = {
+  parse: {
+    usage: ['shipnow parse [flags] FILE...'],
+    summary: [
+      'One JSON line per email file: {"file","soldShipNow","orderIds","marketplace","language","authentic","reason"}.',
+      'A file named like a flag goes after --: shipnow parse -- --odd-name.eml',
+    ],
+    flags: TRUST_FLAGS,
+    exit: [
+      [0, 'every file was read (whatever it contained)'],
+      [2, 'a file cannot be read, or bad flags'],
+    ],
+    examples: ['shipnow parse examples/mail/*.eml'],
+  },
+  check: {
+    usage: ['shipnow check --orders PATH [--orders PATH]... --mail DIR [--now ISO-8601] [--grace MINUTES] [--json] [--lang zh-CN|en] [--tz ZONE]'],
+    summary: [
+      'Reconcile orders (an Unshipped Orders report, a saved SP-API searchOrders/getOrders response, or a',
+      'folder of them) against the Sold, Ship Now emails in DIR, on the embedded store. Without --json:',
+      'a table of every order, missing ones first, the most urgent (earliest ship-by or auto-cancel) on top.',
+    ],
+    flags: [
+      { flag: '--orders PATH', text: 'orders file or folder (repeatable, at least one)' },
+      { flag: '--mail DIR', text: 'folder of raw emails (.eml, any name)' },
+      { flag: '--now ISO-8601', text: 'reconcile as of this time, with a zone: 2026-11-28T12:00:00Z or 2026-11-28T20:00+08:00 (default: now)' },
+      { flag: '--grace MINUTES', text: 'how long after payment an email may take before it counts as missing, 0 to 43200 (default 60)' },
+      { flag: '--json', text: 'one JSON document (the contract in the README) instead of the table' },
+      { flag: '--lang zh-CN|en', text: 'language of the table (default: zh-CN when LC_ALL / LC_MESSAGES / LANG starts with zh, else en)' },
+      { flag: '--tz ZONE', text: "also show times in this IANA zone (the seller's), beside each marketplace's own, e.g. Asia/Shanghai" },
+      ...TRUST_FLAGS,
+    ],
+    exit: [
+      [0, 'no order is missing its email'],
+      [1, 'at least one order is missing its email'],
+      [2, 'bad input: an unreadable or unrecognised orders file, a malformed row, bad flags'],
+    ],
+    examples: ['shipnow check --orders examples/orders --mail examples/mail --now 2026-11-28T12:00:00Z --lang zh-CN --tz Asia/Shanghai'],
+    notes: ['On a terminal, a progress bar is drawn on stderr for long runs.'],
+  },
+  demo: {
+    usage: ['shipnow demo [--lang zh-CN|en] [--tz ZONE]'],
+    summary: [
+      'Run check on the bundled examples at the fixed time 2026-11-28T12:00:00Z and show the alerts it',
+      'would send (what `npm start` does). With SHIPNOW_LOCAL_SES=URL the alert emails also go to a local SES.',
+    ],
+    flags: [
+      { flag: '--lang zh-CN|en', text: 'language of the table, as for check' },
+      { flag: '--tz ZONE', text: "also show times in this IANA zone, as for check" },
+    ],
+    exit: [
+      [0, 'done (whatever the examples contain)'],
+      [2, 'bad flags'],
+    ],
+    examples: ['npm start', 'SHIPNOW_LOCAL_SES=http://localhost:8005 shipnow demo'],
+  },
+
+  seller: {
+    usage: ['shipnow seller COMMAND [flags]'],
+    summary: ['Sellers: their profile, their unguessable inbound address, their alert channels.'],
+    subcommands: ['seller add', 'seller list', 'seller update', 'seller remove', 'seller channels'],
+    exit: [
+      [0, 'done'],
+      [2, 'bad input'],
+    ],
+    examples: ['shipnow seller add --id A1B2C3 --name "Shenzhen Demo Trading" --marketplaces US,DE --language zh-CN --timezone Asia/Shanghai'],
+  },
+  'seller add': {
+    usage: [
+      'shipnow seller add --id ID --name NAME --marketplaces US,DE,... [--alert-email A]... [--language zh-CN|en] [--timezone TZ] [--inbound-domain D] [store flags]',
+      'shipnow seller add --from FILE [--inbound-domain D] [store flags]',
+    ],
+    summary: [
+      "Create a seller with a new unguessable inbound address, and print the steps to add it to Seller",
+      "Central's Notification Preferences (English and Chinese). With --from, many sellers from a CSV or",
+      'JSON file: every row is checked first, a bad row is reported with its line number, and nothing is',
+      'written unless every row is good.',
+    ],
+    flags: [
+      { flag: '--id ID', text: "the seller's ID (letters, digits, '.', '_', '-'; at most 64)" },
+      { flag: '--name NAME', text: 'display name' },
+      { flag: '--marketplaces LIST', text: 'marketplace codes, comma-separated: US, CA, MX, UK, DE, FR, IT, ES, NL, JP, AU, ...' },
+      { flag: '--alert-email A', text: 'where alert emails go (repeatable or comma-separated)' },
+      { flag: '--language zh-CN|en', text: 'language of alerts (default both, Chinese first)' },
+      { flag: '--timezone TZ', text: "the seller's IANA time zone, e.g. Asia/Shanghai" },
+      { flag: '--from FILE', text: 'CSV (header row: id,name,marketplaces,...) or JSON array of sellers' },
+      { flag: '--inbound-domain D', text: 'the deployed inbound domain (required with --table; or SENTINEL_INBOUND_DOMAIN)' },
+    ],
+    store: true,
+    exit: [
+      [0, 'created'],
+      [2, 'bad input: unknown marketplace, bad time zone, a seller that already exists, a bad row in --from'],
+    ],
+    examples: ['shipnow seller add --id A1B2C3 --name "Shenzhen Demo Trading" --marketplaces US,DE --language zh-CN --timezone Asia/Shanghai'],
+  },
+  'seller list': {
+    usage: ['shipnow seller list [--json] [--inbound-domain D] [store flags]'],
+    summary: ['Every seller with its marketplaces and inbound address (tab-separated; a header line on a terminal).'],
+    flags: [
+      { flag: '--json', text: 'a JSON array instead' },
+      { flag: '--inbound-domain D', text: 'the deployed inbound domain (required with --table; or SENTINEL_INBOUND_DOMAIN)' },
+    ],
+    store: true,
+    exit: [
+      [0, 'listed'],
+      [2, 'bad input'],
+    ],
+    examples: ['shipnow seller list --json'],
+  },
+  'seller update': {
+    usage: ['shipnow seller update --id ID [--name NAME] [--marketplaces US,DE,...] [--alert-email A]... [--language zh-CN|en] [--timezone TZ] [store flags]'],
+    summary: ["Change a seller's profile; only the flags given change. The inbound address stays the same."],
+    flags: [
+      { flag: '--id ID', text: 'the seller to change' },
+      { flag: '--name NAME', text: 'display name' },
+      { flag: '--marketplaces LIST', text: 'marketplace codes, comma-separated (replaces the list)' },
+      { flag: '--alert-email A', text: 'where alert emails go (repeatable or comma-separated; replaces the list)' },
+      { flag: '--language zh-CN|en', text: 'language of alerts' },
+      { flag: '--timezone TZ', text: "the seller's IANA time zone" },
+    ],
+    store: true,
+    exit: [
+      [0, 'updated'],
+      [2, 'bad input: unknown seller, unknown marketplace, bad time zone'],
+    ],
+    examples: ['shipnow seller update --id A1B2C3 --marketplaces US,DE,FR --timezone Asia/Shanghai'],
+  },
+  'seller remove': {
+    usage: ['shipnow seller remove --id ID [--yes] [store flags]'],
+    summary: [
+      'Remove a seller. What happens to its orders, notifications and alerts is said before anything is',
+      'deleted, and you are asked to confirm; its inbound address stops accepting mail.',
+    ],
+    flags: [
+      { flag: '--id ID', text: 'the seller to remove' },
+      { flag: '--yes', text: 'do not ask (for scripts); without a terminal and without --yes nothing is removed' },
+    ],
+    store: true,
+    exit: [
+      [0, 'removed'],
+      [1, 'not confirmed: nothing was removed'],
+      [2, 'bad input: unknown seller'],
+    ],
+    examples: ['shipnow seller remove --id A1B2C3 --yes'],
+  },
+  'seller channels': {
+    usage: ['shipnow seller channels set|list|test --seller ID [flags]'],
+    summary: ["A seller's alert channels (DingTalk, WeCom, Feishu, Slack, webhooks, email, SNS), tried in order."],
+    subcommands: ['seller channels set', 'seller channels list', 'seller channels test'],
+    exit: [
+      [0, 'done'],
+      [2, 'bad input'],
+    ],
+    examples: ['shipnow seller channels list --seller A1B2C3'],
+  },
+  'seller channels set': {
+    usage: [`shipnow seller channels set --seller ID --id CHANNEL_ID --type ${CHANNEL_TYPES} [--url URL] [--secret S] [--to A]... [--topic-arn ARN] [store flags]`],
+    summary: ['Add a channel, or replace the one with the same ID; checked before it is saved (URL, secret, addresses).'],
+    flags: [
+      { flag: '--seller ID', text: 'the seller' },
+      { flag: '--id CHANNEL_ID', text: 'a name for the channel, e.g. dingtalk-ops' },
+      { flag: `--type ${CHANNEL_TYPES}`, text: 'the kind of channel' },
+      { flag: '--url URL', text: 'the bot or webhook URL (slack, dingtalk, wecom, feishu, webhook)' },
+      { flag: '--secret S', text: 'the signing secret (dingtalk, feishu), if the bot has one' },
+      { flag: '--to A', text: 'email addresses (email; repeatable or comma-separated)' },
+      { flag: '--topic-arn ARN', text: 'the SNS topic (sns; default: the stack topic)' },
+    ],
+    store: true,
+    exit: [
+      [0, 'saved'],
+      [2, 'bad input: unknown seller, bad URL, missing field for that type'],
+    ],
+    examples: ['shipnow seller channels set --seller A1B2C3 --id dingtalk-ops --type dingtalk --url "https://oapi.dingtalk.com/robot/send?access_token=..." --secret SEC...'],
+  },
+  'seller channels list': {
+    usage: ['shipnow seller channels list --seller ID [--json] [store flags]'],
+    summary: ["The seller's channels in the order they are tried (secrets are not shown)."],
+    flags: [
+      { flag: '--seller ID', text: 'the seller' },
+      { flag: '--json', text: 'JSON instead of a table' },
+    ],
+    store: true,
+    exit: [
+      [0, 'listed'],
+      [2, 'bad input: unknown seller'],
+    ],
+    examples: ['shipnow seller channels list --seller A1B2C3'],
+  },
+  'seller channels test': {
+    usage: ['shipnow seller channels test --seller ID [--id CHANNEL_ID] [store flags]'],
+    summary: ['Send a test message through each channel (or one), in the seller\'s languages, and say which worked.'],
+    flags: [
+      { flag: '--seller ID', text: 'the seller' },
+      { flag: '--id CHANNEL_ID', text: 'only this channel' },
+    ],
+    store: true,
+    exit: [
+      [0, 'every channel tested delivered'],
+      [1, 'a channel failed (the reason is printed)'],
+      [2, 'bad input: unknown seller or channel'],
+    ],
+    examples: ['shipnow seller channels test --seller A1B2C3 --id dingtalk-ops'],
+  },
+
+  mail: {
+    usage: ['shipnow mail COMMAND [flags]'],
+    summary: ['Inbound mail that could not be processed, and replaying it.'],
+    subcommands: ['mail quarantine', 'mail rejected', 'mail replay', 'mail receive', 'mail backfill-unmatched'],
+    exit: [
+      [0, 'done'],
+      [1, 'the replayed or received message was quarantined or rejected'],
+      [2, 'bad input'],
+    ],
+    examples: ['shipnow mail replay MESSAGE_ID --table TABLE --bucket BUCKET --inbound-domain DOMAIN [--region R]'],
+  },
+  'mail quarantine': {
+    usage: ['shipnow mail quarantine [--json] [store flags]'],
+    summary: ['Inbound mail that could not be processed: message ID, reason, S3 key (or file), when.'],
+    flags: [{ flag: '--json', text: 'one JSON object per line' }],
+    store: true,
+    exit: [
+      [0, 'listed'],
+      [2, 'bad input'],
+    ],
+    examples: ['shipnow mail quarantine --table sentinel-prod --region us-east-1'],
+  },
+  'mail rejected': {
+    usage: ['shipnow mail rejected [--json] [store flags]'],
+    summary: ['The rejection log (forged, not from Amazon, not a Sold, Ship Now email, ...) and the count per reason.'],
+    flags: [{ flag: '--json', text: 'one JSON object per line' }],
+    store: true,
+    exit: [
+      [0, 'listed'],
+      [2, 'bad input'],
+    ],
+    examples: ['shipnow mail rejected --json'],
+  },
+  'mail replay': {
+    usage: [
+      'shipnow mail replay MESSAGE_ID [--seller ID] [--inbound-domain D] [--max-bytes N] [store flags]',
+      'shipnow mail replay MESSAGE_ID --table TABLE --bucket BUCKET --inbound-domain DOMAIN [--region R]',
+    ],
+    summary: [
+      'Process one message again (quarantined or not); its raw mail stays where it is. On AWS (the',
+      'command an alarm prints) name the table, the mail bucket, the inbound domain and the region, or set',
+      'SENTINEL_MAIL_BUCKET, SENTINEL_INBOUND_DOMAIN and AWS_REGION; AWS credentials as usual.',
+    ],
+    flags: [
+      { flag: '--seller ID', text: 'route to this seller whatever the recipient (then the inbound domain is not needed)' },
+      { flag: '--inbound-domain D', text: 'the deployed inbound domain (or SENTINEL_INBOUND_DOMAIN)' },
+      { flag: '--max-bytes N', text: 'largest message accepted' },
+    ],
+    store: true,
+    exit: [
+      [0, 'the message was taken in'],
+      [1, 'it was quarantined or rejected again (the reason is printed)'],
+      [2, 'bad input: unknown message, missing --bucket / --inbound-domain on AWS'],
+    ],
+    examples: ['shipnow mail replay 0100018c2f7a9b1e-example --table sentinel-prod --bucket sentinel-prod-mail --inbound-domain in.example.com --region us-east-1'],
+  },
+  'mail receive': {
+    usage: ['shipnow mail receive FILE... [--seller ID] [--inbound-domain D] [--max-bytes N] [--data DIR]'],
+    summary: ['(embedded store) Take raw emails in through the same intake as SES: each file is stored in the data folder standing in for the S3 bucket.'],
+    flags: [
+      { flag: '--seller ID', text: 'route to this seller whatever the recipient' },
+      { flag: '--inbound-domain D', text: 'the inbound domain the recipients are checked against' },
+      { flag: '--max-bytes N', text: 'largest message accepted' },
+      { flag: '--data DIR', text: 'the embedded store (default .data/)' },
+    ],
+    exit: [
+      [0, 'every message was taken in'],
+      [1, 'a message was quarantined or rejected'],
+      [2, 'bad input'],
+    ],
+    examples: ['shipnow mail receive examples/mail/us-sold-ship-now.eml --seller demo-seller'],
+  },
+  'mail backfill-unmatched': {
+    usage: ['shipnow mail backfill-unmatched [--seller ID] [--dry-run] [--json] [store flags]'],
+    summary: [
+      'One-off upgrade step (see CHANGELOG.md): put every unmatched notification stored before the',
+      'unknown-order sweep existed into its due index, so the reconciler checks it. Safe to run again.',
+    ],
+    flags: [
+      { flag: '--seller ID', text: 'only this seller (default: every seller)' },
+      { flag: '--dry-run', text: 'count only, change nothing' },
+      { flag: '--json', text: 'the counts as JSON' },
+    ],
+    store: true,
+    exit: [
+      [0, 'done'],
+      [2, 'bad input: unknown seller'],
+    ],
+    examples: ['shipnow mail backfill-unmatched --table sentinel-prod --region us-east-1 --dry-run'],
+  },
+
+  orders: {
+    usage: ['shipnow orders COMMAND [flags]'],
+    summary: ['Orders from the Selling Partner API or an Unshipped Orders report into the store.'],
+    subcommands: ['orders sync', 'orders import'],
+    exit: [
+      [0, 'synced or imported'],
+      [1, 'the sync did not complete'],
+      [2, 'bad input'],
+    ],
+    examples: ['shipnow orders import unshipped.txt --seller A1B2C3'],
+  },
+  'orders sync': {
+    usage: ['shipnow orders sync --seller ID [--api 2026-01-01|v0] [--time-limit SECONDS] [--json] [--secrets-prefix PREFIX] [--sp-api-url URL] [--lwa-url URL] [store flags]'],
+    summary: [
+      "Sync one seller's orders from the Selling Partner API now, exactly as the scheduled worker does",
+      '(same lease, cursor and rate limits, so the two never overlap).',
+    ],
+    flags: [
+      { flag: '--seller ID', text: 'the seller' },
+      { flag: '--api 2026-01-01|v0', text: 'Orders API version (default: the seller\'s setting, else 2026-01-01 searchOrders)' },
+      { flag: '--time-limit SECONDS', text: 'stop after this long, at least 30 (default 600); the next run resumes' },
+      { flag: '--json', text: 'the result as JSON' },
+      { flag: '--secrets-prefix PREFIX', text: 'read credentials from Secrets Manager; else SHIPNOW_LWA_CLIENT_ID, SHIPNOW_LWA_CLIENT_SECRET, SHIPNOW_SP_API_REFRESH_TOKEN' },
+      { flag: '--sp-api-url URL', text: 'another SP-API endpoint (a sandbox, a local test server)' },
+      { flag: '--lwa-url URL', text: 'another Login with Amazon token URL' },
+    ],
+    store: true,
+    exit: [
+      [0, 'synced'],
+      [1, 'the sync did not complete (broken, throttled, paused: see the output)'],
+      [2, 'bad input: flags, unknown seller, no credentials'],
+    ],
+    examples: ['shipnow orders sync --seller A1B2C3 --secrets-prefix shipnow-sentinel/sp-api/ --table sentinel-prod'],
+  },
+  'orders import': {
+    usage: ['shipnow orders import FILE --seller ID [--marketplace CODE] [--json] [store flags]'],
+    summary: ['Import an Unshipped Orders report or a saved SP-API response (or a folder of them); a progress bar on a terminal for large files.'],
+    flags: [
+      { flag: '--seller ID', text: 'the seller' },
+      { flag: '--marketplace CODE', text: "for a report without a sales-channel column: its marketplace (default: the seller's only one)" },
+      { flag: '--json', text: 'the counts as JSON' },
+    ],
+    store: true,
+    exit: [
+      [0, 'imported'],
+      [2, 'bad input: unreadable or malformed file, unknown seller'],
+    ],
+    examples: ['shipnow orders import unshipped.txt --seller A1B2C3 --marketplace US'],
+  },
+
+  status: {
+    usage: ['shipnow status [--seller ID] [--json] [--now ISO-8601] [--stale-after MINUTES] [--grace MINUTES] [store flags]'],
+    summary: [
+      'Per seller and marketplace: last order sync, last email received, orders awaiting / missing,',
+      'alerts sent in the last 24 h, and the likely cause when something is wrong.',
+    ],
+    flags: [
+      { flag: '--seller ID', text: 'only this seller' },
+      { flag: '--json', text: 'the report as JSON' },
+      { flag: '--now ISO-8601', text: 'as of this time, with a zone, e.g. 2026-11-28T12:00:00Z (default: now)' },
+      { flag: '--stale-after MINUTES', text: 'no order received (sync or import) for this long is stale, 0 or more (default 45)' },
+      { flag: '--grace MINUTES', text: 'as for check, 0 or more (default 60)' },
+    ],
+    store: true,
+    exit: [
+      [0, 'all well'],
+      [1, 'something needs attention (see the output)'],
+      [2, 'bad input'],
+    ],
+    examples: ['shipnow status --table sentinel-prod --region us-east-1 --seller A1B2C3'],
+  },
+
+  alerts: {
+    usage: ['shipnow alerts COMMAND [flags]'],
+    summary: ['Alert delivery.'],
+    subcommands: ['alerts channels'],
+    exit: [
+      [0, 'done'],
+      [2, 'bad input'],
+    ],
+    examples: ['shipnow alerts channels --seller A1B2C3 --clear all'],
+  },
+  'alerts channels': {
+    usage: ['shipnow alerts channels --seller ID [--clear all|CHANNEL_ID]... [--json] [store flags]'],
+    summary: ["The seller's broken alert channels; --clear makes the next sender run try them again (once the seller fixed them)."],
+    flags: [
+      { flag: '--seller ID', text: 'the seller' },
+      { flag: '--clear all|CHANNEL_ID', text: 'clear every broken channel, or one (repeatable)' },
+      { flag: '--json', text: 'the result as JSON' },
+    ],
+    store: true,
+    exit: [
+      [0, 'no broken channel is left'],
+      [1, 'some are still broken'],
+      [2, 'bad input: unknown seller'],
+    ],
+    examples: ['shipnow alerts channels --seller A1B2C3 --clear all'],
+  },
+};
+
+const TOP_LEVEL = ['parse', 'check', 'demo', 'seller', 'mail', 'orders', 'status', 'alerts'];
+
+/** `--help` or `-h` anywhere before a `--` (after which everything is a file name or value). */
+export function wantsHelp(args: readonly string[]): boolean {
+  for (const a of args) {
+    if (a === '--') return false;
+    if (a === '--help' || a === '-h') return true;
+  }
+  return false;
+}
+
+/** The most specific record the leading words name: `seller`, ['channels', 'set', '-h'] -> `seller channels set`. */
+export function helpTopic(command: string, args: readonly string[]): string {
+  let topic = command;
+  for (const word of args) {
+    if (word.startsWith('-')) break;
+    const next = `${topic} ${word}`;
+    if (!HELP[next]) break;
+    topic = next;
+  }
+  return topic;
+}
+
+/** Print the help of `topic` on stdout; returns exit status 0 for the command to return. */
+export function printHelp(topic: string, io: Io): number {
+  io.out(renderHelp(topic));
+  return 0;
+}
+
+export function renderHelp(topic: string): string {
+  const r = HELP[topic];
+  if (!r) return renderOverview();
+  const lines: string[] = [];
+  lines.push(`usage: ${r.usage[0]}`);
+  for (const u of r.usage.slice(1)) lines.push(`       ${u}`);
+  lines.push('');
+  lines.push(...r.summary);
+  if (r.subcommands) {
+    lines.push('', 'commands:');
+    for (const s of r.subcommands) lines.push(`  ${HELP[s]?.usage[0] ?? `shipnow ${s}`}`);
+    lines.push('', `shipnow ${topic} COMMAND --help shows one command.`);
+  }
+  const flags = [...(r.flags ?? []), ...(r.store ? STORE_FLAG_HELP : [])];
+  if (flags.length > 0) {
+    lines.push('', 'flags:');
+    const width = Math.min(34, Math.max(...flags.map((f) => f.flag.length)));
+    for (const f of flags) {
+      lines.push(f.flag.length <= width ? `  ${f.flag.padEnd(width)}  ${f.text}` : `  ${f.flag}\n  ${' '.repeat(width)}  ${f.text}`);
+    }
+    lines.push(`  ${'-h, --help'.padEnd(width)}  show this help`);
+  }
+  if (r.notes) lines.push('', ...r.notes);
+  lines.push('', 'exit status:');
+  for (const [code, text] of r.exit) lines.push(`  ${String(code).padStart(2)}  ${text}`);
+  lines.push('  70  internal error (a bug or a broken environment; SHIPNOW_DEBUG=1 shows the stack)');
+  lines.push('', r.examples.length > 1 ? 'examples:' : 'example:');
+  for (const e of r.examples) lines.push(`  ${e}`);
+  return lines.join('\n');
+}
+
+/** `shipnow help`: every command's usage. */
+export function renderOverview(): string {
+  const lines = [`ShipNow Sentinel ${packageVersion()}: find the Amazon orders whose Sold, Ship Now email never arrived.`, '', 'usage:'];
+  for (const top of TOP_LEVEL) {
+    const r = HELP[top];
+    const usages = r.subcommands ? r.subcommands.flatMap((s) => (HELP[s].subcommands ? HELP[s].subcommands! : [s])).flatMap((s) => HELP[s].usage) : r.usage;
+    for (const u of usages) lines.push(`  ${u}`);
+  }
+  lines.push('  shipnow --version');
+  lines.push('');
+  lines.push('store flags: --data DIR (embedded store, default .data/) | --table NAME [--endpoint URL] [--region R] [--bucket B]');
+  lines.push('shipnow COMMAND --help (or shipnow help COMMAND) shows the flags, exit statuses and an example of one command.');
+  return lines.join('\n');
+}
+
+let version: string | undefined;
+
+/** The version in package.json (what `shipnow --version` prints). */
+export function packageVersion(): string {
+  version ??= (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+  return version;
+}
+
+// ---- flags -------------------------------------------------------------------------------------
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * node:util parseArgs (strict), with errors a user can act on: an unknown flag lists the command's
+ * flags (and the likely one for a typo), a missing value names what is expected, and a negative
+ * number is taken as a value (`--grace -5` then fails the command's own range check instead of
+ * Node's "argument is ambiguous").
+ */
+export function parseFlags<O extends Options>(topic: string, args: readonly string[], options: O, opts: { positionals?: boolean } = {}) {
+  const allowPositionals = opts.positionals ?? false;
+  const joined = joinNegativeNumbers(args, options);
+  try {
+    return parseArgs({ args: joined, options, allowPositionals, strict: true });
+  } catch (e) {
+    throw new UsageError(explainFlagError(topic, joined, options, allowPositionals) ?? (e as Error).message.split('\n')[0]);
+  }
+}
+
+/**
+ * `--now`: a date and a time with an explicit zone (undefined when the flag is absent). A bare
+ * local time, or a date alone (whose midnight? 2026-11-30 is 16:00 on the 29th in UTC for a seller
+ * in Shanghai), would silently depend on the machine's zone or on a guess: refused, saying how to
+ * write it. Impossible dates (2026-02-30) are refused rather than rolled over into the next month.
+ */
+export function parseNowFlag(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const example = 'e.g. 2026-11-28T12:00:00Z or 2026-11-28T20:00:00+08:00';
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    throw new UsageError(`--now needs a time and a zone, not only a date, ${example} (got '${value}'; for its midnight in UTC: ${value}T00:00:00Z)`);
+  }
+  const iso = toUtcIso(value);
+  if (!iso) throw new UsageError(`--now must be an ISO-8601 time with a zone, ${example} (got '${value}')`);
+  return iso;
+}
+
+/** `--grace -5` -> `--grace=-5` for a flag that takes a value. */
+function joinNegativeNumbers(args: readonly string[], options: Options): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--') {
+      out.push(...args.slice(i));
+      break;
+    }
+    const name = a.startsWith('--') && !a.includes('=') ? a.slice(2) : undefined;
+    const next = args[i + 1];
+    if (name && options[name]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else {
+      out.push(a);
+    }
+  }
+  return out;
+}
+
+function explainFlagError(topic: string, args: string[], options: Options, allowPositionals: boolean): string | undefined {
+  const { tokens } = parseArgs({ args, options, allowPositionals: true, strict: false, tokens: true });
+  const see = `see: shipnow ${topic} --help`;
+  for (const t of tokens) {
+    if (t.kind === 'option') {
+      const o = options[t.name];
+      if (!o) {
+        const guess = closest(t.name, Object.keys(options));
+        const takes = Object.keys(options).length > 0 ? `it takes ${acceptedFlags(topic, options)}` : 'it takes no flags';
+        return `unknown option '${t.rawName}' for shipnow ${topic}${guess ? ` (did you mean --${guess}?)` : ''}; ${takes} (${see})`;
+      }
+      if (o.type === 'string' && (t.value === undefined || (!t.inlineValue && t.value.startsWith('-')))) {
+        return `${t.rawName} needs a value: ${flagForm(topic, t.name, o)}${t.value ? ` (got '${t.value}'; a value starting with '-' is written ${t.rawName}=${t.value})` : ''}`;
+      }
+      if (o.type === 'boolean' && t.value !== undefined) return `${t.rawName} takes no value (got '${t.rawName}=${t.value}')`;
+    } else if (t.kind === 'positional' && !allowPositionals) {
+      const flags = Object.keys(options).length > 0 ? `only flags: ${acceptedFlags(topic, options)}` : 'no arguments';
+      return `unexpected argument '${t.value}': shipnow ${topic} takes ${flags} (${see})`;
+    }
+  }
+  return undefined;
+}
+
+function acceptedFlags(topic: string, options: Options): string {
+  return Object.entries(options)
+    .map(([name, o]) => flagForm(topic, name, o))
+    .join(', ');
+}
+
+/** `--grace MINUTES` as the help record writes it, else `--name VALUE` / `--name`. */
+function flagForm(topic: string, name: string, o: Options[string]): string {
+  const r = HELP[topic];
+  const all = [...(r?.flags ?? []), ...(r?.store ? STORE_FLAG_HELP : [])];
+  const f = all.find((x) => x.flag === `--${name}` || x.flag.startsWith(`--${name} `));
+  if (f) return f.flag;
+  return o.type === 'string' ? `--${name} VALUE` : `--${name}`;
+}
+
+/** The known flag within edit distance 2 of a mistyped one (`--order` -> `orders`). */
+function closest(name: string, known: string[]): string | undefined {
+  let best: { k: string; d: number } | undefined;
+  for (const k of known) {
+    const d = distance(name, k);
+    if (d <= 2 && (!best || d < best.d)) best = { k, d };
+  }
+  return best?.k;
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length];
+}
