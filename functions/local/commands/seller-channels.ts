@@ -346,11 +346,12 @@ async function channelsTest(args: string[], io: Io, opts: SellerCommandOptions):
 
 /** fetch says only "fetch failed"; what failed (ENOTFOUND, ECONNREFUSED, a certificate) is its cause. */
 function rootCause(err: Error): string {
-  let c: unknown = err.cause;
+  // Duck-typed: fetch's errors may come from another realm, where instanceof Error is false.
+  let c = err.cause as { message?: unknown; cause?: unknown } | undefined;
   let last: string | undefined;
-  for (let depth = 0; c instanceof Error && depth < 4; depth++) {
-    if (c.message && !err.message.includes(c.message)) last = c.message;
-    c = c.cause;
+  for (let depth = 0; c && typeof c === 'object' && depth < 4; depth++) {
+    if (typeof c.message === 'string' && c.message && !err.message.includes(c.message)) last = c.message;
+    c = c.cause as typeof c;
   }
   return last ? ` (${last})` : '';
 }
