@@ -19,6 +19,7 @@ import { DynamoDbOutbox } from '../../functions/adapters/dynamodb-outbox';
 import { sellerCommand } from '../../functions/local/commands/seller';
 import { openStore } from '../../functions/local/commands/store';
 import { useDynalite } from '../support/dynalite';
+import { sendJson, startWebhookServer, useLocalAwsEnv, type ReceivedRequest, type WebhookServer } from '../support/local-servers';
 import { writeSellerData } from '../support/seller-data';
 
 const NOW = () => new Date('2026-11-28T12:00:00.000Z');
@@ -263,25 +264,16 @@ describe('seller remove', () => {
 
 // ---- channels ----------------------------------------------------------------------------------
 
-interface Received {
-  path: string;
-  query: URLSearchParams;
-  body: Record<string, unknown>;
-}
-
 describe('seller channels', () => {
-  let server: Server;
+  let bot: WebhookServer;
   let base: string;
-  let received: Received[];
-  let respond: (r: Received, res: ServerResponse) => void;
+  let received: ReceivedRequest[];
+  let respond: (r: ReceivedRequest, res: ServerResponse) => void;
   const DT_SECRET = 'SEC4f2a0c9b8e7d6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0';
   const FS_SECRET = 'lark-signing-secret-0123';
-  const json = (res: ServerResponse, body: unknown) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(body));
-  };
+  const json = (res: ServerResponse, body: unknown) => sendJson(res, 200, body);
   // The bots' own checks: DingTalk's sign in the query, Feishu's in the body.
-  const bots = (r: Received, res: ServerResponse) => {
+  const bots = (r: ReceivedRequest, res: ServerResponse) => {
     if (r.path === '/robot/send') {
       const ts = r.query.get('timestamp') ?? '';
       const ok = r.query.get('sign') === createHmac('sha256', DT_SECRET).update(`${ts}\n${DT_SECRET}`).digest('base64');
@@ -298,23 +290,13 @@ describe('seller channels', () => {
   };
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const url = new URL(req.url ?? '/', 'http://x');
-        const r: Received = { path: url.pathname, query: url.searchParams, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
-        received.push(r);
-        respond(r, res);
-      });
+    bot = await startWebhookServer((r, res) => {
+      received.push(r);
+      respond(r, res);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = bot.base;
   });
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-  });
+  afterAll(() => bot.close());
   beforeEach(async () => {
     received = [];
     respond = bots;
@@ -483,19 +465,7 @@ describe('seller channels', () => {
 
 describe('against a deployed table (--table, --endpoint)', () => {
   const ddb = useDynalite();
-  const saved: Record<string, string | undefined> = {};
-  beforeAll(() => {
-    for (const [k, v] of Object.entries({ AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: 'us-east-1' })) {
-      saved[k] = process.env[k];
-      process.env[k] = v;
-    }
-  });
-  afterAll(() => {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  });
+  useLocalAwsEnv();
 
   test('add --from, update, channels set and remove reach the table; the removal names the bucket lifecycle', async () => {
     const flags = ['--table', ddb.tableName, '--endpoint', ddb.db.endpoint];
