@@ -40,9 +40,16 @@ const USAGE = `usage:
   shipnow demo
       Run check on the bundled examples at ${DEMO.now} (what \`npm start\` does).
   shipnow seller add --id ID --name NAME --marketplaces US,DE,... [--alert-email A] [--language zh-CN|en] [--timezone TZ] [--inbound-domain D]
+  shipnow seller add --from FILE [--json] [--inbound-domain D]
+      Many sellers from CSV or JSON (columns: the flags of seller add); every bad row reported, nothing written until all are good.
   shipnow seller list [--json]
       Sellers and their unguessable inbound addresses (printed with the Seller Central steps in English and Chinese).
       With --table, --inbound-domain D (or SENTINEL_INBOUND_DOMAIN) is required: the deployed inbound domain.
+  shipnow seller update --id ID [--name N] [--marketplaces M] [--alert-email A] [--language L] [--timezone TZ] [--clear FIELD]...
+  shipnow seller remove --id ID [--yes] [--dry-run]
+      Says what happens to the seller's data, then asks on a terminal (--yes: do not ask; required without a terminal).
+  shipnow seller channels set|list|remove|test --seller ID ...
+      Alert channels (email, sns, slack, dingtalk, wecom, feishu, webhook): set with checks, list masked, test through the real channel.
   shipnow mail quarantine [--json] | mail rejected [--json] | mail replay MESSAGE_ID [--seller ID] | mail receive FILE... [--seller ID]
       Inbound mail that could not be processed, and replaying it (more: shipnow mail --help). On AWS, as an alarm says:
       shipnow mail replay MESSAGE_ID --table TABLE --bucket BUCKET --inbound-domain DOMAIN [--region R]
