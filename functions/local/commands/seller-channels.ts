@@ -132,6 +132,10 @@ async function channelsSet(args: string[], io: Io, opts: SellerCommandOptions): 
     if (values.json) io.out(JSON.stringify({ sellerId, channel: shown, replaced }, null, 2));
     else {
       io.out(`${sellerId}: alert channel '${result.id}' (${result.type}) ${replaced ? 'changed' : 'added'}: ${channelTarget(result)}`);
+      const emails = before.seller.alertEmails ?? [];
+      if (result.type === 'email' && emails.length > 0) {
+        io.out(`Note: with an email channel configured, the seller's alert emails (${emails.join(', ')}) are no longer a channel of their own.`);
+      }
       io.out(`Send a test message with: shipnow seller channels test --seller ${sellerId} --channel ${result.id}`);
     }
     return EXIT.OK;

@@ -47,6 +47,9 @@ export const SELLER_REMOVE_USAGE = `usage: shipnow seller remove --id ID [--yes]
 
 // ---- add --from ------------------------------------------------------------------------------------
 
+/** Sellers created in parallel by `add --from`. */
+const IMPORT_CONCURRENCY = 8;
+
 export async function sellerAddFrom(args: string[], io: Io, opts: SellerCommandOptions): Promise<number> {
   const given = Object.keys(SELLER_FIELD_FLAGS).filter((f) => args.some((a) => a === `--${f}` || a.startsWith(`--${f}=`)));
   if (given.length > 0) throw new UsageError(`seller add --from takes the sellers from the file: ${given.map((f) => `--${f}`).join(', ')} cannot be combined with it`);
@@ -80,13 +83,19 @@ export async function sellerAddFrom(args: string[], io: Io, opts: SellerCommandO
     for (const u of plan.unchanged) {
       results.push({ line: u.line, sellerId: u.existing.sellerId, status: 'unchanged', address: u.existing.inboundAlias ? inboundAddress(u.existing.inboundAlias, domain) : null, seller: u.existing });
     }
-    for (const c of plan.create) {
-      const created = await createSellerWithAlias(store.repo, { sellerId: c.changes.sellerId, ...profileFields(c.changes), name: c.changes.name, marketplaces: c.changes.marketplaces.map((m) => m.key), createdAt: now }, random);
-      const address = created.seller.inboundAlias ? inboundAddress(created.seller.inboundAlias, domain) : null;
-      results.push({ line: c.line, sellerId: c.changes.sellerId, status: created.result === 'created' ? 'created' : 'exists', address, seller: created.seller });
-      if (!values.json && created.result === 'created') io.out(`created\t${c.changes.sellerId}\t${address ?? '-'}`);
-    }
+    // A few sellers in flight at once (each is an alias claim and a profile put); printed in file order.
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < plan.create.length) {
+        const c = plan.create[next++];
+        const created = await createSellerWithAlias(store.repo, { sellerId: c.changes.sellerId, ...profileFields(c.changes), name: c.changes.name, marketplaces: c.changes.marketplaces.map((m) => m.key), createdAt: now }, random);
+        const address = created.seller.inboundAlias ? inboundAddress(created.seller.inboundAlias, domain) : null;
+        results.push({ line: c.line, sellerId: c.changes.sellerId, status: created.result === 'created' ? 'created' : 'exists', address, seller: created.seller });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(IMPORT_CONCURRENCY, plan.create.length) }, worker));
     results.sort((a, b) => a.line - b.line);
+    if (!values.json) for (const r of results.filter((x) => x.status === 'created')) io.out(`created\t${r.sellerId}\t${r.address ?? '-'}`);
     // Created by someone else between the check and the write: told, not overwritten.
     const raced = results.filter((r) => r.status === 'exists');
     for (const r of raced) io.err(`shipnow: ${name}:${r.line}: seller '${r.sellerId}' was created by someone else meanwhile; left as it is`);
