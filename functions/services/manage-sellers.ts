@@ -48,7 +48,8 @@ export interface SellerProfileStore {
   updateProfile(sellerId: string, expectedVersion: number, set: Readonly<Record<string, unknown>>, remove?: readonly string[]): Promise<number>;
 }
 
-const MAX_ATTEMPTS = 5;
+/** Each lost race means someone else's change was written, so a few writers at once all get through. */
+const MAX_ATTEMPTS = 10;
 
 /**
  * Read the profile, let `decide` say what to change (null: nothing), write only that, conditional
@@ -69,8 +70,9 @@ export async function changeSellerProfile(
       await store.updateProfile(sellerId, current.version, change.set, change.remove);
       return { before: current, change };
     } catch (err) {
-      if (err instanceof ConcurrentModificationError && attempt < MAX_ATTEMPTS) continue;
-      throw err;
+      if (!(err instanceof ConcurrentModificationError) || attempt >= MAX_ATTEMPTS) throw err;
+      // A short random pause, so writers that collided do not collide again in lockstep.
+      await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
     }
   }
 }

@@ -16,6 +16,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { snsSubject } from '../../functions/adapters/channels/aws';
 import { DynamoDbOutbox } from '../../functions/adapters/dynamodb-outbox';
+import { DynamoDbSellerAdmin } from '../../functions/adapters/dynamodb-seller-admin';
 import { sellerCommand } from '../../functions/local/commands/seller';
 import { openStore } from '../../functions/local/commands/store';
 import { useDynalite } from '../support/dynalite';
@@ -244,7 +245,6 @@ describe('seller remove', () => {
     expect((await listed()).map((s) => s.sellerId)).toEqual(['K1']);
     const store = await openStore({}, env);
     try {
-      const { DynamoDbSellerAdmin } = await import('../../functions/adapters/dynamodb-seller-admin');
       const admin = new DynamoDbSellerAdmin({ client: store.client, tableName: store.tableName });
       expect((await admin.inventory('R1')).keys).toEqual([]);
       expect((await admin.inventory('K1')).keys).toHaveLength(16);
@@ -487,5 +487,33 @@ describe('against a deployed table (--table, --endpoint)', () => {
     expect(removed.out).toMatch(/inbound address snw-[a-z2-7]{16}@in\.example\.com/);
     expect(await ddb.repository.getSeller('T1')).toBeUndefined();
     expect(await ddb.repository.getSeller('T2')).toBeDefined();
+  });
+
+  test('two people changing one seller at the same time: both changes are kept', async () => {
+    const flags = ['--table', ddb.tableName, '--endpoint', ddb.db.endpoint];
+    expect((await run(['add', '--id', 'P1', '--name', 'Parallel', '--marketplaces', 'US', '--inbound-domain', 'in.example.com', ...flags], { env: {} })).code).toBe(0);
+    const hooks = Array.from({ length: 6 }, (_, i) => ['channels', 'set', '--seller', 'P1', '--type', 'webhook', '--channel', `hook-${i}`, '--url', `https://erp.example/h/${i}`, ...flags]);
+    const results = await Promise.all([
+      ...hooks.map((args) => run(args, { env: {} })),
+      run(['update', '--id', 'P1', '--timezone', 'Asia/Tokyo', ...flags], { env: {} }),
+      run(['update', '--id', 'P1', '--name', 'Parallel KK', ...flags], { env: {} }),
+    ]);
+    expect(results.map((r) => [r.code, r.err])).toEqual(results.map(() => [0, '']));
+    const seller = (await ddb.repository.getSeller('P1')) as unknown as { name: string; timeZone: string; alerting: { channels: Array<{ id: string }> } };
+    expect(seller.name).toBe('Parallel KK');
+    expect(seller.timeZone).toBe('Asia/Tokyo');
+    expect(seller.alerting.channels.map((c) => c.id).sort()).toEqual(hooks.map((_, i) => `hook-${i}`));
+  });
+
+  test('settings written by hand that the sender would refuse: list and set say so, and nothing is changed', async () => {
+    const flags = ['--table', ddb.tableName, '--endpoint', ddb.db.endpoint];
+    expect((await run(['add', '--id', 'H1', '--name', 'Hand', '--marketplaces', 'US', '--inbound-domain', 'in.example.com', ...flags], { env: {} })).code).toBe(0);
+    const admin = new DynamoDbSellerAdmin({ client: ddb.client, tableName: ddb.tableName });
+    await admin.updateProfile('H1', 0, { alerting: { quietHour: { start: '23:00' } } });
+    const list = await run(['channels', 'list', '--seller', 'H1', ...flags], { env: {} });
+    expect(list).toMatchObject({ code: 2, err: expect.stringMatching(/seller H1: invalid alerting settings: .*quietHour/) });
+    const set = await run(['channels', 'set', '--seller', 'H1', '--type', 'webhook', '--url', 'https://erp.example/h', ...flags], { env: {} });
+    expect(set).toMatchObject({ code: 2, err: expect.stringMatching(/the stored alerting settings are invalid .*; they were not changed/) });
+    expect((await admin.getProfile('H1'))?.seller.alerting).toEqual({ quietHour: { start: '23:00' } });
   });
 });
