@@ -54,8 +54,9 @@ export function checkSellerFields(values: SellerFieldValues, o: SellerFieldOptio
 
   const id = values.id?.trim();
   if (id) {
-    if (SELLER_ID_PATTERN.test(id)) changes.sellerId = id;
-    else problems.push(`${o.label('id')} '${id}': letters, digits, '.', '_' and '-' only (max 64)`);
+    const problem = sellerIdProblem(o.label('id'), id);
+    if (problem) problems.push(problem);
+    else changes.sellerId = id;
   }
   const name = values.name?.trim();
   if (name) changes.name = name;
@@ -81,6 +82,11 @@ export function checkSellerFields(values: SellerFieldValues, o: SellerFieldOptio
     else problems.push(`${o.label('timezone')} '${timeZone}' is not an IANA time zone (e.g. Asia/Shanghai)`);
   }
   return { changes, problems };
+}
+
+/** What is wrong with a seller ID (it becomes part of table keys), or null. */
+export function sellerIdProblem(label: string, id: string): string | null {
+  return SELLER_ID_PATTERN.test(id) ? null : `${label} '${id}': letters, digits, '.', '_' and '-' only (max 64)`;
 }
 
 /** `US,DE,jp` (codes, or keys such as `amazon.de`; also `;`, `|` or spaces between) -> marketplaces, first mention kept once. */

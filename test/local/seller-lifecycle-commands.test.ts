@@ -175,6 +175,11 @@ describe('seller update', () => {
       [['update', '--name', 'x'], /needs --id/],
       [['update', '--id', 'U1', '--clear', 'name'], /only alert-email, language, timezone can be cleared/],
       [['update', '--id', 'U1', '--clear', 'timezone', '--timezone', 'UTC'], /--clear timezone and --timezone together/],
+      // A seller ID becomes part of table keys: refused as input, never an internal error.
+      [['update', '--id', 'a#b', '--name', 'x'], /--id 'a#b': letters, digits/],
+      [['remove', '--id', 'a#b', '--yes'], /--id 'a#b': letters, digits/],
+      [['channels', 'list', '--seller', 'a#b'], /--seller 'a#b': letters, digits/],
+      [['channels', 'frobnicate'], /unknown seller channels command 'frobnicate' \(set, list, remove, test\)/],
     ];
     for (const [args, message] of cases) {
       const r = await run(args);

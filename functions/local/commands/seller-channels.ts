@@ -34,6 +34,7 @@ import {
   channelTestMessage,
   maskedChannel,
 } from '../../domain/channel-setup';
+import { sellerIdProblem } from '../../domain/seller-input';
 import { changeSellerProfile } from '../../services/manage-sellers';
 import { parse, type SellerCommandOptions } from './seller';
 import { EXIT, STORE_FLAGS, UsageError, openStore, type Io, type OpenStore } from './store';
@@ -258,11 +259,12 @@ async function channelsList(args: string[], io: Io, opts: SellerCommandOptions):
 
 /** The channels the sender uses for the seller, in order, and which of them are configured ones. */
 async function effectiveChannels(store: OpenStore, sellerId: string): Promise<{ channels: ChannelConfig[]; configuredIds: Set<string>; languages: ReturnType<typeof alertSettings>['languages'] }> {
-  const seller = await store.repo.getSeller(sellerId);
+  // Strongly consistent: a `test` right after a `set` tests what was just set.
+  const seller = (await new DynamoDbSellerAdmin({ client: store.client, tableName: store.tableName }).getProfile(sellerId))?.seller;
   if (!seller) throw new UsageError(`no seller '${sellerId}' in ${store.describe}`);
   try {
     const settings = alertSettings(seller);
-    const configured = storedAlerting(seller as StoredSellerProfile).channels ?? [];
+    const configured = storedAlerting(seller).channels ?? [];
     return { channels: settings.channels, configuredIds: new Set(configured.map((c) => c.id)), languages: settings.languages };
   } catch (err) {
     if (err instanceof InvalidAlertSettingsError) throw new UsageError(err.message);
@@ -362,5 +364,7 @@ function rootCause(err: Error): string {
 
 function requireSeller(seller: string | undefined, sub: string): string {
   if (!seller) throw new UsageError(`seller channels ${sub} needs --seller ID`);
+  const idProblem = sellerIdProblem('--seller', seller);
+  if (idProblem) throw new UsageError(idProblem);
   return seller;
 }

@@ -26,7 +26,7 @@ import { readSellerFile } from '../../adapters/seller-file';
 import { InputError } from '../../domain/errors';
 import { inboundAddress } from '../../domain/inbound';
 import { marketplaceByKey, type Marketplace } from '../../domain/marketplaces';
-import { CLEARABLE_FIELDS, CLEARED_ATTRIBUTE, checkSellerFields, profileFields, type ClearableField } from '../../domain/seller-input';
+import { CLEARABLE_FIELDS, CLEARED_ATTRIBUTE, sellerIdProblem, checkSellerFields, profileFields, type ClearableField } from '../../domain/seller-input';
 import type { Seller } from '../../domain/types';
 import { changeSellerProfile, createSellerWithAlias, planSellerImport, removalStatement } from '../../services/manage-sellers';
 import { SELLER_FIELD_FLAGS, notificationSteps, parse, type SellerCommandOptions } from './seller';
@@ -230,6 +230,8 @@ export async function sellerRemove(args: string[], io: Io, opts: SellerCommandOp
   });
   const id = values.id;
   if (!id) throw new UsageError('seller remove needs --id ID');
+  const idProblem = sellerIdProblem('--id', id);
+  if (idProblem) throw new UsageError(idProblem);
   const env = opts.env ?? process.env;
   const interactive = opts.interactive ?? process.stdin.isTTY === true;
   // Refused before anything is read: a script without --yes learns it at once.
