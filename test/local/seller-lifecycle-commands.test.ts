@@ -167,13 +167,27 @@ describe('seller update', () => {
     expect(same).toMatchObject({ code: 0, out: expect.stringMatching(/^U1: nothing to change/) });
   });
 
+  test('alert settings: set, shown as a diff, kept beside the channels, cleared back to the default', async () => {
+    expect((await run(['channels', 'set', '--seller', 'U1', '--type', 'webhook', '--channel', 'erp', '--url', 'https://erp.example/h'])).code).toBe(0);
+    const r = await run(['update', '--id', 'U1', '--quiet-hours', '22:30-07:00', '--ship-by-reminders', '12,4', '--alert-languages', 'zh-CN']);
+    expect(r.code).toBe(0);
+    expect(r.lines.slice(1)).toEqual(['  quiet-hours: (default) -> 22:30-07:00', '  alert-languages: (default) -> zh-CN', '  ship-by-reminders: (default) -> 12,4']);
+    const j = await run(['update', '--id', 'U1', '--clear', 'ship-by-reminders', '--json']);
+    expect(JSON.parse(j.out)).toMatchObject({ changed: ['alerting'], seller: { alerting: { quietHours: { start: '22:30', end: '07:00' }, languages: ['zh-CN'] } } });
+    expect(JSON.parse(j.out).seller.alerting).not.toHaveProperty('reminders');
+    expect(JSON.parse((await run(['channels', 'list', '--seller', 'U1', '--json'])).out).channels.map((c: { id: string }) => c.id)).toEqual(['erp', 'alert-emails']);
+    const bad = await run(['update', '--id', 'U1', '--quiet-hours', 'late', '--digest-threshold', '0']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--quiet-hours must be START-END .*; --digest-threshold must be a whole number from 1/);
+  });
+
   test('bad input: every bad value in one line, an unknown seller, nothing to change, a clear that conflicts', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['update', '--id', 'U1', '--language', 'de', '--timezone', 'Nowhere'], /--language must be zh-CN or en \(got 'de'\); --timezone 'Nowhere' is not an IANA time zone/],
       [['update', '--id', 'NOPE', '--name', 'x'], /no seller 'NOPE'/],
       [['update', '--id', 'U1'], /needs something to change/],
       [['update', '--name', 'x'], /needs --id/],
-      [['update', '--id', 'U1', '--clear', 'name'], /only alert-email, language, timezone can be cleared/],
+      [['update', '--id', 'U1', '--clear', 'name'], /only alert-email, language, timezone, quiet-hours, .* can be cleared/],
       [['update', '--id', 'U1', '--clear', 'timezone', '--timezone', 'UTC'], /--clear timezone and --timezone together/],
       // A seller ID becomes part of table keys: refused as input, never an internal error.
       [['update', '--id', 'a#b', '--name', 'x'], /--id 'a#b': letters, digits/],

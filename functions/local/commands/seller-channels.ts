@@ -23,7 +23,8 @@ import { DynamoDbOutbox } from '../../adapters/dynamodb-outbox';
 import { DynamoDbSellerAdmin, type StoredSellerProfile } from '../../adapters/dynamodb-seller-admin';
 import { ENV } from '../../constants';
 import { PermanentChannelError, TransientChannelError } from '../../domain/alert-ports';
-import { AlertSettingsInputSchema, ChannelConfigSchema, InvalidAlertSettingsError, alertSettings, type ChannelConfig, type ChannelType } from '../../domain/alerts';
+import { alertingProblem, storedAlerting } from '../../domain/alerting-input';
+import { ChannelConfigSchema, InvalidAlertSettingsError, alertSettings, type ChannelConfig, type ChannelType } from '../../domain/alerts';
 import {
   CHANNEL_ID_PATTERN,
   CHANNEL_TYPES,
@@ -114,7 +115,7 @@ async function channelsSet(args: string[], io: Io, opts: SellerCommandOptions): 
     let result: ChannelConfig | undefined;
     let replaced = false;
     const { before } = await changeSellerProfile(admin, sellerId, (current) => {
-      const alerting = storedAlerting(current.seller);
+      const alerting = alertingOf(current.seller);
       const channels = [...(alerting.channels ?? [])];
       const index = channels.findIndex((c) => c.id === channelId);
       const previous = index >= 0 && channels[index].type === type ? channels[index] : undefined;
@@ -174,18 +175,14 @@ interface AlertingObject {
   [key: string]: unknown;
 }
 
-function storedAlerting(seller: StoredSellerProfile): AlertingObject {
-  const a = seller.alerting;
-  return a && typeof a === 'object' && !Array.isArray(a) ? { ...(a as AlertingObject) } : {};
+function alertingOf(seller: StoredSellerProfile): AlertingObject {
+  return storedAlerting(seller) as AlertingObject;
 }
 
 /** The whole `alerting` object as the sender will read it: refused here rather than in its log. */
 function checkAlerting(sellerId: string, alerting: AlertingObject): AlertingObject {
-  const parsed = AlertSettingsInputSchema.safeParse(alerting);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new UsageError(`seller ${sellerId}: the stored alerting settings are invalid (${problems}); they were not changed`);
-  }
+  const problem = alertingProblem(alerting);
+  if (problem) throw new UsageError(`seller ${sellerId}: the stored alerting settings are invalid (${problem}); they were not changed`);
   return alerting;
 }
 
@@ -204,7 +201,7 @@ async function channelsRemove(args: string[], io: Io, opts: SellerCommandOptions
     const admin = new DynamoDbSellerAdmin({ client: store.client, tableName: store.tableName });
     let found = false;
     const { before } = await changeSellerProfile(admin, sellerId, (current) => {
-      const alerting = storedAlerting(current.seller);
+      const alerting = alertingOf(current.seller);
       const channels = alerting.channels ?? [];
       found = channels.some((c) => c.id === channelId);
       if (!found) return null;
@@ -264,7 +261,7 @@ async function effectiveChannels(store: OpenStore, sellerId: string): Promise<{ 
   if (!seller) throw new UsageError(`no seller '${sellerId}' in ${store.describe}`);
   try {
     const settings = alertSettings(seller);
-    const configured = storedAlerting(seller).channels ?? [];
+    const configured = alertingOf(seller).channels ?? [];
     return { channels: settings.channels, configuredIds: new Set(configured.map((c) => c.id)), languages: settings.languages };
   } catch (err) {
     if (err instanceof InvalidAlertSettingsError) throw new UsageError(err.message);

@@ -21,8 +21,9 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { DEFAULT_SECRETS_PREFIX } from '../../adapters/secrets';
-import { DynamoDbSellerAdmin } from '../../adapters/dynamodb-seller-admin';
+import { DynamoDbSellerAdmin, type StoredSellerProfile } from '../../adapters/dynamodb-seller-admin';
 import { readSellerFile } from '../../adapters/seller-file';
+import { ALERTING_FLAG_NAMES, applyAlertingChange, parseAlertingFlags, showAlertingValue, storedAlerting, type AlertingFlag } from '../../domain/alerting-input';
 import { InputError } from '../../domain/errors';
 import { inboundAddress } from '../../domain/inbound';
 import { marketplaceByKey, type Marketplace } from '../../domain/marketplaces';
@@ -38,7 +39,10 @@ export const SELLER_ADD_FROM_USAGE = `usage: shipnow seller add --from FILE [--j
   Every row is checked before anything is written; exit 2 lists every bad row as FILE:LINE: problem.`;
 
 export const SELLER_UPDATE_USAGE = `usage: shipnow seller update --id ID [--name NAME] [--marketplaces US,DE,...] [--alert-email A]...
-         [--language zh-CN|en] [--timezone TZ] [--clear alert-email|language|timezone]... [--json] [store flags]
+         [--language zh-CN|en] [--timezone TZ] [alert settings] [--clear FIELD]... [--json] [store flags]
+  alert settings: --quiet-hours 23:00-07:30 --alert-languages zh-CN,en --ship-by-reminders 24,12,4
+         --auto-cancel-reminders 7,3,1 --digest-threshold N --channel-down-after N --unknown-order-hours H
+         --broken-channel-retry-hours H; --clear takes alert-email, language, timezone or any of them (back to the default).
   Only the given fields change; a change made meanwhile by someone else is kept.`;
 
 export const SELLER_REMOVE_USAGE = `usage: shipnow seller remove --id ID [--yes] [--dry-run] [--inbound-domain D] [store flags]
@@ -145,6 +149,7 @@ function unionMarketplaces(sellers: readonly Seller[]): Marketplace[] {
 export async function sellerUpdate(args: string[], io: Io, opts: SellerCommandOptions): Promise<number> {
   const { values } = parse(args, {
     ...SELLER_FIELD_FLAGS,
+    ...ALERTING_OPTIONS,
     clear: { type: 'string', multiple: true },
     json: { type: 'boolean', default: false },
     'inbound-domain': { type: 'string' },
@@ -153,16 +158,22 @@ export async function sellerUpdate(args: string[], io: Io, opts: SellerCommandOp
   const id = values.id;
   if (!id) throw new UsageError('seller update needs --id ID');
   const checked = checkSellerFields(values, { label: (f) => `--${f}` });
-  if (checked.problems.length > 0) throw new UsageError(checked.problems.join('; '));
+  const alertingFlags = parseAlertingFlags(values);
+  const problems = [...checked.problems, ...alertingFlags.problems];
+  if (problems.length > 0) throw new UsageError(problems.join('; '));
   const clear: ClearableField[] = [];
+  const alerting = alertingFlags.change;
+  const clearable = [...CLEARABLE_FIELDS, ...ALERTING_FLAG_NAMES];
   for (const c of values.clear ?? []) {
-    if (!(CLEARABLE_FIELDS as readonly string[]).includes(c)) throw new UsageError(`--clear ${c}: only ${CLEARABLE_FIELDS.join(', ')} can be cleared`);
-    if (values[c as ClearableField] !== undefined) throw new UsageError(`--clear ${c} and --${c} together: give one`);
-    clear.push(c as ClearableField);
+    if (!(clearable as readonly string[]).includes(c)) throw new UsageError(`--clear ${c}: only ${clearable.join(', ')} can be cleared`);
+    if (values[c as ClearableField | AlertingFlag] !== undefined) throw new UsageError(`--clear ${c} and --${c} together: give one`);
+    if ((CLEARABLE_FIELDS as readonly string[]).includes(c)) clear.push(c as ClearableField);
+    else alerting.clear.push(c as AlertingFlag);
   }
   const set = profileFields(checked.changes);
-  if (Object.keys(set).length === 0 && clear.length === 0) {
-    throw new UsageError('seller update needs something to change: --name, --marketplaces, --alert-email, --language, --timezone or --clear FIELD');
+  const alertingGiven = Object.keys(alerting.set).length > 0 || alerting.clear.length > 0;
+  if (Object.keys(set).length === 0 && clear.length === 0 && !alertingGiven) {
+    throw new UsageError('seller update needs something to change: --name, --marketplaces, --alert-email, --language, --timezone, an alert setting (--quiet-hours, ...) or --clear FIELD');
   }
   const env = opts.env ?? process.env;
   const store = await openStore(values, env);
@@ -180,12 +191,26 @@ export async function sellerUpdate(args: string[], io: Io, opts: SellerCommandOp
       }
       const toRemove = clear.map((c) => CLEARED_ATTRIBUTE[c]).filter((a) => s[a] !== undefined);
       for (const a of toRemove) diff.push(`${a}: ${show(s[a])} -> (none)`);
+      if (alertingGiven) {
+        const stored = storedAlerting(current.seller);
+        const next = applyAlertingChange(stored, alerting);
+        if (next.problem) throw new UsageError(`seller ${id}: the alert settings would be invalid (${next.problem}); nothing was changed`);
+        if (JSON.stringify(next.alerting) !== JSON.stringify(stored)) {
+          toSet.alerting = next.alerting;
+          for (const f of [...Object.keys(alerting.set), ...alerting.clear] as AlertingFlag[]) {
+            const from = showAlertingValue(f, stored);
+            const to = showAlertingValue(f, next.alerting);
+            if (from !== to) diff.push(`${f}: ${from} -> ${to}`);
+          }
+        }
+      }
       return Object.keys(toSet).length > 0 || toRemove.length > 0 ? { set: toSet, remove: toRemove } : null;
     });
     if (!before) throw new UsageError(`no seller '${id}' in ${store.describe}`);
     if (values.json) {
       const after = (await admin.getProfile(id))?.seller;
-      io.out(JSON.stringify({ sellerId: id, changed: change ? [...Object.keys(change.set), ...change.remove] : [], seller: after ? profileJson(after, values['inbound-domain'], env) : null }, null, 2));
+      const changed = change ? [...Object.keys(change.set), ...change.remove] : [];
+      io.out(JSON.stringify({ sellerId: id, changed, seller: after ? { ...profileJson(after, values['inbound-domain'], env), alerting: alertingSummary(after) } : null }, null, 2));
     } else if (!change) {
       io.out(`${id}: nothing to change (${store.describe})`);
     } else {
@@ -197,6 +222,14 @@ export async function sellerUpdate(args: string[], io: Io, opts: SellerCommandOp
     await store.close();
   }
 }
+
+/** The alert settings update can change, without the channels (those are `seller channels list`). */
+function alertingSummary(s: StoredSellerProfile): Record<string, unknown> {
+  const { channels: _channels, ...rest } = storedAlerting(s);
+  return rest;
+}
+
+const ALERTING_OPTIONS = Object.fromEntries(ALERTING_FLAG_NAMES.map((f) => [f, { type: 'string' }])) as Record<AlertingFlag, { type: 'string' }>;
 
 function show(v: unknown): string {
   if (v === undefined) return '(none)';
