@@ -31,7 +31,7 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { ConcurrentModificationError, NotFoundError, SentinelError } from '../domain/errors';
-import type { Seller } from '../domain/types';
+import type { RemovalResult, SellerInventory, SellerItemKind, SellerProfileStore, SellerRemovalStore, StoredSellerProfile, VersionedSeller } from '../domain/seller-admin-ports';
 import { fromAttributes, isConditionalCheckFailed, toAttributes, type Item } from './dynamodb-attributes';
 import { SYNC_HEALTH_PARTITION } from './dynamodb-sync-state';
 import { STORAGE_ATTRIBUTES, aliasKey, sellerKey, sellerPartition, type TableKey } from './table-schema';
@@ -41,46 +41,6 @@ export const PROFILE_VERSION_ATTRIBUTE = 'profileVersion';
 
 /** Attributes `updateProfile` refuses to touch. */
 const FIXED_ATTRIBUTES: ReadonlySet<string> = new Set([...STORAGE_ATTRIBUTES, 'sellerId', 'inboundAlias', 'createdAt', PROFILE_VERSION_ATTRIBUTE]);
-
-/** A profile as stored, with the settings kept on it (alerting, orderSync) and its version. */
-export type StoredSellerProfile = Seller & { alerting?: unknown; orderSync?: unknown; [key: string]: unknown };
-
-export interface VersionedSeller {
-  seller: StoredSellerProfile;
-  version: number;
-}
-
-/** What the table keeps for one seller, by kind (sort-key prefix in the seller's partition). */
-export type SellerItemKind =
-  | 'orders'
-  | 'notifications'
-  | 'outboxAlerts'
-  | 'channelHealth'
-  | 'syncState'
-  | 'syncHealth'
-  | 'history'
-  | 'lastEmails'
-  | 'other';
-
-export interface SellerInventory {
-  sellerId: string;
-  profile: StoredSellerProfile | undefined;
-  /** The alias item exists and names this seller. */
-  aliasClaimed: boolean;
-  counts: Record<SellerItemKind, number>;
-  /** Orders not shipped, cancelled or unfulfillable. */
-  openOrders: number;
-  /** Outbox alerts still pending or being sent (they will not be delivered). */
-  unsentAlerts: number;
-  /** Every key a removal deletes besides the profile and the alias. */
-  keys: TableKey[];
-}
-
-export interface RemovalResult {
-  aliasReleased: boolean;
-  profileDeleted: boolean;
-  itemsDeleted: number;
-}
 
 const KIND_BY_PREFIX: ReadonlyArray<[string, SellerItemKind]> = [
   ['ORDER#', 'orders'],
@@ -100,7 +60,7 @@ export function emptyCounts(): Record<SellerItemKind, number> {
   return { orders: 0, notifications: 0, outboxAlerts: 0, channelHealth: 0, syncState: 0, syncHealth: 0, history: 0, lastEmails: 0, other: 0 };
 }
 
-export class DynamoDbSellerAdmin {
+export class DynamoDbSellerAdmin implements SellerProfileStore, SellerRemovalStore {
   private readonly client: DynamoDBClient;
   private readonly tableName: string;
 

@@ -12,13 +12,7 @@
  */
 import { parse as parseCsv } from 'csv-parse/sync';
 import { getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
-import { SELLER_FIELDS, type SellerField, type SellerFieldValues } from '../domain/seller-input';
-
-export interface SellerRow {
-  /** 1-based line of the row (CSV) or of the object's `{` (JSON). */
-  line: number;
-  values: SellerFieldValues;
-}
+import { SELLER_FIELDS, type SellerField, type SellerFieldValues, type SellerRow } from '../domain/seller-input';
 
 export interface FileProblem {
   /** Absent when the problem is the whole file. */

@@ -18,6 +18,13 @@ export type ClearableField = (typeof CLEARABLE_FIELDS)[number];
 /** Raw values: strings as typed; `alert-email` may be given several times or comma-separated. */
 export type SellerFieldValues = Partial<Record<Exclude<SellerField, 'alert-email'>, string>> & { 'alert-email'?: readonly string[] };
 
+/** One seller of a `seller add --from` file, with where it is. */
+export interface SellerRow {
+  /** 1-based line of the row (CSV) or of the object's `{` (JSON). */
+  line: number;
+  values: SellerFieldValues;
+}
+
 /** The profile fields the values set (only those given). */
 export interface SellerFieldChanges {
   sellerId?: string;

@@ -7,11 +7,10 @@ import { AliasTakenError } from '../adapters/dynamodb-repository';
 import { ConcurrentModificationError } from '../domain/errors';
 import { generateAlias } from '../domain/inbound';
 import type { SentinelRepository } from '../domain/ports';
-import { checkSellerFields, profileFields, type SellerFieldChanges } from '../domain/seller-input';
+import { checkSellerFields, profileFields, type SellerFieldChanges, type SellerRow } from '../domain/seller-input';
 import type { Seller } from '../domain/types';
 import { marketplaceByKey } from '../domain/marketplaces';
-import type { SellerRow } from '../adapters/seller-file';
-import type { SellerInventory, VersionedSeller } from '../adapters/dynamodb-seller-admin';
+import type { SellerInventory, SellerProfileStore, VersionedSeller } from '../domain/seller-admin-ports';
 
 // ---- creating a seller -----------------------------------------------------------------------------
 
@@ -41,11 +40,6 @@ export async function createSellerWithAlias(
 export interface ProfileChange {
   set: Record<string, unknown>;
   remove: string[];
-}
-
-export interface SellerProfileStore {
-  getProfile(sellerId: string): Promise<VersionedSeller | undefined>;
-  updateProfile(sellerId: string, expectedVersion: number, set: Readonly<Record<string, unknown>>, remove?: readonly string[]): Promise<number>;
 }
 
 /** Each lost race means someone else's change was written, so a few writers at once all get through. */
