@@ -3,7 +3,7 @@
  * `--table NAME [--endpoint URL] [--region R]`):
  *
  * - `seller add --from FILE`: many sellers from a CSV or JSON file (FILE `-`: standard input).
- *   Every row is checked first (the rules of `seller add`, duplicates in the file, sellers that
+ *   Every row is checked first (the rules of `seller add`, a seller twice in the file, sellers that
  *   exist); any bad row: every one is reported as `FILE:LINE: problem`, exit 2, nothing written.
  *   A seller that exists exactly as its row says is left as it is, so running the same file
  *   again after an interrupted run completes it.
