@@ -40,12 +40,14 @@ function readCsv(text: string): SellerFile {
   const problems: FileProblem[] = [];
   const rows: SellerRow[] = [];
   let unknownColumns: string[] = [];
+  let repeatedColumns: string[] = [];
   let records: Array<{ record: Record<string, string>; info: { lines: number } }> = [];
   try {
     records = parseCsv(text, {
       columns: (header: string[]) => {
         const names = header.map((h) => h.trim().toLowerCase());
         unknownColumns = names.filter((h) => !(SELLER_FIELDS as readonly string[]).includes(h));
+        repeatedColumns = [...new Set(names.filter((h, i) => names.indexOf(h) !== i))];
         return names;
       },
       comment: '#',
@@ -64,10 +66,10 @@ function readCsv(text: string): SellerFile {
     const err = e as Error & { lines?: number };
     return { format: 'csv', rows: [], problems: [{ ...(err.lines ? { line: err.lines } : {}), message: csvMessage(err.message) }] };
   }
-  if (unknownColumns.length > 0) {
-    problems.push({ line: 1, message: `unknown column${unknownColumns.length > 1 ? 's' : ''} ${unknownColumns.map((c) => `'${c}'`).join(', ')} (columns: ${ACCEPTED})` });
-    return { format: 'csv', rows: [], problems };
-  }
+  const headerProblems: string[] = [];
+  if (unknownColumns.length > 0) headerProblems.push(`unknown column${unknownColumns.length > 1 ? 's' : ''} ${unknownColumns.map((c) => `'${c}'`).join(', ')} (columns: ${ACCEPTED})`);
+  if (repeatedColumns.length > 0) headerProblems.push(`column${repeatedColumns.length > 1 ? 's' : ''} ${repeatedColumns.map((c) => `'${c}'`).join(', ')} given more than once`);
+  if (headerProblems.length > 0) return { format: 'csv', rows: [], problems: [{ line: 1, message: headerProblems.join('; ') }] };
   for (const { record, info } of records) {
     const values: SellerFieldValues = {};
     for (const [k, v] of Object.entries(record)) {
@@ -118,6 +120,7 @@ function readJson(text: string): SellerFile {
 function jsonRow(node: Node): { values: SellerFieldValues; problems: string[] } {
   const values: SellerFieldValues = {};
   const problems: string[] = [];
+  const seen = new Set<SellerField>();
   for (const prop of node.children ?? []) {
     const [keyNode, valueNode] = prop.children ?? [];
     const key = String(keyNode?.value ?? '');
@@ -126,6 +129,11 @@ function jsonRow(node: Node): { values: SellerFieldValues; problems: string[] } 
       continue;
     }
     const field = key as SellerField;
+    if (seen.has(field)) {
+      problems.push(`field '${key}' given more than once`);
+      continue;
+    }
+    seen.add(field);
     const value: unknown = valueNode ? getNodeValue(valueNode) : undefined;
     if (value === null || value === undefined) continue;
     if (LIST_FIELDS.has(field) && Array.isArray(value) && value.every((v) => typeof v === 'string')) {

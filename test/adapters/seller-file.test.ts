@@ -38,6 +38,11 @@ describe('CSV', () => {
     expect(f.problems).toEqual([{ line: 1, message: "unknown column 'marketplace' (columns: id, name, marketplaces, alert-email, language, timezone)" }]);
   });
 
+  test('a column given twice is refused (which one would count?)', () => {
+    const f = readSellerFile('s.csv', 'id,name,marketplaces,Name\nA1,One,US,Uno\n');
+    expect(f).toEqual({ format: 'csv', rows: [], problems: [{ line: 1, message: "column 'name' given more than once" }] });
+  });
+
   test('an unclosed quote is reported, not thrown', () => {
     const f = readSellerFile('s.csv', 'id,name,marketplaces\nA1,"One,US\n');
     expect(f.problems).toHaveLength(1);
@@ -76,6 +81,7 @@ describe('JSON', () => {
       { line: 4, message: 'expected an object, got string' },
     ]);
     expect(f.rows.map((r) => r.line)).toEqual([5]);
+    expect(readSellerFile('s.json', '[{"id": "A1", "name": "One", "id": "A2", "marketplaces": "US"}]').problems).toEqual([{ line: 1, message: "field 'id' given more than once" }]);
   });
 
   test('a syntax error names its line; not an array is said so', () => {
