@@ -301,12 +301,15 @@ export async function sellerRemove(args: string[], io: Io, opts: SellerCommandOp
       }
     }
     const first = await admin.remove(inv);
-    // A write that raced the removal (an order sync or an email in flight) left items: once more.
+    // A write that raced the removal (an order sync or an email in flight) left items: once more,
+    // unless the seller was added again meanwhile (then what is there is the new seller's).
     const left = await admin.inventory(id);
-    const second = left.keys.length > 0 || left.profile ? await admin.remove(left) : { itemsDeleted: 0 };
+    const again = left.profile !== undefined;
+    const second = !again && left.keys.length > 0 ? await admin.remove(left) : { itemsDeleted: 0 };
     const deleted = first.itemsDeleted + second.itemsDeleted + (first.profileDeleted ? 1 : 0) + (first.aliasReleased ? 1 : 0);
     io.out('');
     io.out(`Seller ${id} removed: ${deleted.toLocaleString('en-US')} items deleted from the ${store.describe}.`);
+    if (again) io.err(`shipnow: note: seller '${id}' was added again while it was being removed; the new profile was left as it is`);
     return EXIT.OK;
   } finally {
     await store.close();
