@@ -5,7 +5,7 @@
  * with aws-sdk-client-mock (exact command input).
  */
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
@@ -31,6 +31,7 @@ import {
 import { renderAlert } from '../../functions/domain/alert-message';
 import { PermanentChannelError, TransientChannelError, type OutgoingMessage } from '../../functions/domain/alert-ports';
 import { DEFAULT_ALERT_SETTINGS, type Alert } from '../../functions/domain/alerts';
+import { sendJson, startWebhookServer, type ReceivedRequest, type WebhookServer } from '../support/local-servers';
 
 const NOW = '2026-11-28T12:00:00.000Z';
 const NOW_MS = Date.parse(NOW);
@@ -55,46 +56,28 @@ const MESSAGE: OutgoingMessage = { sellerId: 's1', alerts: [ALERT], message: ren
 
 // ---- a local webhook server --------------------------------------------------------------------
 
-interface Received {
-  path: string;
-  query: URLSearchParams;
-  headers: IncomingMessage['headers'];
-  body: Record<string, unknown>;
-}
+type Received = ReceivedRequest;
 type Responder = (r: Received, res: ServerResponse) => void;
 
-let server: Server;
+let bot: WebhookServer;
 let base: string;
 let received: Received[];
 let respond: Responder;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'http://x');
-      const r: Received = { path: url.pathname, query: url.searchParams, headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
-      received.push(r);
-      respond(r, res);
-    });
+  bot = await startWebhookServer((r, res) => {
+    received.push(r);
+    respond(r, res);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = bot.base;
 });
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
-});
+afterAll(() => bot.close());
 beforeEach(() => {
   received = [];
   respond = (_r, res) => json(res, 200, { errcode: 0, errmsg: 'ok' });
 });
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
+const json = sendJson;
 
 const opts = { nowMs: () => NOW_MS, timeoutMs: 2000 };
 

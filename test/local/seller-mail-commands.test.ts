@@ -13,6 +13,7 @@ import { ordersCommand } from '../../functions/local/commands/orders';
 import { statusCommand } from '../../functions/local/commands/status';
 import { existsSync } from 'node:fs';
 import { useDynalite } from '../support/dynalite';
+import { useLocalAwsEnv } from '../support/local-servers';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'mail');
 const NOW = () => new Date('2026-11-28T12:00:00.000Z');
@@ -212,20 +213,8 @@ describe('shipnow mail (embedded store, the folder standing in for the bucket)',
 
 describe('against a deployed table (--table, --endpoint)', () => {
   const ddb = useDynalite();
-  const saved: Record<string, string | undefined> = {};
-  beforeAll(() => {
-    // The SDK reads credentials and region from the usual environment; these are for the local server only.
-    for (const [k, v] of Object.entries({ AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: 'us-east-1' })) {
-      saved[k] = process.env[k];
-      process.env[k] = v;
-    }
-  });
-  afterAll(() => {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  });
+  // The SDK reads credentials and region from the usual environment; these are for the local server only.
+  useLocalAwsEnv();
 
   test('seller add and list reach the table, and the data is in it', async () => {
     const flags = ['--table', ddb.tableName, '--endpoint', ddb.db.endpoint];

@@ -2,6 +2,8 @@
  * `shipnow seller add --id ID --name NAME --marketplaces US,DE,... [--alert-email A,B]
  *                    [--language zh-CN|en] [--timezone Asia/Shanghai] [--inbound-domain D]`
  * `shipnow seller list [--json]`
+ * `shipnow seller add --from FILE`, `seller update`, `seller remove`: ./seller-lifecycle.ts;
+ * `shipnow seller channels set|list|remove|test`: ./seller-channels.ts;
  * plus the store flags (see ./store.ts): `--data DIR` | `--table NAME [--endpoint URL] [--region R]`.
  *
  * `add` creates the seller with a new unguessable inbound alias and prints the address to add in
@@ -9,11 +11,14 @@
  * 2 on bad input (unknown marketplace, bad time zone, a seller that already exists).
  */
 import { randomBytes } from 'node:crypto';
-import { AliasTakenError } from '../../adapters/dynamodb-repository';
-import { generateAlias, inboundAddress } from '../../domain/inbound';
-import { marketplaceByCode, marketplaceByKey, type Marketplace } from '../../domain/marketplaces';
+import { inboundAddress } from '../../domain/inbound';
+import { marketplaceByKey, type Marketplace } from '../../domain/marketplaces';
+import { checkSellerFields } from '../../domain/seller-input';
 import type { Seller } from '../../domain/types';
+import { createSellerWithAlias } from '../../services/manage-sellers';
 import { helpTopic, parseFlags, printHelp, wantsHelp } from '../help';
+import { sellerChannelsCommand } from './seller-channels';
+import { sellerAddFrom, sellerRemove, sellerUpdate } from './seller-lifecycle';
 import { EXIT, PLACEHOLDER_NOTE, STORE_FLAGS, UsageError, inboundDomainConfigured, openStore, requireInboundDomain, type Io, exitOnBadInput } from './store';
 
 export interface SellerCommandOptions {
@@ -23,6 +28,10 @@ export interface SellerCommandOptions {
   env?: NodeJS.ProcessEnv;
   /** stdout is a terminal: `list` prints a header line (default: process.stdout.isTTY). */
   tty?: boolean;
+  /** stdin is a terminal a person can answer `remove`'s question on (default: process.stdin.isTTY). */
+  interactive?: boolean;
+  /** Asks a question on the terminal and resolves to the answer (default: node:readline on stdin/stderr). */
+  ask?: (question: string) => Promise<string>;
 }
 
 export async function sellerCommand(args: string[], io: Io, opts: SellerCommandOptions = {}): Promise<number> {
@@ -34,44 +43,55 @@ export async function sellerCommand(args: string[], io: Io, opts: SellerCommandO
         return await sellerAdd(rest, io, opts);
       case 'list':
         return await sellerList(rest, io, opts);
+      case 'update':
+        return await sellerUpdate(rest, io, opts);
+      case 'remove':
+        return await sellerRemove(rest, io, opts);
+      case 'channels':
+        return await sellerChannelsCommand(rest, io, opts);
       default:
-        throw new UsageError(sub ? `unknown seller command '${sub}' (add, list; see: shipnow seller --help)` : 'seller needs a command: add, list (see: shipnow seller --help)');
+        throw new UsageError(
+          sub
+            ? `unknown seller command '${sub}' (add, list, update, remove, channels; see: shipnow seller --help)`
+            : 'seller needs a command: add, list, update, remove, channels (see: shipnow seller --help)',
+        );
     }
   } catch (err) {
     return exitOnBadInput(err, io);
   }
 }
 
+/** The flags of one seller subcommand, with the flag errors of every command (they name what is accepted). */
+export function parse<T extends Parameters<typeof parseFlags>[2]>(topic: string, args: string[], options: T) {
+  return parseFlags(topic, args, options);
+}
 
-const SELLER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const EMAIL = /^[^\s@,;<>]+@[^\s@,;<>]+\.[^\s@,;<>]+$/;
+/** The profile flags of `seller add` (and `seller update`); their names are the columns of `--from`. */
+export const SELLER_FIELD_FLAGS = {
+  id: { type: 'string' },
+  name: { type: 'string' },
+  marketplaces: { type: 'string' },
+  'alert-email': { type: 'string', multiple: true },
+  language: { type: 'string' },
+  timezone: { type: 'string' },
+} as const;
+
+export const SELLER_ADD_USAGE = `usage:
+  shipnow seller add --id ID --name NAME --marketplaces US,DE,... [--alert-email A] [--language zh-CN|en] [--timezone TZ] [--inbound-domain D] [store flags]
+  shipnow seller add --from FILE [--json] [--inbound-domain D] [store flags]
+      FILE: CSV with a header row, or a JSON array; columns/fields: id, name, marketplaces, alert-email, language, timezone.`;
 
 async function sellerAdd(args: string[], io: Io, opts: SellerCommandOptions): Promise<number> {
-  const { values } = parseFlags('seller add', args, {
-    id: { type: 'string' },
-    name: { type: 'string' },
-    marketplaces: { type: 'string' },
-    'alert-email': { type: 'string', multiple: true },
-    language: { type: 'string' },
-    timezone: { type: 'string' },
-    'inbound-domain': { type: 'string' },
-    ...STORE_FLAGS,
+  if (args.some((a) => a === '--from' || a.startsWith('--from='))) return sellerAddFrom(args, io, opts);
+  const { values } = parse('seller add', args, { ...SELLER_FIELD_FLAGS, 'inbound-domain': { type: 'string' }, ...STORE_FLAGS });
+  const checked = checkSellerFields(values, {
+    label: (f) => `--${f}`,
+    required: ['id', 'name', 'marketplaces'],
+    missing: (f) => `seller add needs --${f} ${f === 'marketplaces' ? 'US,DE,...' : f.toUpperCase()}`,
   });
-  const id = values.id;
-  if (!id) throw new UsageError('seller add needs --id ID');
-  if (!SELLER_ID.test(id)) throw new UsageError(`--id '${id}': letters, digits, '.', '_' and '-' only (max 64)`);
-  const name = values.name?.trim();
-  if (!name) throw new UsageError('seller add needs --name NAME');
-  if (!values.marketplaces) throw new UsageError('seller add needs --marketplaces US,DE,...');
-  const marketplaces = parseMarketplaces(values.marketplaces);
-  const alertEmails = (values['alert-email'] ?? []).flatMap((v) => v.split(',')).map((e) => e.trim()).filter(Boolean);
-  for (const e of alertEmails) if (!EMAIL.test(e)) throw new UsageError(`--alert-email '${e}' is not an email address`);
-  const language = values.language;
-  if (language !== undefined && language !== 'zh-CN' && language !== 'en') {
-    throw new UsageError(`--language must be zh-CN or en (got '${language}')`);
-  }
-  const timeZone = values.timezone;
-  if (timeZone !== undefined && !isTimeZone(timeZone)) throw new UsageError(`--timezone '${timeZone}' is not an IANA time zone`);
+  if (checked.problems.length > 0) throw new UsageError(checked.problems.join('; '));
+  const { sellerId: id, name, marketplaces, alertEmails, language, timeZone } = checked.changes;
+  if (!id || !name || !marketplaces) throw new Error('checkSellerFields let a required field through');
   const env = opts.env ?? process.env;
   const domain = requireInboundDomain(values, values['inbound-domain'], env, 'seller add');
   const placeholder = !inboundDomainConfigured(values['inbound-domain'], env);
@@ -80,34 +100,30 @@ async function sellerAdd(args: string[], io: Io, opts: SellerCommandOptions): Pr
 
   const store = await openStore(values, env);
   try {
-    if (await store.repo.getSeller(id)) {
-      const existing = await store.repo.getSeller(id);
-      io.err(`shipnow: seller '${id}' already exists${existing?.inboundAlias ? ` (address ${inboundAddress(existing.inboundAlias, domain)})` : ''}`);
+    const existing = await store.repo.getSeller(id);
+    if (existing) {
+      io.err(`shipnow: seller '${id}' already exists${existing.inboundAlias ? ` (address ${inboundAddress(existing.inboundAlias, domain)})` : ''}; change it with: shipnow seller update --id ${id}`);
       return EXIT.BAD_INPUT;
     }
-    let seller: Seller | undefined;
-    for (let attempt = 0; attempt < 5 && !seller; attempt++) {
-      const candidate: Seller = {
+    const created = await createSellerWithAlias(
+      store.repo,
+      {
         sellerId: id,
         name,
         marketplaces: marketplaces.map((m) => m.key),
-        inboundAlias: generateAlias(random),
-        ...(alertEmails.length > 0 ? { alertEmails } : {}),
+        ...(alertEmails ? { alertEmails } : {}),
         ...(language ? { language } : {}),
         ...(timeZone ? { timeZone } : {}),
         createdAt: now,
-      };
-      try {
-        if ((await store.repo.putSeller(candidate)) === 'exists') {
-          io.err(`shipnow: seller '${id}' already exists`);
-          return EXIT.BAD_INPUT;
-        }
-        seller = candidate;
-      } catch (err) {
-        if (!(err instanceof AliasTakenError)) throw err; // 80 random bits: practically never
-      }
+      },
+      random,
+    );
+    if (created.result === 'exists') {
+      io.err(`shipnow: seller '${id}' already exists`);
+      return EXIT.BAD_INPUT;
     }
-    if (!seller?.inboundAlias) throw new Error('could not allocate a free inbound alias');
+    const seller = created.seller;
+    if (!seller.inboundAlias) throw new Error('createSellerWithAlias returned a seller without an alias');
     io.out(setupInstructions(seller, inboundAddress(seller.inboundAlias, domain), marketplaces, placeholder ? PLACEHOLDER_NOTE : undefined));
     return EXIT.OK;
   } finally {
@@ -154,26 +170,6 @@ async function sellerList(args: string[], io: Io, opts: SellerCommandOptions): P
   }
 }
 
-function parseMarketplaces(list: string): Marketplace[] {
-  const out: Marketplace[] = [];
-  for (const code of list.split(',').map((c) => c.trim()).filter(Boolean)) {
-    const m = marketplaceByCode(code);
-    if (!m) throw new UsageError(`--marketplaces: unknown marketplace '${code}' (e.g. US, CA, MX, UK, DE, FR, IT, ES, NL, JP, AU)`);
-    if (!out.includes(m)) out.push(m);
-  }
-  if (out.length === 0) throw new UsageError('--marketplaces needs at least one marketplace code');
-  return out;
-}
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** What the seller must do in Seller Central, per marketplace, in English and Chinese. */
 export function setupInstructions(seller: Seller, address: string, marketplaces: readonly Marketplace[], note?: string): string {
   const lines: string[] = [];
@@ -183,11 +179,21 @@ export function setupInstructions(seller: Seller, address: string, marketplaces:
   lines.push(`Inbound address / 接收地址:  ${address}`);
   if (note) lines.push(`  NOTE: ${note}.`);
   lines.push('');
+  lines.push(...notificationSteps(address, address, marketplaces));
+  return lines.join('\n');
+}
+
+/**
+ * The Seller Central steps, English then Chinese, and the marketplaces' links. `en` / `zh` name
+ * the address in the step that adds it (the address itself, or "the seller's address above").
+ */
+export function notificationSteps(en: string, zh: string, marketplaces: readonly Marketplace[]): string[] {
+  const lines: string[] = [];
   lines.push('English: add this address to the "Sold, ship now" notification in every marketplace:');
   lines.push('  1. Sign in to Seller Central for the marketplace (links below).');
   lines.push('  2. Settings (gear icon) > Notification Preferences > Order Notifications.');
   lines.push('  3. Next to "Sold, ship now" (UK: "Sold, dispatch now"), click Edit.');
-  lines.push(`  4. Add ${address} as an email address (keep your own address too) and click Save.`);
+  lines.push(`  4. Add ${en} as an email address (keep your own address too) and click Save.`);
   lines.push('  5. Or: forward the Sold, Ship Now emails from your mailbox to this address automatically.');
   lines.push('  Notification Preferences are set per marketplace: repeat for each one.');
   lines.push('');
@@ -195,7 +201,7 @@ export function setupInstructions(seller: Seller, address: string, marketplaces:
   lines.push('  1. 登录该站点的卖家平台 Seller Central（链接见下）。');
   lines.push('  2. 设置（齿轮图标）> 通知首选项 (Notification Preferences) > 订单通知 (Order Notifications)。');
   lines.push('  3. 在「Sold, ship now / 已售出，请发货」（英国站为 "Sold, dispatch now"）旁点击「编辑」(Edit)。');
-  lines.push(`  4. 添加邮箱地址 ${address}（可保留您自己的邮箱），然后点击「保存」(Save)。`);
+  lines.push(`  4. 添加邮箱地址 ${zh}（可保留您自己的邮箱），然后点击「保存」(Save)。`);
   lines.push('  5. 也可以在您的邮箱中设置自动转发，将 Sold, Ship Now 邮件转发到此地址。');
   lines.push('  通知首选项按站点分别设置：每个站点都需要重复以上步骤。');
   lines.push('');
@@ -203,5 +209,5 @@ export function setupInstructions(seller: Seller, address: string, marketplaces:
   for (const m of marketplaces) {
     lines.push(`  ${m.code.padEnd(3)} ${m.key.padEnd(14)} ${m.sellerCentral}/notifications/preferences`);
   }
-  return lines.join('\n');
+  return lines;
 }

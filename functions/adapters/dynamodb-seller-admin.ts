@@ -1,0 +1,242 @@
+/**
+ * The seller lifecycle on the Sentinel table, beside the repository (which creates and reads
+ * sellers): a profile changed field by field under an optimistic version, and a seller removed
+ * with everything the table keeps for it.
+ *
+ * - `updateProfile` is one UpdateItem that SETs / REMOVEs only the named attributes, conditional
+ *   on the profile version read before (`profileVersion`; a profile written before versions is
+ *   version 0). A concurrent change makes it fail with ConcurrentModificationError, and the caller
+ *   reads again and re-applies its change (services/manage-sellers.ts), so neither change is lost.
+ *   The keys, the seller ID, the inbound alias and `createdAt` can never be changed here: the alias
+ *   item and the profile must keep naming each other (see DynamoDbRepository.putSeller).
+ * - `inventory` lists what a removal deletes: the profile, the alias item, every item in the
+ *   seller's partition (`SELLER#<id>`: orders, notifications, outbox alerts, channel health,
+ *   sync lease/cursors/buckets, diagnosis history, last email per marketplace, and any kind added
+ *   later, since it is the partition that is removed) and the seller's sync-health items. Only
+ *   keys and the few attributes the summary needs are read (ProjectionExpression).
+ * - `remove` deletes in an order that is safe to interrupt and to run again: the alias first
+ *   (mail to the address is then rejected as an unknown alias), then the profile (no sync is
+ *   dispatched, no alert settings are found), then the partition and the sync health with
+ *   BatchWriteItem deletes (25 a request, unprocessed items re-sent). A second run finds what a
+ *   crash or a write racing the removal left behind and deletes it.
+ */
+import {
+  BatchWriteItemCommand,
+  DeleteItemCommand,
+  GetItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import { ConcurrentModificationError, NotFoundError, SentinelError } from '../domain/errors';
+import type { RemovalResult, SellerInventory, SellerItemKind, SellerProfileStore, SellerRemovalStore, StoredSellerProfile, VersionedSeller } from '../domain/seller-admin-ports';
+import { fromAttributes, isConditionalCheckFailed, toAttributes, type Item } from './dynamodb-attributes';
+import { SYNC_HEALTH_PARTITION } from './dynamodb-sync-state';
+import { STORAGE_ATTRIBUTES, aliasKey, sellerKey, sellerPartition, type TableKey } from './table-schema';
+
+/** The optimistic version of a seller profile (absent on profiles written before it: 0). */
+export const PROFILE_VERSION_ATTRIBUTE = 'profileVersion';
+
+/** Attributes `updateProfile` refuses to touch. */
+const FIXED_ATTRIBUTES: ReadonlySet<string> = new Set([...STORAGE_ATTRIBUTES, 'sellerId', 'inboundAlias', 'createdAt', PROFILE_VERSION_ATTRIBUTE]);
+
+const KIND_BY_PREFIX: ReadonlyArray<[string, SellerItemKind]> = [
+  ['ORDER#', 'orders'],
+  ['NOTIF#', 'notifications'],
+  ['ALERT#', 'outboxAlerts'],
+  ['CHANNEL#', 'channelHealth'],
+  ['SYNC#', 'syncState'],
+  ['STATS#', 'history'],
+  ['STREAK#', 'history'],
+  ['LASTMAIL#', 'lastEmails'],
+];
+const CLOSED_ORDER_STATES = new Set(['Shipped', 'Canceled', 'Unfulfillable']);
+const UNSENT_STATUSES = new Set(['pending', 'sending']);
+const BATCH_WRITE_MAX = 25;
+
+export function emptyCounts(): Record<SellerItemKind, number> {
+  return { orders: 0, notifications: 0, outboxAlerts: 0, channelHealth: 0, syncState: 0, syncHealth: 0, history: 0, lastEmails: 0, other: 0 };
+}
+
+export class DynamoDbSellerAdmin implements SellerProfileStore, SellerRemovalStore {
+  private readonly client: DynamoDBClient;
+  private readonly tableName: string;
+
+  constructor(options: { client: DynamoDBClient; tableName: string }) {
+    this.client = options.client;
+    this.tableName = options.tableName;
+  }
+
+  /** Strongly consistent, so the version is the latest acknowledged one. */
+  async getProfile(sellerId: string): Promise<VersionedSeller | undefined> {
+    const res = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: toAttributes(sellerKey(sellerId)), ConsistentRead: true }),
+    );
+    if (!res.Item) return undefined;
+    return splitVersion(fromAttributes(res.Item));
+  }
+
+  /**
+   * SET the given attributes and REMOVE the named ones, if the stored version is still
+   * `expectedVersion`; returns the new version. NotFoundError when there is no such seller,
+   * ConcurrentModificationError when someone changed it since it was read.
+   */
+  async updateProfile(sellerId: string, expectedVersion: number, set: Readonly<Record<string, unknown>>, remove: readonly string[] = []): Promise<number> {
+    const names: Record<string, string> = { '#v': PROFILE_VERSION_ATTRIBUTE };
+    const values: Item = { ':next': expectedVersion + 1 };
+    const sets: string[] = ['#v = :next'];
+    const removes: string[] = [];
+    Object.entries(set).forEach(([attr, value], i) => {
+      assertChangeable(attr);
+      if (value === undefined) throw new RangeError(`updateProfile: ${attr} is undefined (use remove)`);
+      names[`#s${i}`] = attr;
+      values[`:s${i}`] = value;
+      sets.push(`#s${i} = :s${i}`);
+    });
+    remove.forEach((attr, i) => {
+      assertChangeable(attr);
+      if (attr in set) throw new RangeError(`updateProfile: ${attr} both set and removed`);
+      names[`#r${i}`] = attr;
+      removes.push(`#r${i}`);
+    });
+    let condition = 'attribute_exists(pk) AND ';
+    if (expectedVersion === 0) condition += '(attribute_not_exists(#v) OR #v = :expected)';
+    else condition += '#v = :expected';
+    values[':expected'] = expectedVersion;
+    const key = sellerKey(sellerId);
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: toAttributes(key),
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: toAttributes(values),
+        }),
+      );
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+      if (!(await this.getProfile(sellerId))) throw new NotFoundError(`${key.pk}|${key.sk}`);
+      throw new ConcurrentModificationError(`${key.pk}|${key.sk}`, { cause: err });
+    }
+    return expectedVersion + 1;
+  }
+
+  /** What a removal of this seller would delete (works when the profile is already gone, too). */
+  async inventory(sellerId: string): Promise<SellerInventory> {
+    const profile = (await this.getProfile(sellerId))?.seller;
+    const alias = typeof profile?.inboundAlias === 'string' ? profile.inboundAlias : undefined;
+    const aliasItem = alias ? await this.getRaw(aliasKey(alias)) : undefined;
+    const inv: SellerInventory = {
+      sellerId,
+      profile,
+      aliasClaimed: aliasItem?.sellerId === sellerId,
+      counts: emptyCounts(),
+      openOrders: 0,
+      unsentAlerts: 0,
+      keys: [],
+    };
+    for (const item of await this.queryKeys(sellerPartition(sellerId))) {
+      const sk = String(item.sk);
+      const kind = KIND_BY_PREFIX.find(([prefix]) => sk.startsWith(prefix))?.[1] ?? 'other';
+      inv.counts[kind]++;
+      if (kind === 'orders' && !CLOSED_ORDER_STATES.has(String(item.orderState))) inv.openOrders++;
+      if (kind === 'outboxAlerts' && UNSENT_STATUSES.has(String(item.status))) inv.unsentAlerts++;
+      inv.keys.push({ pk: String(item.pk), sk });
+    }
+    // Sync health: `<sellerId>#<marketplace>`; a seller ID never contains `#`, so the prefix is exact.
+    for (const item of await this.queryKeys(SYNC_HEALTH_PARTITION, `${sellerId}#`)) {
+      inv.counts.syncHealth++;
+      inv.keys.push({ pk: String(item.pk), sk: String(item.sk) });
+    }
+    return inv;
+  }
+
+  /** Delete everything the inventory lists, in the order described at the top of this file. */
+  async remove(inv: SellerInventory, options: { concurrency?: number } = {}): Promise<RemovalResult> {
+    let aliasReleased = false;
+    const alias = typeof inv.profile?.inboundAlias === 'string' ? inv.profile.inboundAlias : undefined;
+    if (alias && inv.aliasClaimed) aliasReleased = await this.deleteIf(aliasKey(alias), 'sellerId = :id', { ':id': inv.sellerId });
+    const profileDeleted = inv.profile ? await this.deleteIf(sellerKey(inv.sellerId), 'attribute_exists(pk)', {}) : false;
+
+    const batches: WriteRequest[][] = [];
+    for (let i = 0; i < inv.keys.length; i += BATCH_WRITE_MAX) {
+      batches.push(inv.keys.slice(i, i + BATCH_WRITE_MAX).map((k) => ({ DeleteRequest: { Key: toAttributes(k) } })));
+    }
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < batches.length) await this.batchDelete(batches[next++]);
+    };
+    await Promise.all(Array.from({ length: Math.min(Math.max(1, options.concurrency ?? 4), batches.length) }, worker));
+    return { aliasReleased, profileDeleted, itemsDeleted: inv.keys.length };
+  }
+
+  private async getRaw(key: TableKey): Promise<Item | undefined> {
+    const res = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: toAttributes(key), ConsistentRead: true }));
+    return res.Item && fromAttributes(res.Item);
+  }
+
+  /** true: deleted; false: the condition did not hold (already gone, or someone else's). */
+  private async deleteIf(key: TableKey, condition: string, values: Item): Promise<boolean> {
+    try {
+      await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: toAttributes(key),
+          ConditionExpression: condition,
+          ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: toAttributes(values) } : {}),
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return false;
+      throw err;
+    }
+  }
+
+  private async queryKeys(pk: string, skPrefix?: string): Promise<Item[]> {
+    const out: Item[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const res = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: skPrefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+          ExpressionAttributeValues: toAttributes(skPrefix ? { ':pk': pk, ':prefix': skPrefix } : { ':pk': pk }),
+          ProjectionExpression: 'pk, sk, orderState, #status',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of res.Items ?? []) out.push(fromAttributes(item));
+      start = res.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+
+  private async batchDelete(requests: WriteRequest[]): Promise<void> {
+    let pending = requests;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > 1) {
+        if (attempt > 10) throw new SentinelError(`seller removal: ${pending.length} deletes still unprocessed after ${attempt - 1} attempts`);
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(2000, 50 * 2 ** attempt)));
+      }
+      const res = await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending } }));
+      pending = res.UnprocessedItems?.[this.tableName] ?? [];
+    }
+  }
+}
+
+function splitVersion(item: Item): VersionedSeller {
+  const { [PROFILE_VERSION_ATTRIBUTE]: v, ...rest } = item;
+  for (const a of STORAGE_ATTRIBUTES) delete rest[a];
+  return { seller: rest as StoredSellerProfile, version: typeof v === 'number' ? v : 0 };
+}
+
+function assertChangeable(attr: string): void {
+  if (FIXED_ATTRIBUTES.has(attr)) throw new RangeError(`updateProfile: ${attr} cannot be changed`);
+}
