@@ -247,27 +247,6 @@ export class DynamoDbOutbox implements AlertOutbox, ChannelHealthStore {
     }));
   }
 
-  async oldestWaiting(now: IsoTime): Promise<{ sellerId: string; alertId: string; since: IsoTime } | undefined> {
-    // Every item still to send is in the sparse index (pending or sending): few, and only those.
-    const shards = await Promise.all(
-      outboxShardPartitions().map((duePk) =>
-        this.queryAll({
-          IndexName: DUE_INDEX_NAME,
-          KeyConditionExpression: 'duePk = :pk',
-          ExpressionAttributeValues: toAttributes({ ':pk': duePk }),
-        }),
-      ),
-    );
-    let oldest: { sellerId: string; alertId: string; since: IsoTime } | undefined;
-    for (const i of shards.flat()) {
-      const item = toOutboxItem(i);
-      const since = item.waitingSince;
-      if (Date.parse(since) > Date.parse(now)) continue; // quiet hours: not waiting yet
-      if (!oldest || Date.parse(since) < Date.parse(oldest.since)) oldest = { sellerId: item.alert.sellerId, alertId: item.alert.alertId, since };
-    }
-    return oldest;
-  }
-
   // ---- channel health ----------------------------------------------------------------------------
 
   async markBroken(sellerId: string, channelId: string, reason: string, at: IsoTime): Promise<boolean> {

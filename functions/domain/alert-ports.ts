@@ -64,8 +64,6 @@ export interface AlertOutbox {
   recordDelivery(d: DeliveryRecord): Promise<void>;
   /** The deliveries made under one claim owner token (for a claim that did not end cleanly). */
   deliveriesBy(sellerId: string, owner: string): Promise<DeliveryRecord[]>;
-  /** The alert that has waited longest (due, not yet sent), if any: what the operator alarm watches. */
-  oldestWaiting(now: IsoTime): Promise<{ sellerId: string; alertId: string; since: IsoTime } | undefined>;
 }
 
 export interface DeliveryRecord {

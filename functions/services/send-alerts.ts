@@ -118,7 +118,7 @@ export interface SendAlertsResult {
    * name, message and cause. The alerts concerned are retried (released, or their lease runs out).
    */
   errors: Array<{ sellerId: string; alertIds: string[]; channelId?: string; error: unknown }>;
-  /** The alert that has waited longest after this run (for the operator alarm), if any. */
+  /** The due alert that has waited longest since it first became due (the operator alarm), if any. */
   oldestWaiting?: { sellerId: string; alertId: string; since: IsoTime; seconds: number };
   /**
    * Per channel *type* (email, sns, slack, ...): messages delivered, and sends that failed after
@@ -150,6 +150,14 @@ export async function sendDueAlerts(deps: SendAlertsDeps, now: IsoTime, options:
   const run = new Run(deps, now, options, owner, result);
   const due = await deps.outbox.due(now, options.limit);
   result.due = due.length;
+  // The longest wait among what is due. An alert waiting with back-off is due again at least every
+  // 15 minutes (retryDelayMinutes), so the alarm's 15-minute maximum always sees it.
+  for (const item of due) {
+    const seconds = Math.max(0, Math.round((Date.parse(now) - Date.parse(item.waitingSince)) / 1000));
+    if (!result.oldestWaiting || seconds > result.oldestWaiting.seconds) {
+      result.oldestWaiting = { sellerId: item.alert.sellerId, alertId: item.alert.alertId, since: item.waitingSince, seconds };
+    }
+  }
 
   const bySeller = new Map<string, OutboxItem[]>();
   for (const item of due) {
@@ -181,8 +189,6 @@ export async function sendDueAlerts(deps: SendAlertsDeps, now: IsoTime, options:
     }
   }
 
-  const oldest = await deps.outbox.oldestWaiting(now);
-  if (oldest) result.oldestWaiting = { ...oldest, seconds: Math.max(0, Math.round((Date.parse(now) - Date.parse(oldest.since)) / 1000)) };
   return result;
 }
 
