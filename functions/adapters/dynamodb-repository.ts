@@ -27,6 +27,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { ENV } from '../constants';
 import { ConcurrentModificationError, NotFoundError, SentinelError } from '../domain/errors';
+import { validateInboundAlias } from '../domain/inbound';
 import type { DueNotifications, DueOrders, MissingStreak, OrderStatsDay, OrderStatsDelta, PutResult, RecentOrderStats, SentinelRepository } from '../domain/ports';
 import type { IsoTime, NotificationRecord, OrderState, Seller, StoredOrder } from '../domain/types';
 import {
@@ -181,6 +182,9 @@ export class DynamoDbRepository implements SentinelRepository {
    * reverse order could leave a live profile whose alias belongs to someone else.
    */
   async putSeller(seller: Seller): Promise<PutResult> {
+    // The one alias alphabet (domain/inbound.ts): an alias routing could fold into another
+    // seller's (`shop+x`) is refused here too, whoever calls.
+    if (seller.inboundAlias !== undefined) validateInboundAlias(seller.inboundAlias);
     const alias = seller.inboundAlias;
     const claimedNow = alias === undefined ? false : await this.claimAlias(alias, seller.sellerId);
 

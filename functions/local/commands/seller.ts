@@ -1,17 +1,19 @@
 /**
  * `shipnow seller add --id ID --name NAME --marketplaces US,DE,... [--alert-email A,B]
- *                    [--language zh-CN|en] [--timezone Asia/Shanghai] [--inbound-domain D]`
+ *                    [--language zh-CN|en] [--timezone Asia/Shanghai] [--inbound-domain D]
+ *                    [--alias ALIAS]`
  * `shipnow seller list [--json]`
  * plus the store flags (see ./store.ts): `--data DIR` | `--table NAME [--endpoint URL] [--region R]`.
  *
- * `add` creates the seller with a new unguessable inbound alias and prints the address to add in
+ * `add` creates the seller with a new unguessable inbound alias (or `--alias`, e.g. the one a
+ * seller already gave Seller Central; checked by `validateInboundAlias`) and prints the address to add in
  * Seller Central, with the steps per marketplace, in English and Chinese. Exit 0 on success,
  * 2 on bad input (unknown marketplace, bad time zone, a seller that already exists).
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { AliasTakenError } from '../../adapters/dynamodb-repository';
-import { generateAlias, inboundAddress } from '../../domain/inbound';
+import { generateAlias, inboundAddress, InvalidAliasError, validateInboundAlias } from '../../domain/inbound';
 import { marketplaceByCode, marketplaceByKey, type Marketplace } from '../../domain/marketplaces';
 import type { Seller } from '../../domain/types';
 import { EXIT, PLACEHOLDER_NOTE, STORE_FLAGS, UsageError, inboundDomainConfigured, openStore, requireInboundDomain, type Io, exitOnBadInput } from './store';
@@ -61,9 +63,19 @@ async function sellerAdd(args: string[], io: Io, opts: SellerCommandOptions): Pr
     language: { type: 'string' },
     timezone: { type: 'string' },
     'inbound-domain': { type: 'string' },
+    alias: { type: 'string' },
     ...STORE_FLAGS,
   });
   const id = values.id;
+  let chosenAlias: string | undefined;
+  if (values.alias !== undefined) {
+    try {
+      chosenAlias = validateInboundAlias(values.alias);
+    } catch (err) {
+      if (err instanceof InvalidAliasError) throw new UsageError(`--alias '${values.alias}': ${err.problem}`);
+      throw err;
+    }
+  }
   if (!id) throw new UsageError('seller add needs --id ID');
   if (!SELLER_ID.test(id)) throw new UsageError(`--id '${id}': letters, digits, '.', '_' and '-' only (max 64)`);
   const name = values.name?.trim();
@@ -97,7 +109,7 @@ async function sellerAdd(args: string[], io: Io, opts: SellerCommandOptions): Pr
         sellerId: id,
         name,
         marketplaces: marketplaces.map((m) => m.key),
-        inboundAlias: generateAlias(random),
+        inboundAlias: chosenAlias ?? generateAlias(random),
         ...(alertEmails.length > 0 ? { alertEmails } : {}),
         ...(language ? { language } : {}),
         ...(timeZone ? { timeZone } : {}),
@@ -111,6 +123,7 @@ async function sellerAdd(args: string[], io: Io, opts: SellerCommandOptions): Pr
         seller = candidate;
       } catch (err) {
         if (!(err instanceof AliasTakenError)) throw err; // 80 random bits: practically never
+        if (chosenAlias !== undefined) throw new UsageError(`--alias '${chosenAlias}' is already used by another seller`);
       }
     }
     if (!seller?.inboundAlias) throw new Error('could not allocate a free inbound alias');
