@@ -494,24 +494,34 @@ export class DynamoDbRepository implements SentinelRepository {
   }
 
   async addToMissingStreak(sellerId: string, lastEmailAt: IsoTime | null, orderId: string, expectedAt: IsoTime): Promise<MissingStreak> {
-    const res = await this.client.send(
-      new UpdateItemCommand({
-        TableName: this.tableName,
-        Key: toAttributes(missingStreakKey(sellerId, lastEmailAt)),
-        UpdateExpression:
-          'SET #ids = list_append(if_not_exists(#ids, :empty), :id), #first = if_not_exists(#first, :at), #ttl = :ttl ADD #count :one',
-        ExpressionAttributeNames: { '#ids': 'orderIds', '#first': 'firstExpectedAt', '#count': 'count', '#ttl': TTL_ATTRIBUTE },
-        ExpressionAttributeValues: toAttributes({
-          ':empty': [],
-          ':id': [orderId],
-          ':at': canonicalIso(expectedAt),
-          ':ttl': epochSeconds(expectedAt) + STATS_RETENTION_DAYS * DAY_SECONDS,
-          ':one': 1,
+    const key = missingStreakKey(sellerId, lastEmailAt);
+    let item: Item;
+    try {
+      const res = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: toAttributes(key),
+          UpdateExpression:
+            'SET #ids = list_append(if_not_exists(#ids, :empty), :id), #first = if_not_exists(#first, :at), #ttl = :ttl ADD #count :one',
+          // Idempotent per order: an order already in the streak is not counted again.
+          ConditionExpression: 'attribute_not_exists(#ids) OR NOT contains(#ids, :oid)',
+          ExpressionAttributeNames: { '#ids': 'orderIds', '#first': 'firstExpectedAt', '#count': 'count', '#ttl': TTL_ATTRIBUTE },
+          ExpressionAttributeValues: toAttributes({
+            ':empty': [],
+            ':id': [orderId],
+            ':oid': orderId,
+            ':at': canonicalIso(expectedAt),
+            ':ttl': epochSeconds(expectedAt) + STATS_RETENTION_DAYS * DAY_SECONDS,
+            ':one': 1,
+          }),
+          ReturnValues: 'ALL_NEW',
         }),
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    const item = fromAttributes(res.Attributes ?? {});
+      );
+      item = fromAttributes(res.Attributes ?? {});
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+      item = (await this.getItem(key, true)) ?? {};
+    }
     const ids = Array.isArray(item.orderIds) ? (item.orderIds as string[]) : [orderId];
     const firstExpectedAt = String(item.firstExpectedAt ?? canonicalIso(expectedAt));
     return {
