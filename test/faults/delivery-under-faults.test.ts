@@ -16,6 +16,7 @@ import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDbIntakeLedger } from '../../functions/adapters/dynamodb-intake';
 import { DynamoDbOutbox } from '../../functions/adapters/dynamodb-outbox';
 import { DynamoDbRepository } from '../../functions/adapters/dynamodb-repository';
+import { DynamoDbSyncState } from '../../functions/adapters/dynamodb-sync-state';
 import { FolderMailStore } from '../../functions/adapters/folder-mail-store';
 import type { Alert, ChannelConfig } from '../../functions/domain/alerts';
 import { ConcurrentModificationError } from '../../functions/domain/errors';
@@ -326,6 +327,28 @@ describe('intake', () => {
     const got = await intakeState();
     expect(got).toMatchObject({ record: { status: 'completed', outcome: 'accepted' }, s1Notified: true, quarantined: 0 });
     rows.push({ scenario: '7. intake: a TypeError while storing (bug, not bad mail)', runs: 1, lost: 0, neverSent: 0, duplicates: 0, crossSeller: (await crossSeller()) + got.crossSeller });
+  });
+});
+
+// ---- sync lease --------------------------------------------------------------------------------
+
+describe('order-sync lease', () => {
+  test('5. a stale sync run whose lease ran out cannot release the lease of the run that took over', async () => {
+    await world();
+    const state = (p: FaultyProcess) => new DynamoDbSyncState({ client: p.client, tableName: ddb.tableName });
+    const t = Date.parse(T0);
+    const stale = proc('stale-sync');
+    expect(await state(stale).acquireLease('s1', 'run-a/msg-1', t, t + 60_000)).toEqual({ acquired: true });
+    const fresh = proc('fresh-sync');
+    // Before the lease runs out nobody else gets it; after, the next run does.
+    expect(await state(fresh).acquireLease('s1', 'run-b/msg-1', t + 30_000, t + 120_000)).toMatchObject({ acquired: false, heldBy: 'run-a/msg-1' });
+    expect(await state(fresh).acquireLease('s1', 'run-b/msg-1', t + 61_000, t + 120_000)).toEqual({ acquired: true });
+    // The stale run finishes late and releases "its" lease: conditional on its owner token, a no-op.
+    await state(stale).releaseLease('s1', 'run-a/msg-1');
+    expect(await state(proc('third')).acquireLease('s1', 'run-c/msg-2', t + 62_000, t + 180_000)).toMatchObject({ acquired: false, heldBy: 'run-b/msg-1' });
+    await state(fresh).releaseLease('s1', 'run-b/msg-1');
+    expect(await state(proc('fourth')).acquireLease('s1', 'run-c/msg-2', t + 63_000, t + 180_000)).toEqual({ acquired: true });
+    rows.push({ scenario: '5. order-sync lease: stale run releases after the takeover', runs: 1, lost: 0, neverSent: 0, duplicates: 0, crossSeller: await crossSeller() });
   });
 });
 
