@@ -285,10 +285,18 @@ describe('intake', () => {
     const stale = proc('stale', [{ ...lastUpdate, kind: 'pause' }]);
     const staleRun = deliverMail(stale, MAIL_AT);
     await stale.paused; // its completion is on the wire, held
-    const fresh = proc('fresh');
-    expect(await deliverMail(fresh, plus(MAIL_AT, 2))).toMatchObject({ outcome: 'accepted' });
+    // The lease ran out: the redelivery takes over, and is held right after its claim.
+    const afterClaim = steps(base.calls)[1];
+    const fresh = proc('fresh', [{ ...afterClaim, kind: 'pause' }]);
+    const freshRun = deliverMail(fresh, plus(MAIL_AT, 2));
+    await fresh.paused;
+    // The stale worker wakes up: its completion and its release must leave the new claim alone.
     stale.resume();
     await expect(staleRun).rejects.toBeInstanceOf(ConcurrentModificationError);
+    const ledger = new DynamoDbIntakeLedger({ client: ddb.client, tableName: ddb.tableName });
+    expect(await ledger.getMessage('ses-1')).toMatchObject({ status: 'in-progress', attempts: 2 });
+    fresh.resume();
+    expect(await freshRun).toMatchObject({ outcome: 'accepted' });
     const after = await intakeState();
     expect(after).toEqual(expected);
 
