@@ -7,7 +7,8 @@
  *
  * A crash is a process death: the call (and every later call of that process, its channels
  * included) throws ProcessDied, so no clean-up code of the dead process reaches the table. A stall
- * never answers; the harness kills the process at its deadline (a short real timer), like Lambda.
+ * never answers; the harness kills the process once it is stuck there, as Lambda does at its
+ * deadline (no real waiting: the kill is deterministic, whatever the machine's load).
  */
 import { ProvisionedThroughputExceededException, ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { fromAttributes } from '../../functions/adapters/dynamodb-attributes';
@@ -54,8 +55,11 @@ export class FaultyProcess {
   private readonly counts = new Map<string, number>();
   private resumeGate: (() => void) | undefined;
   private pausedSignal: (() => void) | undefined;
+  private stalledSignal: (() => void) | undefined;
   /** Resolves when a `pause` fault was reached. */
   readonly paused: Promise<void>;
+  /** Resolves when a `stall` fault was reached: from then on the process only waits for its deadline. */
+  readonly stalled: Promise<void>;
 
   constructor(
     endpoint: string,
@@ -63,6 +67,7 @@ export class FaultyProcess {
     private readonly faults: Fault[] = [],
   ) {
     this.paused = new Promise((r) => (this.pausedSignal = r));
+    this.stalled = new Promise((r) => (this.stalledSignal = r));
     this.client = localClient(endpoint);
     this.client.middlewareStack.add(
       (next, context) => async (args) => {
@@ -85,6 +90,7 @@ export class FaultyProcess {
           case 'fail':
             throw new ProvisionedThroughputExceededException({ message: `injected throttling of ${command} #${n}`, $metadata: { httpStatusCode: 400 } });
           case 'stall':
+            this.stalledSignal?.();
             return new Promise<never>(() => undefined);
           case 'pause':
             await new Promise<void>((r) => {
@@ -114,13 +120,11 @@ export class FaultyProcess {
 
 export type RunOutcome<T> = { outcome: 'ok'; value: T } | { outcome: 'died' } | { outcome: 'killed' } | { outcome: 'threw'; error: unknown };
 
-/** Run one invocation of `proc` with a deadline (real ms, short): a stalled call is killed there. */
-export async function runIn<T>(proc: FaultyProcess, fn: () => Promise<T>, deadlineMs = 150): Promise<RunOutcome<T>> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<'deadline'>((r) => (timer = setTimeout(() => r('deadline'), deadlineMs)));
+/** Run one invocation of `proc`: it ends, dies (a crash), or is killed once it is stuck in a stall. */
+export async function runIn<T>(proc: FaultyProcess, fn: () => Promise<T>): Promise<RunOutcome<T>> {
   try {
-    const r = await Promise.race([fn().then((value) => ({ value })), deadline]);
-    if (r === 'deadline') {
+    const r = await Promise.race([fn().then((value) => ({ value })), proc.stalled.then(() => 'killed' as const)]);
+    if (r === 'killed') {
       proc.dead = true;
       return { outcome: 'killed' };
     }
@@ -131,8 +135,6 @@ export async function runIn<T>(proc: FaultyProcess, fn: () => Promise<T>, deadli
       return { outcome: 'died' };
     }
     return { outcome: 'threw', error };
-  } finally {
-    clearTimeout(timer);
   }
 }
 
