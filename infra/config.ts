@@ -76,6 +76,8 @@ export const SentinelConfigSchema = z.object({
     .optional(),
   /** Hours without any inbound email, while orders keep coming, before the operator is alarmed. */
   mailSilenceHours: int(1, 24).default(6),
+  /** Minutes any alert may wait undelivered before the operator is alarmed. */
+  alertMaxWaitMinutes: int(5, 1440).default(30),
   /** Make the stack's receipt rule set the active one in the region (only one can be active). */
   activateRuleSet: bool.default(true),
   /** Create the SES domain identity for the inbound domain. */

@@ -118,6 +118,7 @@ export class SentinelStack extends Stack {
       alertInterval,
       syncInterval,
       mailSilence: Duration.hours(config.mailSilenceHours),
+      alertMaxWait: Duration.minutes(config.alertMaxWaitMinutes),
       ...(config.alarmTopicArn ? { alarmTopicArn: config.alarmTopicArn } : {}),
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
     });

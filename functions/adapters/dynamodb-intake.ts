@@ -7,7 +7,9 @@
  * claims the message as `in-progress` with an expiry (here `leaseUntil`, the invocation's
  * deadline) unless a live record exists; `completed` records are answered from the table. A
  * worker that crashes leaves an in-progress record whose lease runs out, after which the next
- * delivery takes it over; a worker that fails cleanly gives the claim back at once.
+ * delivery takes it over; a worker that fails cleanly gives the claim back at once. Every claim
+ * carries an owner token, and completing or releasing is conditional on it: a stale worker whose
+ * lease ran out can neither delete nor complete the claim of the worker that took over.
  * Powertools' own persistence layer is not used because the intake needs what it does not do:
  * a replay that deliberately re-runs a completed message, the outcome kept as a queryable record
  * (quarantine, counters) rather than a hashed response blob, keys in this table's `pk`/`sk`
@@ -22,6 +24,7 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import { randomUUID } from 'node:crypto';
 import { ConcurrentModificationError } from '../domain/errors';
 import type {
   ClaimResult,
@@ -81,10 +84,12 @@ export class DynamoDbIntakeLedger implements IntakeLedger {
     location: string,
     now: string,
     leaseUntil: string,
-    opts: { replay?: boolean } = {},
+    opts: { replay?: boolean; owner?: string } = {},
   ): Promise<ClaimResult> {
     const key = messageKey(messageId);
+    const owner = opts.owner ?? randomUUID();
     const values: Item = {
+      ':owner': owner,
       ':inprogress': 'in-progress',
       ':lease': leaseUntil,
       ':loc': location,
@@ -106,11 +111,11 @@ export class DynamoDbIntakeLedger implements IntakeLedger {
           TableName: this.tableName,
           Key: toAttributes(key),
           UpdateExpression:
-            'SET #status = :inprogress, leaseUntil = :lease, #location = :loc, messageId = :mid, ' +
+            'SET #status = :inprogress, leaseUntil = :lease, #owner = :owner, #location = :loc, messageId = :mid, ' +
             'firstSeenAt = if_not_exists(firstSeenAt, :now), attempts = if_not_exists(attempts, :zero) + :one' +
             (expires !== undefined ? `, ${TTL_ATTRIBUTE} = :exp` : ''),
           ConditionExpression: condition,
-          ExpressionAttributeNames: { '#status': 'status', '#location': 'location' },
+          ExpressionAttributeNames: { '#status': 'status', '#location': 'location', '#owner': 'owner' },
           ExpressionAttributeValues: toAttributes(values),
           ReturnValues: 'ALL_NEW',
         }),
@@ -127,17 +132,26 @@ export class DynamoDbIntakeLedger implements IntakeLedger {
     };
   }
 
-  async completeMessage(messageId: string, result: CompletedMessage, now: string): Promise<void> {
+  async completeMessage(messageId: string, result: CompletedMessage | 'unchanged', now: string, owner: string): Promise<void> {
     const key = messageKey(messageId);
-    const sets: Item = { ':completed': 'completed', ':outcome': result.outcome, ':at': now, ':inprogress': 'in-progress' };
-    const parts = ['#status = :completed', 'outcome = :outcome', 'completedAt = :at'];
-    const removes = ['leaseUntil'];
-    for (const field of ['reason', 'sellerId', 'marketplace', 'orderIds', 'facts'] as const) {
-      const v = result[field];
-      if (v === undefined) removes.push(field);
-      else {
-        sets[`:${field}`] = v;
-        parts.push(`${field} = :${field}`);
+    const sets: Item = { ':completed': 'completed', ':at': now, ':inprogress': 'in-progress', ':owner': owner };
+    const parts = ['#status = :completed', 'completedAt = :at'];
+    const removes = ['leaseUntil', '#owner'];
+    if (result === 'unchanged') {
+      // A replay that changed nothing: the whole earlier record stays as it was.
+      parts.splice(1, 1);
+      delete sets[':at'];
+    } else {
+      // The whole record is rewritten: every field the outcome has, none left from before.
+      sets[':outcome'] = result.outcome;
+      parts.push('outcome = :outcome');
+      for (const field of ['reason', 'sellerId', 'marketplace', 'orderIds', 'facts'] as const) {
+        const v = result[field];
+        if (v === undefined) removes.push(field);
+        else {
+          sets[`:${field}`] = v;
+          parts.push(`${field} = :${field}`);
+        }
       }
     }
     try {
@@ -146,8 +160,8 @@ export class DynamoDbIntakeLedger implements IntakeLedger {
           TableName: this.tableName,
           Key: toAttributes(key),
           UpdateExpression: `SET ${parts.join(', ')} REMOVE ${removes.join(', ')}`,
-          ConditionExpression: '#status = :inprogress',
-          ExpressionAttributeNames: { '#status': 'status' },
+          ConditionExpression: '#status = :inprogress AND #owner = :owner',
+          ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
           ExpressionAttributeValues: toAttributes(sets),
         }),
       );
@@ -157,19 +171,18 @@ export class DynamoDbIntakeLedger implements IntakeLedger {
     }
   }
 
-  async releaseMessage(messageId: string): Promise<void> {
+  async releaseMessage(messageId: string, owner: string): Promise<void> {
     const key = toAttributes(messageKey(messageId));
-    const names = { '#status': 'status' };
-    const values = toAttributes({ ':inprogress': 'in-progress' });
+    const names = { '#status': 'status', '#owner': 'owner' };
     try {
       // Never completed before: forget the attempt entirely.
       await this.client.send(
         new DeleteItemCommand({
           TableName: this.tableName,
           Key: key,
-          ConditionExpression: '#status = :inprogress AND attribute_not_exists(outcome)',
+          ConditionExpression: '#status = :inprogress AND #owner = :owner AND attribute_not_exists(outcome)',
           ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          ExpressionAttributeValues: toAttributes({ ':inprogress': 'in-progress', ':owner': owner }),
         }),
       );
       return;
@@ -182,13 +195,14 @@ export class DynamoDbIntakeLedger implements IntakeLedger {
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: key,
-          UpdateExpression: 'SET #status = :completed REMOVE leaseUntil',
-          ConditionExpression: '#status = :inprogress AND attribute_exists(outcome)',
+          UpdateExpression: 'SET #status = :completed REMOVE leaseUntil, #owner',
+          ConditionExpression: '#status = :inprogress AND #owner = :owner AND attribute_exists(outcome)',
           ExpressionAttributeNames: names,
-          ExpressionAttributeValues: toAttributes({ ':inprogress': 'in-progress', ':completed': 'completed' }),
+          ExpressionAttributeValues: toAttributes({ ':inprogress': 'in-progress', ':completed': 'completed', ':owner': owner }),
         }),
       );
     } catch (err) {
+      // Not ours any more (our lease ran out and another worker took it over): leave it alone.
       if (!isConditionalCheckFailed(err)) throw err;
     }
   }

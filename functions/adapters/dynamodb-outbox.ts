@@ -5,6 +5,7 @@
  * |-----------------|---------------------|------------------------|----------------------------------------|
  * | outbox alert    | `SELLER#<sellerId>` | `ALERT#<alertId>`      | duePk `OUTBOX#<n>`, dueSk `<deliverAt>#<seller>#<alertId>` |
  * | channel health  | `SELLER#<sellerId>` | `CHANNEL#<channelId>`  |                                        |
+ * | delivery        | `SELLER#<sellerId>` | `DELIVERY#<owner>#<n>` | (one per message a channel took)       |
  *
  * Why no new index: the primary key of an alert is derived from its deterministic ID, so the
  * de-duplicating conditional put (`attribute_not_exists(pk)`) needs no lookup; and pending alerts
@@ -14,6 +15,12 @@
  * failed. The claim moves `dueSk` to the lease expiry, so an alert whose sender crashed between
  * claim and send becomes due again by itself when the lease runs out. One item per alert, single-
  * item conditional writes only, no transactions; the sender's cost follows due alerts, not history.
+ *
+ * Every claim carries an owner token (random per sender run): only that owner may complete or
+ * release the item. The tokens of claims that ended uncleanly (the sender died or hung) stay on the
+ * item (`owners`), so the next owner can look up whether one of them already delivered it: a
+ * delivery (one message, a digest included) is ONE item, written right after the channel answered,
+ * keyed by the owner token; completing each alert comes after it (docs/alerting.md).
  */
 import {
   DeleteItemCommand,
@@ -24,8 +31,9 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import { randomUUID } from 'node:crypto';
 import type { Alert } from '../domain/alerts';
-import type { AlertOutbox, ChannelHealth, ChannelHealthStore, OutboxItem } from '../domain/alert-ports';
+import type { AlertOutbox, ChannelHealth, ChannelHealthStore, DeliveryRecord, OutboxItem } from '../domain/alert-ports';
 import { ConcurrentModificationError } from '../domain/errors';
 import type { IsoTime } from '../domain/types';
 import { fromAttributes, isConditionalCheckFailed, toAttributes, type Item } from './dynamodb-attributes';
@@ -33,6 +41,7 @@ import { DUE_INDEX_NAME, DUE_SHARDS, InvalidKeyError, TTL_ATTRIBUTE, canonicalIs
 
 export const ALERT_SORT_PREFIX = 'ALERT#';
 export const CHANNEL_SORT_PREFIX = 'CHANNEL#';
+export const DELIVERY_SORT_PREFIX = 'DELIVERY#';
 export const OUTBOX_DUE_PREFIX = 'OUTBOX#';
 
 function idPart(field: string, value: string): string {
@@ -47,6 +56,10 @@ export function alertKey(sellerId: string, alertId: string): TableKey {
 
 export function channelHealthKey(sellerId: string, channelId: string): TableKey {
   return { pk: sellerPartition(sellerId), sk: CHANNEL_SORT_PREFIX + idPart('channelId', channelId) };
+}
+
+export function deliveryKey(sellerId: string, owner: string, n: number): TableKey {
+  return { pk: sellerPartition(sellerId), sk: `${DELIVERY_SORT_PREFIX}${idPart('owner', owner)}#${n}` };
 }
 
 export function outboxShardPartitions(): string[] {
@@ -86,6 +99,8 @@ export class DynamoDbOutbox implements AlertOutbox, ChannelHealthStore {
       alert,
       status: 'pending',
       deliverAt: canonicalIso(deliverAt),
+      // When it first became due: what the operator alarm measures (a retry does not reset it).
+      waitingSince: canonicalIso(deliverAt),
       attempts: 0,
     };
     try {
@@ -124,17 +139,24 @@ export class DynamoDbOutbox implements AlertOutbox, ChannelHealthStore {
     return (limit === undefined ? items : items.slice(0, limit)).map(toOutboxItem);
   }
 
-  async claim(sellerId: string, alertId: string, now: IsoTime, leaseUntil: IsoTime): Promise<OutboxItem | null> {
+  async claim(sellerId: string, alertId: string, now: IsoTime, leaseUntil: IsoTime, owner: string = randomUUID()): Promise<OutboxItem | null> {
     const due = outboxDueKey(sellerId, alertId, leaseUntil);
+    idPart('owner', owner);
     try {
       const res = await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: toAttributes(alertKey(sellerId, alertId)),
-          UpdateExpression: 'SET #s = :sending, leaseUntil = :lease, dueSk = :dueSk, attempts = attempts + :one',
+          // `owners` keeps the tokens of claims that never ended cleanly (release and completion
+          // clear it): the next owner looks up what those delivered before sending again.
+          UpdateExpression:
+            'SET #s = :sending, leaseUntil = :lease, dueSk = :dueSk, #owner = :owner, owners = list_append(if_not_exists(owners, :empty), :owners) ADD attempts :one',
           ConditionExpression: '(#s = :pending AND deliverAt <= :now) OR (#s = :sending AND leaseUntil <= :now)',
-          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeNames: { '#s': 'status', '#owner': 'owner' },
           ExpressionAttributeValues: toAttributes({
+            ':owner': owner,
+            ':owners': [owner],
+            ':empty': [],
             ':sending': 'sending',
             ':pending': 'pending',
             ':lease': canonicalIso(leaseUntil),
@@ -153,7 +175,7 @@ export class DynamoDbOutbox implements AlertOutbox, ChannelHealthStore {
   }
 
   async markSent(claimed: OutboxItem, sentAt: IsoTime, via: string[]): Promise<void> {
-    await this.finish(claimed, 'SET #s = :sent, sentAt = :at, sentVia = :via, #ttl = :ttl REMOVE duePk, dueSk, leaseUntil', {
+    await this.finish(claimed, 'SET #s = :sent, sentAt = :at, sentVia = :via, #ttl = :ttl REMOVE duePk, dueSk, leaseUntil, #owner, owners', {
       ':sent': 'sent',
       ':at': canonicalIso(sentAt),
       ':via': via,
@@ -163,7 +185,8 @@ export class DynamoDbOutbox implements AlertOutbox, ChannelHealthStore {
 
   async release(claimed: OutboxItem, retryAt: IsoTime, error: string): Promise<void> {
     const due = outboxDueKey(claimed.alert.sellerId, claimed.alert.alertId, retryAt);
-    await this.finish(claimed, 'SET #s = :pending, deliverAt = :at, dueSk = :dueSk, lastError = :err REMOVE leaseUntil', {
+    // Given back cleanly: nothing was delivered under this claim, so its token is forgotten.
+    await this.finish(claimed, 'SET #s = :pending, deliverAt = :at, dueSk = :dueSk, lastError = :err REMOVE leaseUntil, #owner, owners', {
       ':pending': 'pending',
       ':at': canonicalIso(retryAt),
       ':dueSk': due.dueSk,
@@ -172,7 +195,7 @@ export class DynamoDbOutbox implements AlertOutbox, ChannelHealthStore {
   }
 
   async markFailed(claimed: OutboxItem, at: IsoTime, error: string): Promise<void> {
-    await this.finish(claimed, 'SET #s = :failed, failedAt = :at, lastError = :err, #ttl = :ttl REMOVE duePk, dueSk, leaseUntil', {
+    await this.finish(claimed, 'SET #s = :failed, failedAt = :at, lastError = :err, #ttl = :ttl REMOVE duePk, dueSk, leaseUntil, #owner, owners', {
       ':failed': 'failed',
       ':at': canonicalIso(at),
       ':err': error.slice(0, 1000),
@@ -187,6 +210,41 @@ export class DynamoDbOutbox implements AlertOutbox, ChannelHealthStore {
       ConsistentRead: true,
     });
     return items.map(toOutboxItem);
+  }
+
+  async recordDelivery(d: DeliveryRecord): Promise<void> {
+    // Unconditional: the same owner writing the same delivery again (a retried write) is harmless.
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: toAttributes({
+          ...deliveryKey(d.sellerId, d.owner, d.n),
+          sellerId: d.sellerId,
+          owner: d.owner,
+          n: d.n,
+          alertIds: d.alertIds,
+          via: d.via,
+          sentAt: canonicalIso(d.sentAt),
+          [TTL_ATTRIBUTE]: this.expiry(d.sentAt),
+        }),
+      }),
+    );
+  }
+
+  async deliveriesBy(sellerId: string, owner: string): Promise<DeliveryRecord[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: toAttributes({ ':pk': sellerPartition(sellerId), ':prefix': `${DELIVERY_SORT_PREFIX}${idPart('owner', owner)}#` }),
+      ConsistentRead: true,
+    });
+    return items.map((i) => ({
+      sellerId: String(i.sellerId),
+      owner: String(i.owner),
+      n: Number(i.n),
+      alertIds: (i.alertIds as string[]) ?? [],
+      via: (i.via as string[]) ?? [],
+      sentAt: String(i.sentAt),
+    }));
   }
 
   // ---- channel health ----------------------------------------------------------------------------
@@ -230,8 +288,8 @@ export class DynamoDbOutbox implements AlertOutbox, ChannelHealthStore {
   /** A write only the lease holder may make: status still `sending` with the lease it claimed. */
   private async finish(claimed: OutboxItem, update: string, values: Item): Promise<void> {
     const { sellerId, alertId } = claimed.alert;
-    if (claimed.status !== 'sending' || !claimed.leaseUntil) throw new TypeError(`outbox ${sellerId}/${alertId}: not a claimed item`);
-    const names: Record<string, string> = { '#s': 'status' };
+    if (claimed.status !== 'sending' || !claimed.leaseUntil || !claimed.owner) throw new TypeError(`outbox ${sellerId}/${alertId}: not a claimed item`);
+    const names: Record<string, string> = { '#s': 'status', '#owner': 'owner' };
     if (update.includes('#ttl')) names['#ttl'] = TTL_ATTRIBUTE;
     try {
       await this.client.send(
@@ -239,9 +297,9 @@ export class DynamoDbOutbox implements AlertOutbox, ChannelHealthStore {
           TableName: this.tableName,
           Key: toAttributes(alertKey(sellerId, alertId)),
           UpdateExpression: update,
-          ConditionExpression: '#s = :holding AND leaseUntil = :lease',
+          ConditionExpression: '#s = :holding AND #owner = :me',
           ExpressionAttributeNames: names,
-          ExpressionAttributeValues: toAttributes({ ...values, ':holding': 'sending', ':lease': claimed.leaseUntil }),
+          ExpressionAttributeValues: toAttributes({ ...values, ':holding': 'sending', ':me': claimed.owner }),
         }),
       );
     } catch (err) {
@@ -282,6 +340,9 @@ function toOutboxItem(i: Item): OutboxItem {
     status: i.status as OutboxItem['status'],
     deliverAt: String(i.deliverAt),
     attempts: Number(i.attempts ?? 0),
+    waitingSince: String(i.waitingSince ?? i.deliverAt),
+    ...(typeof i.owner === 'string' ? { owner: i.owner } : {}),
+    ...(Array.isArray(i.owners) ? { owners: i.owners as string[] } : {}),
     ...(typeof i.leaseUntil === 'string' ? { leaseUntil: i.leaseUntil } : {}),
     ...(typeof i.sentAt === 'string' ? { sentAt: i.sentAt } : {}),
     ...(Array.isArray(i.sentVia) ? { sentVia: i.sentVia as string[] } : {}),

@@ -27,6 +27,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { ENV } from '../constants';
 import { ConcurrentModificationError, NotFoundError, SentinelError } from '../domain/errors';
+import { validateInboundAlias } from '../domain/inbound';
 import type { DueNotifications, DueOrders, MissingStreak, OrderStatsDay, OrderStatsDelta, PutResult, RecentOrderStats, SentinelRepository } from '../domain/ports';
 import type { IsoTime, NotificationRecord, OrderState, Seller, StoredOrder } from '../domain/types';
 import {
@@ -181,6 +182,9 @@ export class DynamoDbRepository implements SentinelRepository {
    * reverse order could leave a live profile whose alias belongs to someone else.
    */
   async putSeller(seller: Seller): Promise<PutResult> {
+    // The one alias alphabet (domain/inbound.ts): an alias routing could fold into another
+    // seller's (`shop+x`) is refused here too, whoever calls.
+    if (seller.inboundAlias !== undefined) validateInboundAlias(seller.inboundAlias);
     const alias = seller.inboundAlias;
     const claimedNow = alias === undefined ? false : await this.claimAlias(alias, seller.sellerId);
 
@@ -490,24 +494,34 @@ export class DynamoDbRepository implements SentinelRepository {
   }
 
   async addToMissingStreak(sellerId: string, lastEmailAt: IsoTime | null, orderId: string, expectedAt: IsoTime): Promise<MissingStreak> {
-    const res = await this.client.send(
-      new UpdateItemCommand({
-        TableName: this.tableName,
-        Key: toAttributes(missingStreakKey(sellerId, lastEmailAt)),
-        UpdateExpression:
-          'SET #ids = list_append(if_not_exists(#ids, :empty), :id), #first = if_not_exists(#first, :at), #ttl = :ttl ADD #count :one',
-        ExpressionAttributeNames: { '#ids': 'orderIds', '#first': 'firstExpectedAt', '#count': 'count', '#ttl': TTL_ATTRIBUTE },
-        ExpressionAttributeValues: toAttributes({
-          ':empty': [],
-          ':id': [orderId],
-          ':at': canonicalIso(expectedAt),
-          ':ttl': epochSeconds(expectedAt) + STATS_RETENTION_DAYS * DAY_SECONDS,
-          ':one': 1,
+    const key = missingStreakKey(sellerId, lastEmailAt);
+    let item: Item;
+    try {
+      const res = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: toAttributes(key),
+          UpdateExpression:
+            'SET #ids = list_append(if_not_exists(#ids, :empty), :id), #first = if_not_exists(#first, :at), #ttl = :ttl ADD #count :one',
+          // Idempotent per order: an order already in the streak is not counted again.
+          ConditionExpression: 'attribute_not_exists(#ids) OR NOT contains(#ids, :oid)',
+          ExpressionAttributeNames: { '#ids': 'orderIds', '#first': 'firstExpectedAt', '#count': 'count', '#ttl': TTL_ATTRIBUTE },
+          ExpressionAttributeValues: toAttributes({
+            ':empty': [],
+            ':id': [orderId],
+            ':oid': orderId,
+            ':at': canonicalIso(expectedAt),
+            ':ttl': epochSeconds(expectedAt) + STATS_RETENTION_DAYS * DAY_SECONDS,
+            ':one': 1,
+          }),
+          ReturnValues: 'ALL_NEW',
         }),
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    const item = fromAttributes(res.Attributes ?? {});
+      );
+      item = fromAttributes(res.Attributes ?? {});
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+      item = (await this.getItem(key, true)) ?? {};
+    }
     const ids = Array.isArray(item.orderIds) ? (item.orderIds as string[]) : [orderId];
     const firstExpectedAt = String(item.firstExpectedAt ?? canonicalIso(expectedAt));
     return {

@@ -11,10 +11,11 @@ import type { AuthResult, IsoTime } from './types';
 // ---- outbox ------------------------------------------------------------------------------------
 
 /**
- * `pending` -> (claim) `sending` -> `sent` | back to `pending` (transient failure, later) |
- * `failed` (no channel could take it). A `sending` item whose lease expired (the sender crashed
- * between claim and send) is due again and may be claimed again: nothing is lost; a channel may
- * then see the alert twice, which is the price of at-least-once delivery.
+ * `pending` -> (claim) `sending` -> `sent` | back to `pending` (no channel took it this time: tried
+ * again with back-off while the alert still matters) | `failed` (only once it no longer matters:
+ * `alertMattersUntil` passed). A `sending` item whose lease expired (the sender crashed or hung)
+ * is due again and may be claimed again: nothing is lost. A channel sees an alert twice only when
+ * the sender died between the channel's answer and the delivery record (docs/alerting.md).
  */
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
 
@@ -25,6 +26,12 @@ export interface OutboxItem {
   deliverAt: IsoTime;
   /** Claims so far. */
   attempts: number;
+  /** When it first became due (a retry keeps it): the operator alarm measures the wait from it. */
+  waitingSince: IsoTime;
+  /** The owner token of the current claim (only it may complete or release the item). */
+  owner?: string;
+  /** Tokens of claims that did not end cleanly, the current one last (see `deliveriesBy`). */
+  owners?: string[];
   leaseUntil?: IsoTime;
   sentAt?: IsoTime;
   /** Channel IDs that took it. */
@@ -38,15 +45,36 @@ export interface AlertOutbox {
   get(sellerId: string, alertId: string): Promise<OutboxItem | undefined>;
   /** Items due at `now`: pending with deliverAt <= now, and sending with an expired lease. */
   due(now: IsoTime, limit?: number): Promise<OutboxItem[]>;
-  /** Compare-and-set pending|expired-sending -> sending until `leaseUntil`; null when someone else has it. */
-  claim(sellerId: string, alertId: string, now: IsoTime, leaseUntil: IsoTime): Promise<OutboxItem | null>;
-  /** Only the holder of the lease (the claimed item) may complete it; else ConcurrentModificationError. */
+  /**
+   * Compare-and-set pending|expired-sending -> sending until `leaseUntil`, owned by `owner` (a
+   * random token when absent); null when someone else has it.
+   */
+  claim(sellerId: string, alertId: string, now: IsoTime, leaseUntil: IsoTime, owner?: string): Promise<OutboxItem | null>;
+  /** Only the owner of the claim (the claimed item) may complete it; else ConcurrentModificationError. */
   markSent(claimed: OutboxItem, sentAt: IsoTime, via: string[]): Promise<void>;
   /** Give it back for a retry at `retryAt` (transient failure). */
   release(claimed: OutboxItem, retryAt: IsoTime, error: string): Promise<void>;
-  /** Terminal: no channel could deliver it. */
+  /** Terminal: it no longer matters and no channel could deliver it. */
   markFailed(claimed: OutboxItem, at: IsoTime, error: string): Promise<void>;
   listForSeller(sellerId: string): Promise<OutboxItem[]>;
+  /**
+   * One message a channel took (a single alert or a whole digest): ONE write, made right after the
+   * channel answered and before the alerts are marked sent. Idempotent (same owner and `n`).
+   */
+  recordDelivery(d: DeliveryRecord): Promise<void>;
+  /** The deliveries made under one claim owner token (for a claim that did not end cleanly). */
+  deliveriesBy(sellerId: string, owner: string): Promise<DeliveryRecord[]>;
+}
+
+export interface DeliveryRecord {
+  sellerId: string;
+  /** The owner token of the claim that sent it. */
+  owner: string;
+  /** The message's number within that claim's run. */
+  n: number;
+  alertIds: string[];
+  via: string[];
+  sentAt: IsoTime;
 }
 
 /**
@@ -88,7 +116,11 @@ export interface OutgoingMessage {
 export interface AlertChannel {
   readonly id: string;
   readonly type: ChannelConfig['type'];
-  send(message: OutgoingMessage): Promise<void>;
+  /**
+   * Deliver, or throw Transient/PermanentChannelError. `signal` aborts the attempt when the sender
+   * gives up on it (its own timeout, the Lambda deadline); adapters pass it to fetch / the SDK.
+   */
+  send(message: OutgoingMessage, options?: { signal?: AbortSignal }): Promise<void>;
 }
 
 /** Retry later: network errors, timeouts, 429, 5xx, throttling. */
@@ -108,6 +140,17 @@ export class PermanentChannelError extends SentinelError {
   constructor(channelId: string, message: string, options?: { cause?: unknown }) {
     super(`${channelId}: ${message}`, options);
     this.channelId = channelId;
+  }
+}
+
+/** A channel attempt that did not answer in time: a failure of that channel, which is marked broken. */
+export class ChannelTimeoutError extends SentinelError {
+  readonly channelId: string;
+  readonly timeoutMs: number;
+  constructor(channelId: string, timeoutMs: number) {
+    super(`${channelId}: no answer within ${timeoutMs} ms`);
+    this.channelId = channelId;
+    this.timeoutMs = timeoutMs;
   }
 }
 

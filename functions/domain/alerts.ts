@@ -203,6 +203,30 @@ export const alertIds = {
   unknownOrder: (orderId: string, messageId: string) => `unknown-order:${orderId}:${messageId}`,
 };
 
+// ---- how long an alert matters ------------------------------------------------------------------
+
+/** An alert with no deadline of its own (resolved, sync-broken, ...) is kept trying this long. */
+export const ALERT_MATTERS_HOURS = 72;
+
+/**
+ * Until when an undelivered alert is still worth sending: its order's latest deadline (ship-by,
+ * auto-cancel) or the deadline it is about, and never less than `ALERT_MATTERS_HOURS` after it was
+ * raised. Before that an alert is never terminally failed: the sender waits with back-off and
+ * tries again.
+ */
+export function alertMattersUntil(alert: Alert): IsoTime {
+  const times = [alert.deadlineAt, alert.order?.shipBy, alert.order?.autoCancelAt, alert.reminder?.deadlineAt]
+    .filter((t): t is IsoTime => typeof t === 'string')
+    .map((t) => Date.parse(t));
+  const floor = Date.parse(alert.raisedAt) + ALERT_MATTERS_HOURS * 3_600_000;
+  return new Date(Math.max(floor, ...times.filter((t) => Number.isFinite(t)))).toISOString();
+}
+
+/** The wait before trying an undelivered alert again after `attempts` claims: 2, 4, 8, then 15 minutes. */
+export function retryDelayMinutes(attempts: number): number {
+  return Math.min(15, 2 ** Math.max(1, Math.min(attempts, 4)));
+}
+
 // ---- order alerts ------------------------------------------------------------------------------
 
 export function alertOrder(order: StoredOrder, policy: OrderPolicy): AlertOrder {

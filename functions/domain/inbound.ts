@@ -6,6 +6,7 @@
  * Headers are the domain's `MailHeader` (lower-case key, unfolded value, topmost first), as
  * functions/adapters/mime-parser.ts produces them.
  */
+import { SentinelError } from './errors';
 import type { MailHeader } from './mail';
 import { parseRfc5322Date } from './mail';
 import type { AuthResult, IsoTime } from './types';
@@ -30,6 +31,55 @@ export function generateAlias(randomBytes: (n: number) => Uint8Array): string {
   return out;
 }
 
+/**
+ * The one alphabet of inbound aliases, for every entry point (repository, CLI, bulk import):
+ * lower-case letters, digits, and '.', '_', '-' inside (not first or last, no '..'), at most 64
+ * characters (an address's local part). Routing folds a recipient only by lower-casing it and
+ * cutting a `+tag` (see `aliasOfRecipient`); an alias in this alphabet is left unchanged by both,
+ * so no recipient can be folded into another seller's alias — `shop+x` cannot be registered and
+ * then receive `shop`'s mail. Upper-case input is accepted and lower-cased (routing is
+ * case-insensitive, and the stored key is the lower-cased alias, so `Shop` and `shop` are one).
+ */
+const ALIAS_SYNTAX = /^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?$/;
+
+export class InvalidAliasError extends SentinelError {
+  readonly alias: string;
+  /** What is wrong, for a message of the caller's own (e.g. with a file and line). */
+  readonly problem: string;
+  constructor(alias: string, problem: string) {
+    super(`invalid inbound alias ${JSON.stringify(alias)}: ${problem}`);
+    this.alias = alias;
+    this.problem = problem;
+  }
+}
+
+/**
+ * Validate an inbound alias and return it normalised (lower case); throws InvalidAliasError saying
+ * what is wrong. The one check every entry point calls.
+ */
+export function validateInboundAlias(alias: string): string {
+  if (typeof alias !== 'string' || alias.trim().length === 0) throw new InvalidAliasError(String(alias), 'empty');
+  const a = alias.toLowerCase();
+  if (a.includes('+')) throw new InvalidAliasError(alias, "must not contain '+' (mail routing cuts a +tag, so it would be another alias's address)");
+  if (a.includes('@')) throw new InvalidAliasError(alias, "is the part before '@' only, without the domain");
+  if (a.length > 64) throw new InvalidAliasError(alias, `at most 64 characters (got ${a.length})`);
+  if (a.includes('..')) throw new InvalidAliasError(alias, "must not contain '..'");
+  if (!ALIAS_SYNTAX.test(a)) {
+    throw new InvalidAliasError(alias, "letters, digits and '.', '_', '-' only, starting and ending with a letter or digit");
+  }
+  return a;
+}
+
+/** True when `alias` is in the alias alphabet (case-insensitively). */
+export function isValidInboundAlias(alias: string): boolean {
+  try {
+    validateInboundAlias(alias);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The full address to give Seller Central. */
 export function inboundAddress(alias: string, inboundDomain: string): string {
   return `${alias.toLowerCase()}@${normalizeDomain(inboundDomain)}`;
@@ -41,8 +91,9 @@ function normalizeDomain(d: string): string {
 
 /**
  * The alias a recipient address names on the inbound domain, or null when the address is on
- * another domain. Case-insensitive; plus-addressing (`alias+tag@domain`) names `alias`; angle
- * brackets and a display name are tolerated.
+ * another domain or names no alias of the alias alphabet (`validateInboundAlias`).
+ * Case-insensitive; plus-addressing (`alias+tag@domain`) names `alias`; angle brackets and a
+ * display name are tolerated.
  */
 export function aliasOfRecipient(recipient: string, inboundDomain: string): string | null {
   const address = bareAddress(recipient);
@@ -51,8 +102,8 @@ export function aliasOfRecipient(recipient: string, inboundDomain: string): stri
   if (at < 1) return null;
   if (normalizeDomain(address.slice(at + 1)) !== normalizeDomain(inboundDomain)) return null;
   const local = address.slice(0, at).replace(/^"|"$/g, '');
-  const alias = local.split('+')[0];
-  return alias.length > 0 ? alias.toLowerCase() : null;
+  const alias = local.split('+')[0].toLowerCase();
+  return isValidInboundAlias(alias) ? alias : null;
 }
 
 /** `"Name" <a@b>` -> `a@b`, lower case; null when there is no address. */

@@ -64,6 +64,8 @@ export interface MessageRecord {
   /** Where the raw message is (S3 key or file path). */
   location: string;
   leaseUntil?: IsoTime;
+  /** The owner token of the current claim: only it may complete or release the message. */
+  owner?: string;
   firstSeenAt: IsoTime;
   /** Times processing started (claims), replays included. */
   attempts: number;
@@ -123,20 +125,29 @@ export interface LastEmailRecord {
 
 export interface IntakeLedger {
   /**
-   * Take the message for processing. Succeeds when there is no record, when the previous
-   * attempt's lease expired (a crashed worker), or, with `replay`, when it is completed.
+   * Take the message for processing under `opts.owner` (a random token when absent; the claimed
+   * record carries it). Succeeds when there is no record, when the previous attempt's lease
+   * expired (a crashed or hung worker), or, with `replay`, when it is completed.
    */
   claimMessage(
     messageId: string,
     location: string,
     now: IsoTime,
     leaseUntil: IsoTime,
-    opts?: { replay?: boolean },
+    opts?: { replay?: boolean; owner?: string },
   ): Promise<ClaimResult>;
-  /** Record the outcome; only the holder of the in-progress claim may complete it. */
-  completeMessage(messageId: string, result: CompletedMessage, now: IsoTime): Promise<void>;
-  /** Give the claim back after a failure, so a retry can take it at once. */
-  releaseMessage(messageId: string): Promise<void>;
+  /**
+   * Record the outcome; only the owner of the in-progress claim may complete it (else
+   * ConcurrentModificationError: a stale worker whose lease ran out cannot complete the claim of
+   * the worker that took over). `'unchanged'`: a replay that changed nothing; the record keeps
+   * everything it had (outcome, seller, marketplace, orders, facts).
+   */
+  completeMessage(messageId: string, result: CompletedMessage | 'unchanged', now: IsoTime, owner: string): Promise<void>;
+  /**
+   * Give the claim back after a failure, so a retry can take it at once. Only its owner can: a
+   * stale worker's release leaves the claim of the worker that took over alone.
+   */
+  releaseMessage(messageId: string, owner: string): Promise<void>;
   getMessage(messageId: string): Promise<MessageRecord | undefined>;
 
   /** Logged once per message, and counted once per reason: 'created' the first time only. */

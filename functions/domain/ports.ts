@@ -93,15 +93,23 @@ export interface SentinelRepository {
 
   /**
    * History for the diagnosis, read with a bounded number of items per seller (days x
-   * marketplaces), never by listing orders. Callers add exactly once per order transition, after
-   * the conditional order write that made it succeeded (a replay or a lost race writes nothing,
-   * so counts nothing): notified when an order is first marked notified (and missing -1 if it was
+   * marketplaces), never by listing orders. Callers add once per order transition, after the
+   * conditional order write that made it succeeded (a replay or a lost race writes nothing, so
+   * counts nothing): notified when an order is first marked notified (and missing -1 if it was
    * missing), missing on the reconciler's missing transition (-1 when a missing order stops
    * expecting an email). `emailAt`: the notifying email's arrival, kept as the newest.
+   *
+   * Best effort by design: a crash between the order write and this one under-counts. Nothing
+   * that decides whether an alert is sent reads these counts (they only shape the diagnosis
+   * text); the channel-down decision reads the missing streak, which is idempotent per order.
    */
   addOrderStats(sellerId: string, marketplace: string, expectedBy: IsoTime, delta: OrderStatsDelta, emailAt?: IsoTime): Promise<void>;
   /** The last `days` days up to `now` (one Query), with the newest notified email. */
   recentOrderStats(sellerId: string, now: IsoTime, days: number): Promise<RecentOrderStats>;
-  /** Count an order into the missing streak since `lastEmailAt` (one update; no read). */
+  /**
+   * Count an order into the missing streak since `lastEmailAt`: idempotent per order (adding the
+   * same order again changes nothing and returns the stored streak), so it can be written BEFORE
+   * the order's transition and written again by the run after a crash.
+   */
   addToMissingStreak(sellerId: string, lastEmailAt: IsoTime | null, orderId: string, expectedAt: IsoTime): Promise<MissingStreak>;
 }

@@ -9,6 +9,13 @@ export const ALERT_SENDER_METRICS = {
   DELIVERIES: 'AlertDeliveries',
   /** Sends that failed on a channel after its retries, with one dimension `channel` (its type). */
   DELIVERY_FAILURES: 'AlertDeliveryFailures',
+  /**
+   * Seconds the longest-waiting undelivered alert has waited (0 when none), every run: the
+   * operator alarm fires when it exceeds the configured maximum (default 30 minutes).
+   */
+  OLDEST_WAITING: 'AlertOldestWaitingSeconds',
+  /** Unexpected errors of a run (bugs, record-keeping that kept failing): each one is logged. */
+  ERRORS: 'AlertSenderErrors',
 } as const;
 
 /**

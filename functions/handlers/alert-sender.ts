@@ -1,8 +1,11 @@
 /**
  * The alert sender Lambda (EventBridge schedule, every minute): claims due outbox alerts, sends
  * them through each seller's channels, publishes every alert to the event bus. Thin: the
- * algorithm is services/send-alerts.ts. Stops taking new sellers shortly before the deadline;
- * claims it could not finish expire and are taken by the next run.
+ * algorithm is services/send-alerts.ts. The time left is checked before every channel attempt
+ * (each attempt has its own timeout, the SES and SNS clients a request timeout); what it could
+ * not try is given back for the next run. Every unexpected error is logged once with its name,
+ * message and cause, counted, and fails the invocation (the function's error alarm), after the
+ * other sellers were served.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -22,6 +25,7 @@ import { DynamoDbRepository, retentionFromEnv } from '../adapters/dynamodb-repos
 import { ENV, METRICS_NAMESPACE, SERVICE_NAME } from '../constants';
 import { DEFAULT_POLICY } from '../domain/types';
 import { ALERT_SENDER_METRICS, CHANNEL_DIMENSION } from './alert-metrics';
+import { describeError } from './log-errors';
 import { sendDueAlerts, type SendAlertsDeps, type SendAlertsResult } from '../services/send-alerts';
 
 export const METRIC = ALERT_SENDER_METRICS;
@@ -30,8 +34,21 @@ export interface AlertSenderDeps extends SendAlertsDeps {
   logger: Logger;
   metrics: Metrics;
   stopBeforeDeadlineMs?: number;
+  /** Per channel attempt (ms); default 10 s. */
+  attemptTimeoutMs?: number;
   now?: () => Date;
 }
+
+/** What the invocation fails with when a run had unexpected errors (each was logged on its own). */
+export class AlertSendError extends Error {
+  constructor(count: number, options?: { cause?: unknown }) {
+    super(`${count} unexpected error(s) while sending alerts (each logged above)`, options);
+    this.name = 'AlertSendError';
+  }
+}
+
+/** The SDK clients of the channels get a timeout of their own (an SDK call has none by default). */
+export const CHANNEL_CLIENT_TIMEOUTS = { connectionTimeout: 3_000, requestTimeout: 8_000 } as const;
 
 export function makeHandler(deps: AlertSenderDeps) {
   const { logger, metrics } = deps;
@@ -40,7 +57,12 @@ export function makeHandler(deps: AlertSenderDeps) {
 
   const base = async (_event: ScheduledEvent, context: Context): Promise<SendAlertsResult> => {
     const now = clock().toISOString();
-    const r = await sendDueAlerts(deps, now, { shouldStop: () => (context.getRemainingTimeInMillis?.() ?? Infinity) < margin });
+    const remainingMs = () => context.getRemainingTimeInMillis?.() ?? Infinity;
+    const r = await sendDueAlerts(deps, now, {
+      remainingMs,
+      reserveMs: margin,
+      ...(deps.attemptTimeoutMs !== undefined ? { attemptTimeoutMs: deps.attemptTimeoutMs } : {}),
+    });
     metrics.addMetric(METRIC.SENT, MetricUnit.Count, r.sent);
     metrics.addMetric(METRIC.RETRIED, MetricUnit.Count, r.retried);
     metrics.addMetric(METRIC.FAILED, MetricUnit.Count, r.failed);
@@ -57,8 +79,25 @@ export function makeHandler(deps: AlertSenderDeps) {
         single.addMetric(name, MetricUnit.Count, value);
       }
     }
+    metrics.addMetric(METRIC.OLDEST_WAITING, MetricUnit.Seconds, r.oldestWaiting?.seconds ?? 0);
+    metrics.addMetric(METRIC.ERRORS, MetricUnit.Count, r.errors.length);
     for (const b of r.brokenChannels) logger.warn('alert channel broken', b);
-    logger.info('alerts sent', { now, due: r.due, claimed: r.claimed, sent: r.sent, retried: r.retried, failed: r.failed, messages: r.messages });
+    for (const e of r.errors) {
+      logger.error('alert send error', { sellerId: e.sellerId, alertIds: e.alertIds, channelId: e.channelId, error: describeError(e.error) });
+    }
+    if (r.oldestWaiting) logger.info('oldest waiting alert', r.oldestWaiting);
+    logger.info('alerts sent', {
+      now,
+      due: r.due,
+      claimed: r.claimed,
+      sent: r.sent,
+      retried: r.retried,
+      failed: r.failed,
+      messages: r.messages,
+      alreadyDelivered: r.alreadyDelivered,
+      stoppedEarly: r.stoppedEarly,
+    });
+    if (r.errors.length > 0) throw new AlertSendError(r.errors.length, { cause: r.errors[0].error });
     return r;
   };
 
@@ -136,8 +175,8 @@ export const handler = async (event: ScheduledEvent, context: Context): Promise<
   wired ??= makeHandler(
     wire(readAlertSenderConfig(process.env), {
       dynamodb: new DynamoDBClient({}),
-      ses: new SESv2Client({}),
-      sns: new SNSClient({}),
+      ses: new SESv2Client({ requestHandler: CHANNEL_CLIENT_TIMEOUTS }),
+      sns: new SNSClient({ requestHandler: CHANNEL_CLIENT_TIMEOUTS }),
       eventbridge: new EventBridgeClient({}),
     }),
   );

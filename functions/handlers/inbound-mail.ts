@@ -6,8 +6,9 @@
  *   throws is reported in `batchItemFailures` and retried by SQS (then kept in the DLQ); the
  *   others are deleted. A poison *message* (oversized, virus, malformed MIME, parser exception)
  *   is not a failure: the service quarantines it, and the record succeeds.
- * - Unexpected errors (DynamoDB or S3 unavailable, another worker holding the message) throw, so
- *   the record is retried: nothing is swallowed, nothing is lost.
+ * - Unexpected errors (DynamoDB or S3 unavailable, another worker holding the message, a bug)
+ *   throw, so the record is retried: nothing is swallowed, nothing is lost. Each failed record is
+ *   logged once with its SQS message ID, error name, message and cause (handlers/log-errors.ts).
  * - Logs and metrics carry IDs, outcomes and reasons only: never subject, body or names.
  *
  * `makeHandler(deps)` builds it from its dependencies (tests pass local DynamoDB and S3); the
@@ -32,6 +33,7 @@ import { DEFAULT_MAX_MESSAGE_BYTES } from '../domain/inbound';
 import { DEFAULT_POLICY } from '../domain/types';
 import { reasonCode } from '../adapters/intake-schema';
 import { intakeMessage, type IntakeDeps, type IntakeResult } from '../services/intake';
+import { loggingFailures } from './log-errors';
 
 export const METRIC = {
   ACCEPTED: 'MailAccepted',
@@ -82,7 +84,7 @@ export function makeHandler(deps: InboundMailDeps) {
     });
   };
 
-  const recordHandler = async (record: SQSRecord, context: Context): Promise<void> => {
+  const recordHandler = loggingFailures(logger, async (record: SQSRecord, context: Context): Promise<void> => {
     const content = parseSqsBody(record.body);
     if (content.kind === 'ignored') {
       logger.info('event ignored', { sqsMessageId: record.messageId, why: content.why });
@@ -92,7 +94,7 @@ export function makeHandler(deps: InboundMailDeps) {
       const result = await processArrival(arrival, context);
       countAndLog(result);
     }
-  };
+  });
 
   const countAndLog = (r: IntakeResult): void => {
     switch (r.outcome) {

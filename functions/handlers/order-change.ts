@@ -18,6 +18,7 @@ import type { OrderPolicy } from '../domain/types';
 import { applyOrderChange, parseOrderChange } from '../services/order-change';
 import { loadOrderSyncConfig } from '../order-sync-config';
 import { ORDER_SYNC_METRICS } from './order-sync-metrics';
+import { loggingFailures } from './log-errors';
 
 export interface OrderChangeDeps {
   repo: SentinelRepository;
@@ -30,7 +31,7 @@ export interface OrderChangeDeps {
 export function makeHandler(deps: OrderChangeDeps) {
   const processor = new BatchProcessor(EventType.SQS);
   return middy(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-    const recordHandler = async (record: SQSRecord) => {
+    const recordHandler = loggingFailures(deps.logger, async (record: SQSRecord) => {
       const notification = parseOrderChange(record.body, `ORDER_CHANGE message ${record.messageId}`);
       const r = await applyOrderChange(deps.repo, notification, new Date(deps.now()).toISOString(), deps.policy);
       deps.metrics.addMetric(
@@ -40,8 +41,10 @@ export function makeHandler(deps: OrderChangeDeps) {
       );
       deps.logger.info('ORDER_CHANGE', { ...r, notificationId: notification.NotificationMetadata?.NotificationId });
       return r.outcome;
-    };
-    return processPartialResponse(event, recordHandler, processor, { context });
+    });
+    // Every record is reported on its own (each failure was logged): a whole batch failing is
+    // answered with all of them in batchItemFailures, never hidden behind FullBatchFailureError.
+    return processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
   })
     .use(injectLambdaContext(deps.logger))
     .use(logMetrics(deps.metrics));

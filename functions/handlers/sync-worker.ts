@@ -27,6 +27,7 @@ import { SpApiClient } from '../adapters/sp-api-client';
 import { syncSellerOrders, type SyncOrdersDeps, type SyncOrdersResult } from '../services/sync-orders';
 import { loadOrderSyncConfig } from '../order-sync-config';
 import { FAILURE_REASON_DIMENSION, ORDER_SYNC_METRICS } from './order-sync-metrics';
+import { loggingFailures } from './log-errors';
 
 export interface WorkerDeps {
   sync: SyncOrdersDeps;
@@ -53,7 +54,7 @@ export function recordMetrics(metrics: Metrics, r: SyncOrdersResult): void {
 export function makeHandler(deps: WorkerDeps) {
   const processor = new BatchProcessor(EventType.SQS);
   return middy(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-    const recordHandler = async (record: SQSRecord) => {
+    const recordHandler = loggingFailures(deps.logger, async (record: SQSRecord) => {
       const { sellerId } = MessageSchema.parse(JSON.parse(record.body));
       const deadlineMs = deps.sync.now() + context.getRemainingTimeInMillis() - (deps.marginMs ?? 15_000);
       const result = await syncSellerOrders(deps.sync, {
@@ -75,8 +76,10 @@ export function makeHandler(deps: WorkerDeps) {
         regions: result.regions,
       });
       return result.status;
-    };
-    return processPartialResponse(event, recordHandler, processor, { context });
+    });
+    // Every record is reported on its own (each failure was logged): a whole batch failing is
+    // answered with all of them in batchItemFailures, never hidden behind FullBatchFailureError.
+    return processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
   })
     .use(injectLambdaContext(deps.logger))
     .use(logMetrics(deps.metrics));

@@ -126,7 +126,7 @@ export const HELP: Record<string, HelpRecord> = {
   },
   'seller add': {
     usage: [
-      'shipnow seller add --id ID --name NAME --marketplaces US,DE,... [--alert-email A]... [--language zh-CN|en] [--timezone TZ] [--inbound-domain D] [store flags]',
+      'shipnow seller add --id ID --name NAME --marketplaces US,DE,... [--alert-email A]... [--language zh-CN|en] [--timezone TZ] [--alias ALIAS] [--inbound-domain D] [store flags]',
       'shipnow seller add --from FILE [--inbound-domain D] [store flags]',
     ],
     summary: [
@@ -142,6 +142,7 @@ export const HELP: Record<string, HelpRecord> = {
       { flag: '--alert-email A', text: 'where alert emails go (repeatable or comma-separated)' },
       { flag: '--language zh-CN|en', text: 'language of alerts (default both, Chinese first)' },
       { flag: '--timezone TZ', text: "the seller's IANA time zone, e.g. Asia/Shanghai" },
+      { flag: '--alias ALIAS', text: "keep an address the seller already uses instead of a new one (lower-case letters, digits, '.', '_', '-'; no '+'; at most 64)" },
       { flag: '--from FILE', text: 'CSV (header row: id,name,marketplaces,...) or JSON array of sellers' },
       { flag: '--inbound-domain D', text: 'the deployed inbound domain (required with --table; or SENTINEL_INBOUND_DOMAIN)' },
     ],

@@ -9,11 +9,15 @@
  *     -> channel facts, "last email received"
  *   complete (the outcome is recorded once; a redelivery is answered `duplicate`)
  *
- * A message that cannot be processed is never dropped: it is quarantined (replayable) or, for an
- * unexpected infrastructure error, the claim is given back and the error thrown, so the queue
- * retries it and finally keeps it in its DLQ. Nothing here logs or stores buyer personal data:
+ * A message that cannot be processed is never dropped: known bad input (oversized, virus, missing
+ * or malformed mail) is quarantined (replayable); anything else (an outage, a lost race, a bug)
+ * gives the claim back and is thrown, so the queue retries it and finally keeps it in its DLQ —
+ * a bug is never taken for bad mail. The claim carries an owner token: only this attempt can
+ * complete or release it, so a stale worker whose lease ran out cannot touch the claim of the
+ * worker that took over. Nothing here logs or stores buyer personal data:
  * no subject, body, names or addresses; only IDs, reasons, locations, times and verdicts.
  */
+import { randomUUID } from 'node:crypto';
 import { isBlankMessage, parseMime } from '../adapters/mime-parser';
 import { hasReceiverVerdicts, parseAuthenticationResults } from '../domain/authenticity';
 import { MalformedMailError, SentinelError } from '../domain/errors';
@@ -83,6 +87,8 @@ export interface IntakeRequest {
   /** The claim lasts until then (the invocation's deadline); a crashed attempt is taken over after. */
   leaseUntil: IsoTime;
   now: IsoTime;
+  /** This attempt's claim owner token. Default: a random UUID. */
+  owner?: string;
 }
 
 export type IntakeResult =
@@ -121,7 +127,8 @@ export const QUARANTINE_REASONS = ['oversized', 'virus', 'empty-file', 'malforme
 
 export async function intakeMessage(deps: IntakeDeps, req: IntakeRequest): Promise<IntakeResult> {
   const { ledger } = deps;
-  const claim = await ledger.claimMessage(req.messageId, req.location, req.now, req.leaseUntil, { replay: req.replay });
+  const owner = req.owner ?? randomUUID();
+  const claim = await ledger.claimMessage(req.messageId, req.location, req.now, req.leaseUntil, { replay: req.replay, owner });
   if (!claim.claimed) {
     if (claim.record.status === 'completed') {
       return { outcome: 'duplicate', messageId: req.messageId, previous: claim.record.outcome };
@@ -132,9 +139,10 @@ export async function intakeMessage(deps: IntakeDeps, req: IntakeRequest): Promi
   let result: IntakeResult;
   try {
     result = await processClaimed(deps, req, previous);
-    await ledger.completeMessage(req.messageId, completion(result, previous), req.now);
+    await ledger.completeMessage(req.messageId, completion(result), req.now, owner);
   } catch (err) {
-    await ledger.releaseMessage(req.messageId).catch(() => undefined);
+    // Best effort: if the release fails too, the lease runs out and the next delivery takes over.
+    await ledger.releaseMessage(req.messageId, owner).catch(() => undefined);
     throw err;
   }
   if (req.replay && result.outcome !== 'quarantined') await ledger.releaseQuarantine(req.messageId);
@@ -166,7 +174,7 @@ export async function replayMessage(
   });
 }
 
-function completion(result: IntakeResult, previous: IntakeOutcome | undefined): CompletedMessage {
+function completion(result: IntakeResult): CompletedMessage | 'unchanged' {
   switch (result.outcome) {
     case 'accepted':
       return {
@@ -177,8 +185,9 @@ function completion(result: IntakeResult, previous: IntakeOutcome | undefined): 
         facts: result.facts,
       };
     case 'duplicate':
-      // A replay of an accepted message changed nothing: keep what it was.
-      return { outcome: previous ?? 'accepted' };
+      // A replay of an accepted message changed nothing: keep the whole record as it was
+      // (seller, marketplace, orders, facts), not just its outcome.
+      return 'unchanged';
     case 'rejected':
       return { outcome: 'rejected', reason: result.reason, sellerId: result.sellerId };
     case 'quarantined':
@@ -233,7 +242,7 @@ async function processClaimed(deps: IntakeDeps, req: IntakeRequest, previous: In
     if (err instanceof MalformedMailError) {
       return isBlankMessage(raw) ? quarantine('empty-file', err.message) : quarantine('malformed-mime', err.reason ?? err.message);
     }
-    return quarantine('parser-exception', errorName(err));
+    throw err; // parseMime turns every parser failure into MalformedMailError: anything else is a bug.
   }
 
   const headerVerdicts = parseAuthenticationResults(mail.headers, trustedIds(config));
@@ -283,8 +292,10 @@ async function processClaimed(deps: IntakeDeps, req: IntakeRequest, previous: In
       config.policy,
     );
   } catch (err) {
-    if (isInfrastructureError(err)) throw err;
-    return quarantine('parser-exception', errorName(err), { sellerId });
+    // Only known bad input is quarantined; an outage, a lost race or a bug (a TypeError) is
+    // thrown: retried by the queue, then kept in its DLQ, logged with its cause by the handler.
+    if (isBadMail(err)) return quarantine('parser-exception', errorName(err), { sellerId });
+    throw err;
   }
   if (ingested.outcome === 'rejected') {
     if (/^(malformed-mime|empty-file)/.test(ingested.reason)) return quarantine('malformed-mime', ingested.reason, { sellerId });
@@ -340,10 +351,9 @@ async function processClaimed(deps: IntakeDeps, req: IntakeRequest, previous: In
   };
 }
 
-/** AWS SDK errors carry `$metadata`; a lost optimistic-concurrency race is retryable too. */
-function isInfrastructureError(err: unknown): boolean {
-  if (typeof err === 'object' && err !== null && '$metadata' in err) return true;
-  return err instanceof Error && err.name === 'ConcurrentModificationError';
+/** The errors that mean "this mail cannot be understood": the only ones that quarantine. */
+export function isBadMail(err: unknown): boolean {
+  return err instanceof MalformedMailError || err instanceof MailTooLargeError || err instanceof MailNotFoundError;
 }
 
 /** The error's class and message, never message content (parsers do not put content in errors). */

@@ -14,15 +14,34 @@ import type { SellerInventory, SellerProfileStore, VersionedSeller } from '../do
 
 // ---- creating a seller -----------------------------------------------------------------------------
 
+/** The alias a seller asked for (`seller add --alias`) belongs to another seller. */
+export class ChosenAliasTakenError extends Error {
+  override readonly name = 'ChosenAliasTakenError';
+  constructor(readonly alias: string) {
+    super(`alias '${alias}' is already used by another seller`);
+  }
+}
+
 /**
- * Create the seller with a new unguessable inbound alias (claimed before the profile is written,
- * see DynamoDbRepository.putSeller). `exists`: a seller with this ID exists; nothing was changed.
+ * Create the seller with a new unguessable inbound alias, or with `chosenAlias` (already checked
+ * by validateInboundAlias; the repository checks it again), claimed before the profile is written
+ * (see DynamoDbRepository.putSeller). `exists`: a seller with this ID exists; nothing was changed.
  */
 export async function createSellerWithAlias(
   repo: Pick<SentinelRepository, 'putSeller'>,
   seller: Omit<Seller, 'inboundAlias'>,
   random: (n: number) => Uint8Array,
+  chosenAlias?: string,
 ): Promise<{ result: 'created' | 'exists'; seller: Seller }> {
+  if (chosenAlias !== undefined) {
+    const candidate: Seller = { ...seller, inboundAlias: chosenAlias };
+    try {
+      return { result: await repo.putSeller(candidate), seller: candidate };
+    } catch (err) {
+      if (err instanceof AliasTakenError) throw new ChosenAliasTakenError(chosenAlias);
+      throw err;
+    }
+  }
   for (let attempt = 0; attempt < 5; attempt++) {
     const candidate: Seller = { ...seller, inboundAlias: generateAlias(random) };
     try {

@@ -66,9 +66,18 @@ export interface ReconcileOptions {
  * transition yields exactly one outbox item, whichever run's order write wins. One broken order
  * is recorded in `failed` and pushed back, never stops the run.
  *
+ * Channel-down is derived from stored state and written before the orders that cause it: per
+ * seller, this run's missing transitions are first added to the stored missing streak (idempotent
+ * per order), the channel-down alert is decided from the streak as stored and put, and only then
+ * are the orders written. A crash anywhere before an order write leaves that order due, so the
+ * next run adds it again (no change), decides the same channel-down and finds it in the outbox.
+ * If that step fails for a seller, the seller's missing transitions wait for the next run.
+ *
  * What alerting reads per seller is bounded, whatever the number of stored orders: the profile,
- * a week of per-day order counters (one Query) and the intake ledger's last emails (one Query);
- * each order transition is counted into those counters once, after its conditional write won.
+ * a week of per-day order counters (one Query) and the intake ledger's last emails (one Query).
+ * Each order transition is counted into those counters after its conditional write won; the
+ * counters are best effort (a crash in between under-counts) and only shape the diagnosis text:
+ * nothing that decides whether an alert is sent reads them.
  */
 export async function reconcileDue(
   repo: SentinelRepository,
@@ -99,6 +108,18 @@ export async function reconcileDue(
       // Decided again, and its failure recorded, in the loop below.
     }
   }
+  // Seller-level, before any order write: the stored streak, then channel-down (see above).
+  const blocked = new Set<string>();
+  for (const [sellerId, planned] of ctx.plannedSellers()) {
+    try {
+      const alert = await ctx.channelDown(sellerId, planned);
+      if (alert && (await ctx.emit(alert, await ctx.settings(sellerId)))) result.alerts.push(alert);
+    } catch (error) {
+      blocked.add(sellerId);
+      result.failed.push({ sellerId, orderId: '*', error });
+    }
+  }
+
   for (const order of due.orders) {
     if (options.shouldStop?.()) {
       result.stoppedEarly = true;
@@ -109,6 +130,8 @@ export async function reconcileDue(
     try {
       const settings = await ctx.settings(order.sellerId);
       plan = planOrder(order, now, policy, settings);
+      // Its channel-down step failed: this missing transition waits (due) for the next run.
+      if (blocked.has(order.sellerId) && plan.transition?.to === 'missing') continue;
       for (const alert of plan.alerts) {
         if (alert.kind === 'notification-missing' || alert.kind === 'deadline-reminder') {
           const diagnosis = await ctx.diagnosis(order.sellerId);
@@ -128,9 +151,9 @@ export async function reconcileDue(
         await pushBack(repo, order, addMinutes(now, options.pushBackMinutes ?? 15));
       }
     }
-    // History, counted exactly once per transition: only after this run's conditional order write
+    // History, counted once per transition: only after this run's conditional order write
     // succeeded (a duplicate or concurrent run that lost the write counts nothing). A failure here
-    // is recorded; the order itself is done and is not pushed back.
+    // is recorded; the order itself is done and is not pushed back. Best effort (see above).
     if (saved && plan?.transition && plan.next) {
       try {
         await ctx.countTransition(plan.next, plan.transition);
@@ -140,24 +163,6 @@ export async function reconcileDue(
     }
   }
 
-  // Seller-level: several orders missing since the last email, and no email at all since.
-  for (const [sellerId, streak] of ctx.streaks()) {
-    if (options.shouldStop?.()) {
-      result.stoppedEarly = true;
-      break;
-    }
-    try {
-      const settings = await ctx.settings(sellerId);
-      const alert = channelDownFromStreak({ sellerId, streak, recent: ctx.newlyMissing(sellerId), lastEmailAt: await ctx.lastEmailAt(sellerId), now, policy, settings });
-      if (alert) {
-        const diagnosis = await ctx.diagnosis(sellerId);
-        if (diagnosis) alert.diagnosis = diagnosis;
-        if (await ctx.emit(alert, settings)) result.alerts.push(alert);
-      }
-    } catch (error) {
-      result.failed.push({ sellerId, orderId: '*', error });
-    }
-  }
   return result;
 }
 
@@ -182,8 +187,6 @@ class SellerContext {
   private readonly diagnosisCache = new Map<string, Promise<Diagnosis | undefined>>();
   /** This run's missing transitions, not yet in the stats: part of the diagnosis' history. */
   private readonly planned = new Map<string, StoredOrder[]>();
-  private readonly missingNow = new Map<string, StoredOrder[]>();
-  private readonly streakBySeller = new Map<string, MissingStreak>();
 
   constructor(
     private readonly repo: SentinelRepository,
@@ -210,12 +213,30 @@ class SellerContext {
     push(this.planned, order.sellerId, order);
   }
 
-  newlyMissing(sellerId: string): StoredOrder[] {
-    return this.missingNow.get(sellerId) ?? [];
+  plannedSellers(): Array<[string, StoredOrder[]]> {
+    return [...this.planned];
   }
 
-  streaks(): Array<[string, MissingStreak]> {
-    return [...this.streakBySeller];
+  /**
+   * Add this run's missing orders expected after the seller's last email to the stored streak
+   * (idempotent per order), and decide channel-down from the streak as stored.
+   */
+  async channelDown(sellerId: string, planned: StoredOrder[]): Promise<Alert | null> {
+    const lastEmailAt = await this.lastEmailAt(sellerId);
+    let streak: MissingStreak | undefined;
+    for (const order of planned) {
+      const expectedAt = order.paymentsDate ?? order.purchaseDate;
+      if (lastEmailAt !== null && Date.parse(lastEmailAt) >= Date.parse(expectedAt)) continue;
+      const s = await this.repo.addToMissingStreak(sellerId, lastEmailAt, order.orderId, expectedAt);
+      if (!streak || s.count >= streak.count) streak = s;
+    }
+    if (!streak) return null;
+    const settings = await this.settings(sellerId);
+    const alert = channelDownFromStreak({ sellerId, streak, recent: planned, lastEmailAt, now: this.now, policy: this.policy, settings });
+    if (!alert) return null;
+    const diagnosis = await this.diagnosis(sellerId);
+    if (diagnosis) alert.diagnosis = diagnosis;
+    return alert;
   }
 
   private stats(sellerId: string): Promise<RecentOrderStats> {
@@ -223,21 +244,13 @@ class SellerContext {
   }
 
   /**
-   * After the order write of a transition succeeded: count it into the stats, and a missing order
-   * expected after the seller's last email into the missing streak (channel-down).
+   * After the order write of a transition succeeded: count it into the stats (best effort, for the
+   * diagnosis only; the streak was written before the order, see `channelDown`).
    */
   async countTransition(order: StoredOrder, t: { from: StoredOrder['status']; to: NonNullable<StoredOrder['status']> }): Promise<void> {
     if (!order.marketplace) return;
     if (t.to === 'missing') {
       await this.repo.addOrderStats(order.sellerId, order.marketplace, expectedBy(order, this.policy), { missing: 1 });
-      push(this.missingNow, order.sellerId, order);
-      const lastEmailAt = await this.lastEmailAt(order.sellerId);
-      const expectedAt = order.paymentsDate ?? order.purchaseDate;
-      if (lastEmailAt === null || Date.parse(lastEmailAt) < Date.parse(expectedAt)) {
-        const streak = await this.repo.addToMissingStreak(order.sellerId, lastEmailAt, order.orderId, expectedAt);
-        const seen = this.streakBySeller.get(order.sellerId);
-        if (!seen || streak.count >= seen.count) this.streakBySeller.set(order.sellerId, streak);
-      }
     } else if (t.from === 'missing' && t.to === 'not-expected') {
       // Cancelled (or no longer merchant-fulfilled): it no longer expected an email.
       await this.repo.addOrderStats(order.sellerId, order.marketplace, expectedBy(order, this.policy), { missing: -1 });

@@ -1,23 +1,48 @@
 /**
- * Deliver what the outbox holds: claim each due alert with a compare-and-set, publish every alert
- * to the event bus, send per seller (one digest when a seller has more than a few), retry
- * transient failures with back-off, mark a channel broken on a permanent failure and fall through
- * to the seller's next channel, and complete the outbox item.
+ * Deliver what the outbox holds: claim each due alert with a compare-and-set under this run's
+ * owner token, publish every alert to the event bus, send per seller (one digest when a seller has
+ * more than a few), and complete the outbox item.
  *
- * Nothing is lost when a run crashes: an item claimed but never completed becomes due again when
- * its lease expires (the outbox puts the lease expiry in its due key), and the next run takes it.
- * Delivery is therefore at least once; consumers of the bus de-duplicate on `alert.alertId`.
+ * Under faults (docs/alerting.md, "What is promised"):
+ * - Every channel attempt has its own timeout, and the time left in the invocation is checked
+ *   before every attempt: a channel that hangs is a failure of that channel (marked broken), and
+ *   the next channel is tried in the same run; a run that is out of time gives its claims back.
+ * - No alert is failed for good while it still matters (`alertMattersUntil`): when no channel took
+ *   it, it waits with back-off and is tried again; channels cooling off after a failure are tried
+ *   anyway when nothing else is left; the stack's fallback topic is the last resort.
+ * - A message (one alert or a whole digest) is ONE delivery record, written right after the
+ *   channel answered; marking the alerts sent comes after it, and a failing record-keeping write
+ *   is retried, never the send. A claim that did not end cleanly leaves its token on the item, so
+ *   the next owner finds that delivery and does not send again. Delivery is therefore at least
+ *   once, with one extra delivery only when the process dies between a channel's answer and its
+ *   record. Consumers of the bus de-duplicate on `alert.alertId`.
+ * - Only Transient/Permanent channel errors (and timeouts) are channel outcomes. Anything else (a
+ *   bug) is reported in `errors` for the handler to log, never taken for an outage or a bad
+ *   channel: the alert still goes to the next channel.
  */
-import { alertSettings, InvalidAlertSettingsError, shouldDigest, type Alert, type AlertSettings, type ChannelConfig } from '../domain/alerts';
+import { randomUUID } from 'node:crypto';
+import {
+  alertMattersUntil,
+  alertSettings,
+  InvalidAlertSettingsError,
+  retryDelayMinutes,
+  shouldDigest,
+  type Alert,
+  type AlertSettings,
+  type ChannelConfig,
+} from '../domain/alerts';
 import { renderAlert, renderDigest } from '../domain/alert-message';
 import {
+  ChannelTimeoutError,
   PermanentChannelError,
   TransientChannelError,
+  type AlertChannel,
   type AlertEventPublisher,
   type AlertOutbox,
   type ChannelFactory,
   type ChannelHealthStore,
   type OutboxItem,
+  type OutgoingMessage,
 } from '../domain/alert-ports';
 import { addMinutes } from '../domain/deadlines';
 import { ConcurrentModificationError } from '../domain/errors';
@@ -52,21 +77,31 @@ export interface SendAlertsOptions {
   attempts?: number;
   /** First back-off (ms), doubled each retry. Default 500. */
   backoffMs?: number;
-  /** Stop taking new sellers when true (the Lambda deadline is near). */
+  /** Stop taking new sellers and making new attempts when true. */
   shouldStop?: () => boolean;
+  /** Time left in this invocation (ms), checked before every channel attempt. Default: unlimited. */
+  remainingMs?: () => number;
+  /** How long one channel attempt may take before it counts as a failure (ms). Default 10 s. */
+  attemptTimeoutMs?: number;
+  /** Kept free after the last attempt for the record-keeping writes (ms). Default 3 s. */
+  reserveMs?: number;
+  /** Tries of a record-keeping write (delivery record, mark sent, release). Default 5. */
+  writeAttempts?: number;
+  /** This run's claim owner token. Default: a random UUID. */
+  owner?: string;
 }
 
 export interface SendAlertsResult {
   due: number;
   claimed: number;
   sent: number;
-  /** Given back for a later retry (every channel failed transiently, or the bus did). */
+  /** Given back for a later retry (no channel took them, the bus failed, or the run ran out of time). */
   retried: number;
-  /** No channel could take them. */
+  /** No longer mattering (past `alertMattersUntil`) and no channel could take them: terminal. */
   failed: number;
   messages: number;
   digests: number;
-  /** Channels marked broken in this run (a retried one that failed again included). */
+  /** Channels marked broken in this run (a retried one that failed again included; timeouts too). */
   brokenChannels: Array<{ sellerId: string; channelId: string; reason: string }>;
   /** Broken channels tried again after their cool-off that worked: cleared. */
   recoveredChannels: Array<{ sellerId: string; channelId: string }>;
@@ -74,6 +109,17 @@ export interface SendAlertsResult {
   notClaimed: number;
   /** Order alerts that no longer held at send time (marked sent via `suppressed:stale`). */
   suppressed: number;
+  /** Alerts an earlier claim had delivered before it died: marked sent now, not sent again. */
+  alreadyDelivered: number;
+  /** True when the run ran out of time (or was told to stop) before everything due was tried. */
+  stoppedEarly: boolean;
+  /**
+   * Unexpected errors (bugs, or record-keeping that kept failing): the caller logs each with its
+   * name, message and cause. The alerts concerned are retried (released, or their lease runs out).
+   */
+  errors: Array<{ sellerId: string; alertIds: string[]; channelId?: string; error: unknown }>;
+  /** The due alert that has waited longest since it first became due (the operator alarm), if any. */
+  oldestWaiting?: { sellerId: string; alertId: string; since: IsoTime; seconds: number };
   /**
    * Per channel *type* (email, sns, slack, ...): messages delivered, and sends that failed after
    * their retries. For metrics: a small fixed set of keys, never per seller.
@@ -83,9 +129,35 @@ export interface SendAlertsResult {
 
 export async function sendDueAlerts(deps: SendAlertsDeps, now: IsoTime, options: SendAlertsOptions = {}): Promise<SendAlertsResult> {
   const leaseMs = options.leaseMs ?? 5 * 60_000;
-  const result: SendAlertsResult = { due: 0, claimed: 0, sent: 0, retried: 0, failed: 0, messages: 0, digests: 0, brokenChannels: [], recoveredChannels: [], notClaimed: 0, suppressed: 0, byChannel: {} };
+  const owner = options.owner ?? randomUUID();
+  const result: SendAlertsResult = {
+    due: 0,
+    claimed: 0,
+    sent: 0,
+    retried: 0,
+    failed: 0,
+    messages: 0,
+    digests: 0,
+    brokenChannels: [],
+    recoveredChannels: [],
+    notClaimed: 0,
+    suppressed: 0,
+    alreadyDelivered: 0,
+    stoppedEarly: false,
+    errors: [],
+    byChannel: {},
+  };
+  const run = new Run(deps, now, options, owner, result);
   const due = await deps.outbox.due(now, options.limit);
   result.due = due.length;
+  // The longest wait among what is due. An alert waiting with back-off is due again at least every
+  // 15 minutes (retryDelayMinutes), so the alarm's 15-minute maximum always sees it.
+  for (const item of due) {
+    const seconds = Math.max(0, Math.round((Date.parse(now) - Date.parse(item.waitingSince)) / 1000));
+    if (!result.oldestWaiting || seconds > result.oldestWaiting.seconds) {
+      result.oldestWaiting = { sellerId: item.alert.sellerId, alertId: item.alert.alertId, since: item.waitingSince, seconds };
+    }
+  }
 
   const bySeller = new Map<string, OutboxItem[]>();
   for (const item of due) {
@@ -95,161 +167,272 @@ export async function sendDueAlerts(deps: SendAlertsDeps, now: IsoTime, options:
   }
 
   for (const [sellerId, items] of bySeller) {
-    if (options.shouldStop?.()) break;
+    if (run.outOfTime()) {
+      result.stoppedEarly = true;
+      break;
+    }
     const leaseUntil = new Date(Date.parse(now) + leaseMs).toISOString();
     const claimed: OutboxItem[] = [];
     for (const item of items) {
-      const c = await deps.outbox.claim(sellerId, item.alert.alertId, now, leaseUntil);
+      const c = await deps.outbox.claim(sellerId, item.alert.alertId, now, leaseUntil, owner);
       if (c) claimed.push(c);
       else result.notClaimed++;
     }
     if (claimed.length === 0) continue;
     result.claimed += claimed.length;
-    await deliverForSeller(deps, sellerId, claimed, now, options, result);
+    try {
+      await run.deliverForSeller(sellerId, claimed);
+    } catch (error) {
+      // One seller's failure never stops the others. Its claims stay until the lease runs out,
+      // then the next run takes them (nothing is lost); the caller logs the error.
+      result.errors.push({ sellerId, alertIds: claimed.map((c) => c.alert.alertId), error });
+    }
   }
+
   return result;
 }
 
-async function deliverForSeller(
-  deps: SendAlertsDeps,
-  sellerId: string,
-  claimedIn: OutboxItem[],
-  now: IsoTime,
-  options: SendAlertsOptions,
-  result: SendAlertsResult,
-): Promise<void> {
-  let claimed = claimedIn;
-  const retryAt = (item: OutboxItem) => addMinutes(now, Math.min(60, 2 ** Math.min(item.attempts, 6)));
-  const releaseAll = async (items: OutboxItem[], why: string) => {
-    for (const i of items) await complete(() => deps.outbox.release(i, retryAt(i), why));
-    result.retried += items.length;
-  };
+class Run {
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly attemptTimeoutMs: number;
+  private readonly reserveMs: number;
 
-  // Order alerts that no longer hold (the email came, the order shipped) are not sent.
-  if (deps.orders) {
-    const live: OutboxItem[] = [];
-    for (const c of claimed) {
-      if (await isStale(c.alert, deps.orders, now)) {
-        await complete(() => deps.outbox.markSent(c, now, ['suppressed:stale']));
-        result.suppressed++;
-      } else live.push(c);
-    }
-    claimed = live;
+  constructor(
+    private readonly deps: SendAlertsDeps,
+    private readonly now: IsoTime,
+    private readonly options: SendAlertsOptions,
+    private readonly owner: string,
+    private readonly result: SendAlertsResult,
+  ) {
+    this.sleep = deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.attemptTimeoutMs = options.attemptTimeoutMs ?? 10_000;
+    this.reserveMs = options.reserveMs ?? 3_000;
+  }
+
+  /** Not enough time left for one more attempt plus the writes after it (or told to stop). */
+  outOfTime(extraMs = 0): boolean {
+    if (this.options.shouldStop?.()) return true;
+    const left = this.options.remainingMs?.() ?? Infinity;
+    return left < this.attemptTimeoutMs + this.reserveMs + extraMs;
+  }
+
+  async deliverForSeller(sellerId: string, claimedIn: OutboxItem[]): Promise<void> {
+    const { deps, now, result } = this;
+    let claimed = await this.settleEarlierDeliveries(sellerId, claimedIn);
     if (claimed.length === 0) return;
-  }
 
-  let settings: AlertSettings;
-  try {
-    settings = alertSettings(await deps.sellers.getSeller(sellerId));
-  } catch (err) {
-    // Invalid settings (a typo) must never silence an alert: defaults (both languages) and the
-    // fallback channels. The reconciler logs the invalid settings.
-    if (!(err instanceof InvalidAlertSettingsError)) throw err;
-    settings = alertSettings(undefined);
-  }
-
-  // Every alert goes to the bus first: if that fails, nothing is sent and all is retried later.
-  if (deps.events) {
-    try {
-      await deps.events.publish(claimed.map((c) => c.alert));
-    } catch (err) {
-      await releaseAll(claimed, `event bus: ${(err as Error).message}`);
-      return;
+    // Order alerts that no longer hold (the email came, the order shipped) are not sent.
+    if (deps.orders) {
+      const live: OutboxItem[] = [];
+      for (const c of claimed) {
+        if (await isStale(c.alert, deps.orders, now)) {
+          await this.write(() => deps.outbox.markSent(c, now, ['suppressed:stale']));
+          result.suppressed++;
+        } else live.push(c);
+      }
+      claimed = live;
+      if (claimed.length === 0) return;
     }
-  }
 
-  // A broken channel is skipped during its cool-off (from its latest failure), then tried again:
-  // cleared on success, broken again (cool-off restarted) on a permanent failure.
-  const health = await deps.health.brokenChannels(sellerId);
-  const coolOffMs = settings.brokenChannelRetryHours * 3_600_000;
-  const broken = new Set(health.filter((b) => Date.parse(b.lastFailedAt) + coolOffMs > Date.parse(now)).map((b) => b.channelId));
-  const retrying = new Set(health.map((b) => b.channelId).filter((id) => !broken.has(id)));
-  const configs = [...settings.channels, ...(deps.fallbackChannels ?? [])].filter((c, i, all) => all.findIndex((x) => x.id === c.id) === i);
-  let usable = configs.filter((c) => !broken.has(c.id));
+    let settings: AlertSettings;
+    try {
+      settings = alertSettings(await deps.sellers.getSeller(sellerId));
+    } catch (err) {
+      // Invalid settings (a typo) must never silence an alert: defaults (both languages) and the
+      // fallback channels. The reconciler logs the invalid settings.
+      if (!(err instanceof InvalidAlertSettingsError)) throw err;
+      settings = alertSettings(undefined);
+    }
 
-  // Digest: more than `digestThreshold` alerts, or more than a chat bot may take in one run.
-  const botCap = Math.min(...usable.map((c) => Math.floor((RATE_LIMIT_PER_MINUTE[c.type] ?? Infinity) / 2)), Infinity);
-  const groups: OutboxItem[][] =
-    shouldDigest(claimed.length, settings) || claimed.length > botCap ? [claimed] : claimed.map((c) => [c]);
-
-  for (const group of groups) {
-    const alerts: Alert[] = group.map((g) => g.alert);
-    const message = alerts.length === 1 ? renderAlert(alerts[0], settings, now) : renderDigest(alerts, settings, now);
-    result.messages++;
-    if (alerts.length > 1) result.digests++;
-
-    const delivered: string[] = [];
-    let transientSeen = false;
-    const errors: string[] = [];
-    for (const config of usable) {
-      const channel = deps.channels(config);
+    // Every alert goes to the bus first: if that fails, nothing is sent and all is retried later.
+    if (deps.events) {
       try {
-        await sendWithRetry(() => channel.send({ sellerId, alerts, message }), options, deps.sleep);
-        delivered.push(channel.id);
-        countChannel(result, config.type, 'delivered');
-        if (retrying.delete(config.id)) {
-          await deps.health.clear(sellerId, config.id);
-          result.recoveredChannels.push({ sellerId, channelId: config.id });
-        }
-        break;
+        await deps.events.publish(claimed.map((c) => c.alert));
       } catch (err) {
-        countChannel(result, config.type, 'failed');
-        errors.push((err as Error).message);
-        if (err instanceof PermanentChannelError) {
-          await deps.health.markBroken(sellerId, config.id, err.message, now);
-          retrying.delete(config.id);
-          result.brokenChannels.push({ sellerId, channelId: config.id, reason: err.message });
-          usable = usable.filter((c) => c.id !== config.id);
-        } else {
-          transientSeen = true;
-        }
+        if (!isOutage(err)) result.errors.push({ sellerId, alertIds: claimed.map((c) => c.alert.alertId), channelId: 'eventbridge', error: err });
+        await this.giveBack(claimed, `event bus: ${(err as Error).message}`);
+        return;
       }
     }
 
-    if (delivered.length > 0) {
-      for (const i of group) await complete(() => deps.outbox.markSent(i, now, delivered));
-      result.sent += group.length;
-    } else if (transientSeen) {
-      await releaseAll(group, errors.join(' | '));
-    } else {
-      const why = errors.length > 0 ? errors.join(' | ') : 'no usable channel configured';
-      for (const i of group) await complete(() => deps.outbox.markFailed(i, now, why));
-      result.failed += group.length;
+    // A broken channel is skipped during its cool-off (from its latest failure), then tried again:
+    // cleared on success, broken again (cool-off restarted) on a permanent failure or a timeout.
+    const health = await deps.health.brokenChannels(sellerId);
+    const coolOffMs = settings.brokenChannelRetryHours * 3_600_000;
+    const cooling = new Set(health.filter((b) => Date.parse(b.lastFailedAt) + coolOffMs > Date.parse(now)).map((b) => b.channelId));
+    const retrying = new Set(health.map((b) => b.channelId).filter((id) => !cooling.has(id)));
+    const configs = [...settings.channels, ...(deps.fallbackChannels ?? [])].filter((c, i, all) => all.findIndex((x) => x.id === c.id) === i);
+    const failedNow = new Set<string>();
+    // Usable: not cooling off and not failed in this run. When nothing else is left, the cooling
+    // ones are tried anyway: a cool-off never means an alert goes without an attempt.
+    const candidates = (): ChannelConfig[] => {
+      const fresh = configs.filter((c) => !cooling.has(c.id) && !failedNow.has(c.id));
+      return fresh.length > 0 ? fresh : configs.filter((c) => !failedNow.has(c.id));
+    };
+
+    // Digest: more than `digestThreshold` alerts, or more than a chat bot may take in one run.
+    const botCap = Math.min(...candidates().map((c) => Math.floor((RATE_LIMIT_PER_MINUTE[c.type] ?? Infinity) / 2)), Infinity);
+    const groups: OutboxItem[][] = shouldDigest(claimed.length, settings) || claimed.length > botCap ? [claimed] : claimed.map((c) => [c]);
+
+    for (let g = 0; g < groups.length; g++) {
+      const group = groups[g];
+      if (this.outOfTime()) {
+        result.stoppedEarly = true;
+        await this.giveBack(groups.slice(g).flat(), 'out of time before this message was tried', now);
+        return;
+      }
+      const alerts: Alert[] = group.map((x) => x.alert);
+      const message = alerts.length === 1 ? renderAlert(alerts[0], settings, now) : renderDigest(alerts, settings, now);
+      result.messages++;
+      if (alerts.length > 1) result.digests++;
+
+      let delivered: string | undefined;
+      const errors: string[] = [];
+      for (const config of candidates()) {
+        if (this.outOfTime()) {
+          result.stoppedEarly = true;
+          errors.push('out of time');
+          break;
+        }
+        const channel = deps.channels(config);
+        try {
+          await this.sendWithRetries(channel, { sellerId, alerts, message });
+          delivered = channel.id;
+          countChannel(result, config.type, 'delivered');
+          break;
+        } catch (err) {
+          countChannel(result, config.type, 'failed');
+          errors.push(err instanceof Error ? err.message : String(err));
+          failedNow.add(config.id);
+          if (err instanceof PermanentChannelError || err instanceof ChannelTimeoutError) {
+            await this.write(() => deps.health.markBroken(sellerId, config.id, err.message, now));
+            retrying.delete(config.id);
+            result.brokenChannels.push({ sellerId, channelId: config.id, reason: err.message });
+          } else if (!(err instanceof TransientChannelError)) {
+            // A bug in an adapter is not an outage and not a bad channel: logged by the caller;
+            // the alert still goes to the next channel.
+            result.errors.push({ sellerId, alertIds: alerts.map((a) => a.alertId), channelId: config.id, error: err });
+          }
+        }
+      }
+
+      if (delivered !== undefined) {
+        const via = [delivered];
+        // The record first (one write for the whole message), then each alert. Retried, never re-sent.
+        await this.write(() => deps.outbox.recordDelivery({ sellerId, owner: this.owner, n: g, alertIds: alerts.map((a) => a.alertId), via, sentAt: now }));
+        for (const i of group) await this.write(() => deps.outbox.markSent(i, now, via));
+        result.sent += group.length;
+        if (retrying.delete(delivered)) {
+          await this.write(() => deps.health.clear(sellerId, delivered as string));
+          result.recoveredChannels.push({ sellerId, channelId: delivered });
+        }
+      } else {
+        const why = errors.length > 0 ? errors.join(' | ') : 'no channel configured';
+        const later = group.filter((i) => Date.parse(now) < Date.parse(alertMattersUntil(i.alert)));
+        const over = group.filter((i) => !later.includes(i));
+        await this.giveBack(later, why);
+        for (const i of over) await this.write(() => deps.outbox.markFailed(i, now, why));
+        result.failed += over.length;
+      }
     }
   }
+
+  /**
+   * Claims that did not end cleanly (a sender died or hung) left their owner tokens on the item:
+   * an alert one of them delivered is marked sent now, without sending it again.
+   */
+  private async settleEarlierDeliveries(sellerId: string, claimed: OutboxItem[]): Promise<OutboxItem[]> {
+    const tokens = new Set<string>();
+    for (const c of claimed) for (const t of c.owners ?? []) if (t !== this.owner) tokens.add(t);
+    if (tokens.size === 0) return claimed;
+    const via = new Map<string, string[]>();
+    for (const t of tokens) for (const d of await this.deps.outbox.deliveriesBy(sellerId, t)) for (const id of d.alertIds) via.set(id, d.via);
+    const rest: OutboxItem[] = [];
+    for (const c of claimed) {
+      const v = via.get(c.alert.alertId);
+      if (!v) {
+        rest.push(c);
+        continue;
+      }
+      await this.write(() => this.deps.outbox.markSent(c, this.now, v));
+      this.result.sent++;
+      this.result.alreadyDelivered++;
+    }
+    return rest;
+  }
+
+  /** Back to pending: due again after the back-off (or at `at`). */
+  private async giveBack(items: OutboxItem[], why: string, at?: IsoTime): Promise<void> {
+    for (const i of items) await this.write(() => this.deps.outbox.release(i, at ?? addMinutes(this.now, retryDelayMinutes(i.attempts)), why));
+    this.result.retried += items.length;
+  }
+
+  /** One channel, with retries of transient failures; each attempt under its own timeout. */
+  private async sendWithRetries(channel: AlertChannel, message: OutgoingMessage): Promise<void> {
+    const attempts = this.options.attempts ?? 3;
+    const base = this.options.backoffMs ?? 500;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await withTimeout(channel, message, this.attemptTimeoutMs);
+        return;
+      } catch (err) {
+        if (!(err instanceof TransientChannelError) || attempt >= attempts) throw err;
+        const wait = Math.max(base * 2 ** (attempt - 1), Math.min(err.retryAfterMs ?? 0, 5_000));
+        // No time for the wait and another attempt: this channel failed for this run.
+        if (this.outOfTime(wait)) throw err;
+        await this.sleep(wait);
+      }
+    }
+  }
+
+  /**
+   * A record-keeping write, retried with back-off (a throttled write must not make the alert go
+   * out again). Losing the claim to another sender is not an error: the item is theirs now.
+   */
+  private async write(op: () => Promise<unknown>): Promise<void> {
+    const tries = this.options.writeAttempts ?? 5;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await op();
+        return;
+      } catch (err) {
+        if (err instanceof ConcurrentModificationError) return;
+        if (attempt >= tries) throw err;
+        await this.sleep(100 * 2 ** (attempt - 1));
+      }
+    }
+  }
+}
+
+/** One attempt: the channel's own answer, or ChannelTimeoutError after `ms` (the attempt is aborted). */
+async function withTimeout(channel: AlertChannel, message: OutgoingMessage, ms: number): Promise<void> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort(new ChannelTimeoutError(channel.id, ms));
+      reject(new ChannelTimeoutError(channel.id, ms));
+    }, ms);
+  });
+  try {
+    await Promise.race([channel.send(message, { signal: controller.signal }), timeout]);
+  } catch (err) {
+    // An adapter that reports the abort in its own words: it is still the timeout.
+    if (controller.signal.aborted) throw new ChannelTimeoutError(channel.id, ms);
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Errors that mean "the service is unavailable right now": transient channel errors, SDK errors. */
+function isOutage(err: unknown): boolean {
+  return err instanceof TransientChannelError || (typeof err === 'object' && err !== null && '$metadata' in err);
 }
 
 function countChannel(result: SendAlertsResult, type: string, outcome: 'delivered' | 'failed'): void {
   const c = (result.byChannel[type] ??= { delivered: 0, failed: 0 });
   c[outcome]++;
-}
-
-/** Retry a send on TransientChannelError with exponential back-off; other errors propagate. */
-export async function sendWithRetry(
-  send: () => Promise<void>,
-  options: Pick<SendAlertsOptions, 'attempts' | 'backoffMs'>,
-  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
-): Promise<void> {
-  const attempts = options.attempts ?? 3;
-  const base = options.backoffMs ?? 500;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await send();
-      return;
-    } catch (err) {
-      if (!(err instanceof TransientChannelError) || attempt >= attempts) throw err;
-      await sleep(Math.max(base * 2 ** (attempt - 1), Math.min(err.retryAfterMs ?? 0, 5_000)));
-    }
-  }
-}
-
-/** A completion that lost its lease (another sender took the item over) is not an error here. */
-async function complete(write: () => Promise<void>): Promise<void> {
-  try {
-    await write();
-  } catch (err) {
-    if (!(err instanceof ConcurrentModificationError)) throw err;
-  }
 }
 
 /**

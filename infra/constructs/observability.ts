@@ -89,6 +89,8 @@ export interface ObservabilityProps {
   syncInterval: Duration;
   /** No inbound email at all for this long while orders keep coming -> alarm (default 6 h, at most 24 h). */
   mailSilence?: Duration;
+  /** Any alert waiting undelivered longer than this -> alarm (default 30 min, 5 min to 24 h). */
+  alertMaxWait?: Duration;
   /** Use this topic for alarms (e.g. an on-call integration) instead of creating one. */
   alarmTopicArn?: string;
   /** Subscribe this address to the (created) operator topic. */
@@ -107,12 +109,15 @@ export class Observability extends Construct {
   readonly mailSilenceAlarm: Alarm;
   readonly reconcilerNotRunningAlarm: Alarm;
   readonly alertSenderNotRunningAlarm: Alarm;
+  readonly alertWaitingAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
     const stack = Stack.of(this);
     const mailSilence = props.mailSilence ?? Duration.hours(6);
     if (mailSilence.toHours() < 1 || mailSilence.toHours() > 24) throw new Error(`mailSilence must be between 1 and 24 hours (got ${mailSilence.toHours()} h)`);
+    const alertMaxWait = props.alertMaxWait ?? Duration.minutes(30);
+    if (alertMaxWait.toMinutes() < 5 || alertMaxWait.toMinutes() > 1440) throw new Error(`alertMaxWait must be between 5 minutes and 24 hours (got ${alertMaxWait.toMinutes()} min)`);
 
     // ---- operator topic ---------------------------------------------------------------------
     if (props.alarmTopicArn) {
@@ -207,12 +212,29 @@ export class Observability extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
 
+    // Any alert waiting too long: every sender run reports the longest wait among the due alerts
+    // (an alert waiting with back-off is due again at least every 15 minutes, so a 15-minute
+    // maximum always sees it). The sender not running at all is the alarm above.
+    this.alertWaitingAlarm = new Alarm(this, 'AlertWaitingTooLong', {
+      alarmDescription:
+        `An alert has waited more than ${alertMaxWait.toMinutes()} min without reaching its seller: every channel of the seller (and the stack topic) failed, hung, ` +
+        'or the sender keeps running out of time. The alert is not lost: it is tried again with back-off until its order\'s deadline. What to do: read the Sender logs ' +
+        '("oldest waiting alert" names the seller and alert; "alert channel broken" and "alert send error" say why), check the SES sending status and the stack topic\'s subscriptions, ' +
+        'have the seller fix the channel, and tell the seller directly about the order if its deadline is near.',
+      metric: this.metric(METRIC.OLDEST_WAITING, Stats.MAXIMUM, Duration.minutes(15)),
+      threshold: alertMaxWait.toSeconds(),
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+
     this.alarms = [
       ...props.alarms,
       ...this.lambdaErrorAlarms,
       this.reconcilerNotRunningAlarm,
       this.alertSenderNotRunningAlarm,
       this.mailSilenceAlarm,
+      this.alertWaitingAlarm,
     ];
     const action = new SnsAction(this.topic);
     for (const a of this.alarms) a.addAlarmAction(action);
@@ -364,7 +386,11 @@ export class Observability extends Construct {
         title: 'Alerts: raised, delivered, failed, broken channels',
         width: 8,
         left: [sum(METRIC.ALERTS_RAISED, 'raised'), sum(METRIC.SENT, 'delivered'), sum(METRIC.RETRIED, 'retried later')],
-        right: [sum(METRIC.FAILED, 'undeliverable (alarm)'), sum(METRIC.CHANNEL_BROKEN, 'channels marked broken (alarm)')],
+        right: [
+          sum(METRIC.FAILED, 'undeliverable (alarm)'),
+          sum(METRIC.CHANNEL_BROKEN, 'channels marked broken (alarm)'),
+          this.metric(METRIC.OLDEST_WAITING, Stats.MAXIMUM, FIVE_MINUTES, 'longest wait of a due alert, s (alarm)'),
+        ],
       }),
       new GraphWidget({
         title: 'Alert deliveries and failures by channel type',

@@ -267,3 +267,16 @@ test('EventBridge: every alert, 10 per PutEvents, with the documented source, de
   await expect(new EventBridgeAlertPublisher(new EventBridgeClient({ region: 'us-east-1' }), 'b').publish([ALERT])).rejects.toBeInstanceOf(TransientChannelError);
   eb.restore();
 });
+
+describe('a webhook that hangs', () => {
+  test("the sender's abort ends the attempt at once (a transient failure), long before the channel's own timeout", async () => {
+    respond = () => undefined; // never answers
+    const controller = new AbortController();
+    const started = Date.now();
+    const attempt = new SlackChannel('slack', `${base}/hang`, { ...opts, timeoutMs: 30_000 }).send(MESSAGE, { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('attempt timeout')), 50);
+    await expect(attempt).rejects.toBeInstanceOf(TransientChannelError);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(received).toHaveLength(1);
+  });
+});

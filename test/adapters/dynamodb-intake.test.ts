@@ -25,26 +25,55 @@ describe('message claims (idempotency)', () => {
     expect(first).toMatchObject({ claimed: true, record: { status: 'in-progress', attempts: 1, firstSeenAt: T(0) } });
     expect(await l.claimMessage('m1', 'inbound/m1', T(0.5), T(1.5))).toMatchObject({ claimed: false, record: { status: 'in-progress' } });
     // The first worker crashed: after its lease another takes over.
-    expect(await l.claimMessage('m1', 'inbound/m1', T(2), T(3))).toMatchObject({ claimed: true, record: { attempts: 2, firstSeenAt: T(0) } });
-    await l.completeMessage('m1', { outcome: 'accepted', sellerId: 'S' }, T(2.5));
+    const second = await l.claimMessage('m1', 'inbound/m1', T(2), T(3));
+    expect(second).toMatchObject({ claimed: true, record: { attempts: 2, firstSeenAt: T(0) } });
+    await l.completeMessage('m1', { outcome: 'accepted', sellerId: 'S' }, T(2.5), second.record.owner!);
     expect(await l.claimMessage('m1', 'inbound/m1', T(10), T(11))).toMatchObject({ claimed: false, record: { status: 'completed', outcome: 'accepted' } });
-    expect(await l.claimMessage('m1', 'inbound/m1', T(10), T(11), { replay: true })).toMatchObject({ claimed: true, record: { attempts: 3 } });
+    const replay = await l.claimMessage('m1', 'inbound/m1', T(10), T(11), { replay: true });
+    expect(replay).toMatchObject({ claimed: true, record: { attempts: 3 } });
     // A failed replay gives the claim back and keeps the earlier outcome.
-    await l.releaseMessage('m1');
+    await l.releaseMessage('m1', replay.record.owner!);
     expect(await l.getMessage('m1')).toMatchObject({ status: 'completed', outcome: 'accepted', sellerId: 'S' });
   });
 
   test('a claim released after a failure is gone, so the retry takes it at once', async () => {
     const l = ledger();
-    await l.claimMessage('m2', 'k', T(0), T(5));
-    await l.releaseMessage('m2');
+    const c = await l.claimMessage('m2', 'k', T(0), T(5));
+    await l.releaseMessage('m2', c.record.owner!);
     expect(await l.getMessage('m2')).toBeUndefined();
     expect(await l.claimMessage('m2', 'k', T(0.1), T(5))).toMatchObject({ claimed: true });
   });
 
   test('only the holder of an in-progress claim completes it', async () => {
     const l = ledger();
-    await expect(l.completeMessage('never-claimed', { outcome: 'accepted' }, T(0))).rejects.toBeInstanceOf(ConcurrentModificationError);
+    await expect(l.completeMessage('never-claimed', { outcome: 'accepted' }, T(0), 'anyone')).rejects.toBeInstanceOf(ConcurrentModificationError);
+  });
+
+  test('a stale worker whose lease ran out can neither release nor complete the claim of the one that took over', async () => {
+    const l = ledger();
+    const stale = await l.claimMessage('m4', 'k', T(0), T(1), { owner: 'stale' });
+    const fresh = await l.claimMessage('m4', 'k', T(2), T(3), { owner: 'fresh' });
+    expect([stale.record.owner, fresh.claimed, fresh.record.owner]).toEqual(['stale', true, 'fresh']);
+    await l.releaseMessage('m4', 'stale');
+    expect(await l.getMessage('m4')).toMatchObject({ status: 'in-progress', owner: 'fresh' });
+    await expect(l.completeMessage('m4', { outcome: 'rejected', reason: 'x' }, T(2.5), 'stale')).rejects.toBeInstanceOf(ConcurrentModificationError);
+    await l.completeMessage('m4', { outcome: 'accepted', sellerId: 'S', marketplace: 'amazon.com', orderIds: ['1'] }, T(2.5), 'fresh');
+    expect(await l.getMessage('m4')).toMatchObject({ status: 'completed', outcome: 'accepted', sellerId: 'S' });
+  });
+
+  test('a replay that changed nothing keeps the whole record; a replay with a new outcome rewrites all of it', async () => {
+    const l = ledger();
+    const c = await l.claimMessage('m5', 'k', T(0), T(1));
+    await l.completeMessage('m5', { outcome: 'accepted', sellerId: 'S', marketplace: 'amazon.de', orderIds: ['028-1'], facts: facts(T(0)) }, T(0.5), c.record.owner!);
+    const r1 = await l.claimMessage('m5', 'k', T(10), T(11), { replay: true });
+    await l.completeMessage('m5', 'unchanged', T(10.5), r1.record.owner!);
+    expect(await l.getMessage('m5')).toMatchObject({ status: 'completed', outcome: 'accepted', sellerId: 'S', marketplace: 'amazon.de', orderIds: ['028-1'], facts: facts(T(0)), completedAt: T(0.5) });
+    const r2 = await l.claimMessage('m5', 'k', T(20), T(21), { replay: true });
+    await l.completeMessage('m5', { outcome: 'rejected', reason: 'dmarc-fail', sellerId: 'S' }, T(20.5), r2.record.owner!);
+    const after = await l.getMessage('m5');
+    expect(after).toMatchObject({ outcome: 'rejected', reason: 'dmarc-fail', sellerId: 'S' });
+    expect(after).not.toHaveProperty('orderIds');
+    expect(after).not.toHaveProperty('owner');
   });
 
   test('racing claims: exactly one wins', async () => {

@@ -346,6 +346,14 @@ describe('sellers and inbound aliases', () => {
     expect(await repo.getSeller('nobody')).toBeUndefined();
   });
 
+  it('refuses an alias outside the one alias alphabet (a "+" would receive another seller\'s mail)', async () => {
+    const repo = ddb.repository;
+    await repo.putSeller(seller({ sellerId: 'PLAIN', inboundAlias: 'shop' }));
+    await expect(repo.putSeller(seller({ sellerId: 'PLUS', inboundAlias: 'shop+x' }))).rejects.toThrow(/must not contain '\+'/);
+    expect(await repo.getSeller('PLUS')).toBeUndefined();
+    expect(await repo.sellerByAlias('shop')).toMatchObject({ sellerId: 'PLAIN' });
+  });
+
   it('resolves an alias case-insensitively; two sellers can never share one', async () => {
     const repo = ddb.repository;
     await repo.putSeller(seller({ inboundAlias: 'Shop-7f3k9q' }));

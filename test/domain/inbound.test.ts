@@ -7,8 +7,10 @@ import {
   forwardingFacts,
   generateAlias,
   inboundAddress,
+  InvalidAliasError,
   isOversized,
   sentAtOf,
+  validateInboundAlias,
 } from '../../functions/domain/inbound';
 import type { MailHeader } from '../../functions/domain/mail';
 
@@ -34,6 +36,19 @@ describe('aliases', () => {
     expect(aliasOfRecipient('snw-abc@evil-in.shipnow.example', d)).toBeNull();
     expect(aliasOfRecipient('not an address', d)).toBeNull();
     expect(inboundAddress('SNW-ABC', 'In.Shipnow.Example.')).toBe('snw-abc@in.shipnow.example');
+  });
+
+  test('one alias alphabet: nothing routing could fold into another alias can be registered', () => {
+    expect(validateInboundAlias('snw-k3q7x2m9a4b5c6d7')).toBe('snw-k3q7x2m9a4b5c6d7');
+    expect(validateInboundAlias('Shop.EU_1')).toBe('shop.eu_1');
+    for (const bad of ['shop+x', '+x', 'shop@in.example', '', ' ', '-shop', 'shop-', 'a..b', 'shop x', 'shöp', 'a#b', 'x'.repeat(65)]) {
+      expect(() => validateInboundAlias(bad)).toThrow(InvalidAliasError);
+    }
+    expect(() => validateInboundAlias('shop+x')).toThrow(/must not contain '\+'/);
+    // Every valid alias routes to itself, and a recipient routes to a valid alias or to none.
+    const d = 'in.example';
+    for (const a of ['shop', 'shop.eu_1', 'snw-abc']) expect(aliasOfRecipient(`${a.toUpperCase()}+tag@${d}`, d)).toBe(a);
+    expect(aliasOfRecipient(`"shop x"@${d}`, d)).toBeNull();
   });
 
   test('envelope recipient: the receipt first, else the topmost Received "for", else To/Cc', () => {

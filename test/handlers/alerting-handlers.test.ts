@@ -105,3 +105,55 @@ test('reconciler: unknown-order notifications are swept on every run, whatever t
   t = '2026-11-27T17:03:00.000Z';
   expect((await reconcile(scheduled, context(() => 60_000))).alerts).toBe(1);
 });
+
+test('sender: a bug in a channel is logged (name, message, cause) and fails the invocation, after the alert went out elsewhere; the longest wait is a metric', async () => {
+  await ddb.repository.putSeller({
+    sellerId: 's1',
+    name: 'S',
+    marketplaces: ['amazon.com'],
+    createdAt: '2026-01-01T00:00:00.000Z',
+    alerting: { channels: [{ id: 'hook', type: 'webhook', url: 'https://example.com/h' }, { id: 'slack', type: 'slack', url: 'https://hooks.slack.com/services/T/B/X' }] },
+  } as never);
+  const outbox = new DynamoDbOutbox({ client: ddb.client, tableName: ddb.tableName });
+  await outbox.put({ alertId: 'unknown-order:111-9999999-9999999:m1', sellerId: 's1', kind: 'unknown-order', occurredAt: '2026-11-27T10:00:00.000Z', raisedAt: '2026-11-27T10:00:00.000Z' }, '2026-11-27T10:00:00.000Z');
+  const delivered: string[] = [];
+  const channels = (c: { id: string; type: 'webhook' | 'slack' }): AlertChannel => ({
+    id: c.id,
+    type: c.type,
+    send: async (m) => {
+      if (c.id === 'hook') throw new TypeError('payload.map is not a function', { cause: new Error('inner') });
+      delivered.push(...m.alerts.map((a) => a.alertId));
+    },
+  });
+  const lines: string[] = [];
+  const errSpy = jest.spyOn(console, 'error').mockImplementation((l: unknown) => void lines.push(String(l)));
+  const logSpy = jest.spyOn(console, 'log').mockImplementation((l: unknown) => void lines.push(String(l)));
+  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+  try {
+    const send = makeSender({
+      outbox,
+      health: outbox,
+      sellers: ddb.repository,
+      channels: channels as never,
+      logger: new Logger({ serviceName: 'test', logLevel: 'ERROR' }),
+      metrics: metrics(),
+      now: () => new Date('2026-11-27T10:40:00.000Z'),
+    });
+    await expect(send(scheduled, context(() => 60_000))).rejects.toThrow(/1 unexpected error/);
+  } finally {
+    errSpy.mockRestore();
+    logSpy.mockRestore();
+    delete process.env.POWERTOOLS_METRICS_DISABLED;
+  }
+  expect(delivered).toEqual(['unknown-order:111-9999999-9999999:m1']);
+  expect(await outbox.get('s1', 'unknown-order:111-9999999-9999999:m1')).toMatchObject({ status: 'sent', sentVia: ['slack'] });
+  const parsed = lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, any>);
+  expect(parsed.find((l) => l.message === 'alert send error')).toMatchObject({
+    level: 'ERROR',
+    sellerId: 's1',
+    channelId: 'hook',
+    error: { name: 'TypeError', message: 'payload.map is not a function', cause: { name: 'Error', message: 'inner' } },
+  });
+  // Waited 40 minutes since it was due: over the default 30-minute alarm threshold.
+  expect(parsed.find((l) => 'AlertOldestWaitingSeconds' in l)).toMatchObject({ AlertOldestWaitingSeconds: 2400, AlertSenderErrors: 1 });
+});

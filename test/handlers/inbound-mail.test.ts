@@ -455,6 +455,40 @@ describe('inbound-mail handler', () => {
     expect(await ddb.repository.listNotifications(SELLER)).toEqual([]);
   });
 
+  test('a bug is not bad mail: it fails the record (no quarantine), and each failed record is logged as JSON with its cause', async () => {
+    await addSeller();
+    // Issue 10: intake used to quarantine any non-SDK error as "parser-exception". A TypeError in
+    // the storage step is a bug: it is thrown, SQS retries the record and finally keeps it in the DLQ.
+    const repo = ddb.repository;
+    const buggy = Object.create(repo) as typeof repo;
+    buggy.putNotification = async () => {
+      throw new TypeError("Cannot read properties of undefined (reading 'orderId')", { cause: new RangeError('index 3 out of range') });
+    };
+    const lines: string[] = [];
+    const errSpy = jest.spyOn(console, 'error').mockImplementation((line: unknown) => void lines.push(String(line)));
+    try {
+      const d = deps();
+      d.logger = new Logger({ serviceName: 'test', logLevel: 'ERROR' });
+      d.intake.repo = buggy;
+      const a = await store('ses-bug-1', fixture('us-sold-ship-now.eml'));
+      const b = await store('ses-bug-2', fixture('de-artikel-verkauft.eml'));
+      // The whole batch fails: every record is reported, none hidden behind FullBatchFailureError.
+      const res = await makeHandler(d)({ Records: [s3Record(a, 10, 'sqs-bug-1'), s3Record(b, 10, 'sqs-bug-2')] } as SQSEvent, context);
+      expect(res).toEqual({ batchItemFailures: [{ itemIdentifier: 'sqs-bug-1' }, { itemIdentifier: 'sqs-bug-2' }] });
+    } finally {
+      errSpy.mockRestore();
+    }
+    expect(await ledger().listQuarantine()).toEqual([]);
+    // The claim was given back: the retry takes it at once.
+    expect(await ledger().getMessage('ses-bug-1')).toBeUndefined();
+    const logged = lines.map((l) => JSON.parse(l) as Record<string, any>).filter((l) => l.message === 'record failed');
+    expect(logged.map((l) => l.sqsMessageId)).toEqual(['sqs-bug-1', 'sqs-bug-2']);
+    expect(logged[0]).toMatchObject({
+      level: 'ERROR',
+      error: { name: 'TypeError', message: "Cannot read properties of undefined (reading 'orderId')", cause: { name: 'RangeError', message: 'index 3 out of range' } },
+    });
+  });
+
   test('replay of a quarantined message after the cause is fixed processes it and leaves quarantine', async () => {
     await addSeller();
     await deliver('ses-fix-1', fixture('us-sold-ship-now.eml'), deps({ maxMessageBytes: 1000 }));

@@ -107,7 +107,8 @@ describe('dashboard', () => {
 
 describe('alarms', () => {
   test('every alarm goes to the operator topic, none to the sellers\' alert topic, and says what to do', () => {
-    expect(alarms.length).toBe(21);
+    // 22 since issue 10 added "an alert has waited too long".
+    expect(alarms.length).toBe(22);
     for (const a of alarms) {
       expect(a.Properties!.AlarmActions).toEqual([operatorTopic]);
       expect(a.Properties!.AlarmDescription).toMatch(/What to do:/);
@@ -196,6 +197,22 @@ describe('alarms', () => {
     other.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Metrics: Match.arrayWith([Match.objectLike({ MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'MailAccepted' }), Period: 12 * 3600 }) })]),
     });
+  });
+
+  test('any alert waiting longer than the configured time (default 30 min) alarms the operator', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'ShipNowSentinel',
+      MetricName: 'AlertOldestWaitingSeconds',
+      Statistic: 'Maximum',
+      Period: 900,
+      Threshold: 1800,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      AlarmActions: [operatorTopic],
+      AlarmDescription: Match.stringLikeRegexp('waited more than 30 min'),
+    });
+    buildStack({ alertMaxWaitMinutes: '10' }, 'Wait').template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'AlertOldestWaitingSeconds', Threshold: 600 });
+    expect(() => buildStack({ alertMaxWaitMinutes: '2' }, 'WaitBad')).toThrow(/alertMaxWaitMinutes/);
   });
 
   test('alert delivery failing: undeliverable alerts and broken channels', () => {

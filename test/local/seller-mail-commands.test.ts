@@ -235,6 +235,25 @@ describe('against a deployed table (--table, --endpoint)', () => {
     expect(q.out.join('\n')).toMatch(/no quarantined messages/);
   });
 
+  test('seller add --alias: validated at the entry point with the one alias alphabet; a taken alias is bad input', async () => {
+    const flags = ['--table', ddb.tableName, '--endpoint', ddb.db.endpoint, '--inbound-domain', 'in.example.com'];
+    const add = (id: string, alias: string) => {
+      const c = capture();
+      return sellerCommand(['add', '--id', id, '--name', 'Shop', '--marketplaces', 'US', '--alias', alias, ...flags], c.io, { env: {} }).then((code) => ({ code, c }));
+    };
+    const plus = await add('P1', 'shop+x');
+    expect(plus.code).toBe(2);
+    expect(plus.c.err.join('\n')).toMatch(/--alias 'shop\+x': must not contain '\+'/);
+    expect(await ddb.repository.getSeller('P1')).toBeUndefined();
+    expect((await add('P2', 'bad alias')).code).toBe(2);
+    const ok = await add('P3', 'Shop-Own');
+    expect(ok.code).toBe(0);
+    expect(ok.c.out.join('\n')).toMatch(/shop-own@in\.example\.com/);
+    const taken = await add('P4', 'shop-own');
+    expect(taken.code).toBe(2);
+    expect(taken.c.err.join('\n')).toMatch(/already used by another seller/);
+  });
+
   test('the inbound domain must be known against a table: seller add, seller list and mail replay refuse without it', async () => {
     const flags = ['--table', ddb.tableName, '--endpoint', ddb.db.endpoint];
     const cases: Array<[(a: string[], io: ReturnType<typeof capture>['io']) => Promise<number>, string[]]> = [

@@ -167,12 +167,21 @@ test('every channel failing transiently: given back for a later retry, nothing l
   expect(item?.lastError).toContain('HTTP 503');
 });
 
-test('no usable channel at all: failed (terminal), recorded with the reason', async () => {
-  const h = harness([DT], { dingtalk: ['permanent'] });
+// Issue 10 changed this on purpose: `failed` was terminal after one run; now an alert that still
+// matters waits with back-off and is tried again (its broken channel included, as the last one
+// left), and is failed only once it no longer matters (alertMattersUntil: 72 h without deadlines).
+test('no channel takes it: retried with back-off while it matters, failed (terminal) with the reason only after', async () => {
+  const h = harness([DT], { dingtalk: ['permanent', 'permanent', 'permanent'] });
   await h.setup();
   await h.outbox.put(alert(1), NOW);
-  expect(await sendDueAlerts(h.deps, NOW)).toMatchObject({ failed: 1 });
-  expect(await h.outbox.get('s1', alert(1).alertId)).toMatchObject({ status: 'failed' });
+  expect(await sendDueAlerts(h.deps, NOW)).toMatchObject({ failed: 0, retried: 1 });
+  expect(await h.outbox.get('s1', alert(1).alertId)).toMatchObject({ status: 'pending', deliverAt: plus(2 * 60_000) });
+  // Cooling off and the only channel: tried anyway, never failed without an attempt.
+  expect(await sendDueAlerts(h.deps, plus(2 * 60_000))).toMatchObject({ failed: 0, retried: 1 });
+  expect(h.attempts.dingtalk).toBe(2);
+  const late = plus(72 * 3_600_000);
+  expect(await sendDueAlerts(h.deps, late)).toMatchObject({ failed: 1 });
+  expect(await h.outbox.get('s1', alert(1).alertId)).toMatchObject({ status: 'failed', lastError: 'dingtalk: error 310000: sign not match' });
 });
 
 test('fallback channels (the stack topic) come after the seller\'s own', async () => {

@@ -44,7 +44,7 @@ export class SesEmailChannel implements AlertChannel {
     private readonly to: readonly string[],
     private readonly configurationSetName?: string,
   ) {}
-  async send(m: OutgoingMessage): Promise<void> {
+  async send(m: OutgoingMessage, call: { signal?: AbortSignal } = {}): Promise<void> {
     try {
       await this.client.send(
         new SendEmailCommand({
@@ -58,6 +58,7 @@ export class SesEmailChannel implements AlertChannel {
           },
           ...(this.configurationSetName ? { ConfigurationSetName: this.configurationSetName } : {}),
         }),
+        call.signal ? { abortSignal: call.signal } : {},
       );
     } catch (err) {
       throw classifyAwsError(this.id, err);
@@ -78,9 +79,12 @@ export class SnsChannel implements AlertChannel {
     private readonly client: SNSClient,
     private readonly topicArn: string,
   ) {}
-  async send(m: OutgoingMessage): Promise<void> {
+  async send(m: OutgoingMessage, call: { signal?: AbortSignal } = {}): Promise<void> {
     try {
-      await this.client.send(new PublishCommand({ TopicArn: this.topicArn, Subject: snsSubject(m.message.subject), Message: m.message.text }));
+      await this.client.send(
+        new PublishCommand({ TopicArn: this.topicArn, Subject: snsSubject(m.message.subject), Message: m.message.text }),
+        call.signal ? { abortSignal: call.signal } : {},
+      );
     } catch (err) {
       throw classifyAwsError(this.id, err);
     }

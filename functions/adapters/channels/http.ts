@@ -12,6 +12,8 @@ export interface HttpOptions {
   timeoutMs?: number;
   /** Injected for tests; global fetch by default. */
   fetch?: typeof fetch;
+  /** The caller's abort (the sender's own attempt timeout or the Lambda deadline), besides ours. */
+  signal?: AbortSignal;
 }
 
 export interface HttpReply {
@@ -28,7 +30,9 @@ export async function postJson(channelId: string, url: string, payload: unknown,
       method: 'POST',
       headers: { 'content-type': 'application/json; charset=utf-8' },
       body: JSON.stringify(payload),
-      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+      signal: options.signal
+        ? AbortSignal.any([AbortSignal.timeout(options.timeoutMs ?? 10_000), options.signal])
+        : AbortSignal.timeout(options.timeoutMs ?? 10_000),
     });
   } catch (err) {
     throw new TransientChannelError(channelId, `request failed: ${(err as Error).message}`, { cause: err });

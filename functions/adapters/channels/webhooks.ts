@@ -54,9 +54,9 @@ export class SlackChannel implements AlertChannel {
     private readonly url: string,
     private readonly options: WebhookOptions = {},
   ) {}
-  async send(m: OutgoingMessage): Promise<void> {
+  async send(m: OutgoingMessage, call: { signal?: AbortSignal } = {}): Promise<void> {
     // Slack answers 200 "ok", or 4xx with a reason (invalid_token, channel_not_found, ...).
-    await postJson(this.id, this.url, { text: `${m.message.subject}\n\n${m.message.markdown}` }, this.options);
+    await postJson(this.id, this.url, { text: `${m.message.subject}\n\n${m.message.markdown}` }, { ...this.options, ...call });
   }
 }
 
@@ -68,7 +68,7 @@ export class DingTalkChannel implements AlertChannel {
     private readonly secret: string | undefined,
     private readonly options: WebhookOptions = {},
   ) {}
-  async send(m: OutgoingMessage): Promise<void> {
+  async send(m: OutgoingMessage, call: { signal?: AbortSignal } = {}): Promise<void> {
     const ts = (this.options.nowMs ?? Date.now)();
     const url = this.secret ? dingtalkSignedUrl(this.url, this.secret, ts) : this.url;
     // 130101: "send too fast" (over 20/min).
@@ -76,7 +76,7 @@ export class DingTalkChannel implements AlertChannel {
       this.id,
       url,
       { msgtype: 'markdown', markdown: { title: m.message.subject.slice(0, 64), text: truncateBytes(m.message.markdown, 18_000) } },
-      this.options,
+      { ...this.options, ...call },
       [130101],
     );
   }
@@ -99,13 +99,13 @@ export class WeComChannel implements AlertChannel {
     private readonly url: string,
     private readonly options: WebhookOptions = {},
   ) {}
-  async send(m: OutgoingMessage): Promise<void> {
+  async send(m: OutgoingMessage, call: { signal?: AbortSignal } = {}): Promise<void> {
     // 45009: API frequency limit (over 20/min).
     await postToErrcodeBot(
       this.id,
       this.url,
       { msgtype: 'markdown', markdown: { content: truncateBytes(`**${m.message.subject}**\n${m.message.markdown}`, 4096) } },
-      this.options,
+      { ...this.options, ...call },
       [45009],
     );
   }
@@ -119,14 +119,14 @@ export class FeishuChannel implements AlertChannel {
     private readonly secret: string | undefined,
     private readonly options: WebhookOptions = {},
   ) {}
-  async send(m: OutgoingMessage): Promise<void> {
+  async send(m: OutgoingMessage, call: { signal?: AbortSignal } = {}): Promise<void> {
     const ts = Math.floor((this.options.nowMs ?? Date.now)() / 1000);
     const signature = this.secret ? { timestamp: String(ts), sign: feishuSign(this.secret, ts) } : {};
     const reply = await postJson(
       this.id,
       this.url,
       { ...signature, msg_type: 'text', content: { text: `${m.message.subject}\n\n${m.message.text}` } },
-      this.options,
+      { ...this.options, ...call },
     );
     const j = reply.json as { code?: number; msg?: string; StatusCode?: number; StatusMessage?: string } | undefined;
     // 11232 / 9499: frequency limited.
@@ -142,12 +142,12 @@ export class JsonWebhookChannel implements AlertChannel {
     private readonly url: string,
     private readonly options: WebhookOptions = {},
   ) {}
-  async send(m: OutgoingMessage): Promise<void> {
+  async send(m: OutgoingMessage, call: { signal?: AbortSignal } = {}): Promise<void> {
     await postJson(
       this.id,
       this.url,
       { type: 'shipnow.sentinel.alerts', version: 1, sellerId: m.sellerId, alerts: m.alerts, message: { subject: m.message.subject, text: m.message.text } },
-      this.options,
+      { ...this.options, ...call },
     );
   }
 }

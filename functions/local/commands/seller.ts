@@ -1,21 +1,23 @@
 /**
  * `shipnow seller add --id ID --name NAME --marketplaces US,DE,... [--alert-email A,B]
- *                    [--language zh-CN|en] [--timezone Asia/Shanghai] [--inbound-domain D]`
+ *                    [--language zh-CN|en] [--timezone Asia/Shanghai] [--inbound-domain D]
+ *                    [--alias ALIAS]`
  * `shipnow seller list [--json]`
  * `shipnow seller add --from FILE`, `seller update`, `seller remove`: ./seller-lifecycle.ts;
  * `shipnow seller channels set|list|remove|test`: ./seller-channels.ts;
  * plus the store flags (see ./store.ts): `--data DIR` | `--table NAME [--endpoint URL] [--region R]`.
  *
- * `add` creates the seller with a new unguessable inbound alias and prints the address to add in
+ * `add` creates the seller with a new unguessable inbound alias (or `--alias`, e.g. the one a
+ * seller already gave Seller Central; checked by `validateInboundAlias`) and prints the address to add in
  * Seller Central, with the steps per marketplace, in English and Chinese. Exit 0 on success,
  * 2 on bad input (unknown marketplace, bad time zone, a seller that already exists).
  */
 import { randomBytes } from 'node:crypto';
-import { inboundAddress } from '../../domain/inbound';
+import { inboundAddress, InvalidAliasError, validateInboundAlias } from '../../domain/inbound';
 import { marketplaceByKey, type Marketplace } from '../../domain/marketplaces';
 import { checkSellerFields } from '../../domain/seller-input';
 import type { Seller } from '../../domain/types';
-import { createSellerWithAlias } from '../../services/manage-sellers';
+import { ChosenAliasTakenError, createSellerWithAlias } from '../../services/manage-sellers';
 import { helpTopic, parseFlags, printHelp, wantsHelp } from '../help';
 import { sellerChannelsCommand } from './seller-channels';
 import { sellerAddFrom, sellerRemove, sellerUpdate } from './seller-lifecycle';
@@ -83,7 +85,21 @@ export const SELLER_ADD_USAGE = `usage:
 
 async function sellerAdd(args: string[], io: Io, opts: SellerCommandOptions): Promise<number> {
   if (args.some((a) => a === '--from' || a.startsWith('--from='))) return sellerAddFrom(args, io, opts);
-  const { values } = parse('seller add', args, { ...SELLER_FIELD_FLAGS, 'inbound-domain': { type: 'string' }, ...STORE_FLAGS });
+  const { values } = parse('seller add', args, {
+    ...SELLER_FIELD_FLAGS,
+    'inbound-domain': { type: 'string' },
+    alias: { type: 'string' },
+    ...STORE_FLAGS,
+  });
+  let chosenAlias: string | undefined;
+  if (values.alias !== undefined) {
+    try {
+      chosenAlias = validateInboundAlias(values.alias);
+    } catch (err) {
+      if (err instanceof InvalidAliasError) throw new UsageError(`--alias '${values.alias}': ${err.problem}`);
+      throw err;
+    }
+  }
   const checked = checkSellerFields(values, {
     label: (f) => `--${f}`,
     required: ['id', 'name', 'marketplaces'],
@@ -117,7 +133,11 @@ async function sellerAdd(args: string[], io: Io, opts: SellerCommandOptions): Pr
         createdAt: now,
       },
       random,
-    );
+      chosenAlias,
+    ).catch((err: unknown) => {
+      if (err instanceof ChosenAliasTakenError) throw new UsageError(`--alias '${err.alias}' is already used by another seller`);
+      throw err;
+    });
     if (created.result === 'exists') {
       io.err(`shipnow: seller '${id}' already exists`);
       return EXIT.BAD_INPUT;
