@@ -27,6 +27,12 @@ export interface FolderIntakeOptions {
   inboundDomain?: string;
   trustedAuthservId?: string;
   maxMessageBytes?: number;
+  /**
+   * Messages processed at once (default 1: one after the other). Results keep the folder's
+   * order, and files with the same content (one message ID) are still taken one after the
+   * other, so the second is a `duplicate` exactly as without concurrency.
+   */
+  concurrency?: number;
 }
 
 export interface FolderIntakeOutcome {
@@ -49,24 +55,60 @@ export async function intakeMailFolder(opts: FolderIntakeOptions): Promise<Folde
       policy: opts.policy,
     },
   };
-  const out: FolderIntakeOutcome = { results: [], rejectedMail: [] };
+  type Slot = { file: string; error: Error } | { file: string; result: IntakeResult };
+  const slots: Array<Promise<Slot>> = [];
+  // The last intake of each message ID: a file with the same content waits for it.
+  const byMessage = new Map<string, Promise<unknown>>();
+  const inFlight = new Set<Promise<unknown>>();
+  const limit = Math.max(1, opts.concurrency ?? 1);
+  let failed = false;
   for await (const m of readMailFolder(opts.dir)) {
+    if (failed) break;
     if ('error' in m) {
-      out.rejectedMail.push({ file: m.file, reason: `cannot read: ${m.error.message}` });
+      slots.push(Promise.resolve({ file: m.file, error: m.error }));
       continue;
     }
-    const result = await intakeMessage(deps, {
-      messageId: m.messageId,
-      location: m.file,
-      size: m.raw.length,
-      receivedAt: m.modifiedAt,
-      now: opts.now,
-      leaseUntil: new Date(Date.parse(opts.now) + 300_000).toISOString(),
-      ...(opts.sellerId ? { sellerId: opts.sellerId } : {}),
-    });
-    out.results.push({ file: m.file, result });
-    const reason = reportedReason(result);
-    if (reason !== null) out.rejectedMail.push({ file: m.file, reason });
+    while (inFlight.size >= limit) await Promise.race(inFlight);
+    if (failed) break;
+    const before = byMessage.get(m.messageId);
+    const run = (before ?? Promise.resolve()).then(() =>
+      intakeMessage(deps, {
+        messageId: m.messageId,
+        location: m.file,
+        size: m.raw.length,
+        receivedAt: m.modifiedAt,
+        now: opts.now,
+        leaseUntil: new Date(Date.parse(opts.now) + 300_000).toISOString(),
+        ...(opts.sellerId ? { sellerId: opts.sellerId } : {}),
+      }),
+    );
+    // A failed intake is a bug or a broken store (the service turns bad input into outcomes):
+    // it is rethrown below, after the messages already started have finished.
+    const settled = run.then(
+      () => undefined,
+      () => {
+        failed = true;
+      },
+    );
+    byMessage.set(m.messageId, settled);
+    inFlight.add(settled);
+    void settled.then(() => inFlight.delete(settled));
+    const slot = run.then((result): Slot => ({ file: m.file, result }));
+    slot.catch(() => undefined); // handled below; not an unhandled rejection meanwhile
+    slots.push(slot);
+  }
+  const out: FolderIntakeOutcome = { results: [], rejectedMail: [] };
+  const done = await Promise.allSettled(slots);
+  for (const d of done) {
+    if (d.status === 'rejected') throw d.reason;
+    const s = d.value;
+    if ('error' in s) {
+      out.rejectedMail.push({ file: s.file, reason: `cannot read: ${s.error.message}` });
+      continue;
+    }
+    out.results.push({ file: s.file, result: s.result });
+    const reason = reportedReason(s.result);
+    if (reason !== null) out.rejectedMail.push({ file: s.file, reason });
   }
   return out;
 }

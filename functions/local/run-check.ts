@@ -4,8 +4,9 @@ import { importOrders } from '../services/import-orders';
 import { loadOrdersFile } from '../services/load-orders-file';
 import { reconcileDue, type ReconcileResult } from '../services/reconcile';
 import { sellerReport, type SellerReport } from '../services/seller-report';
-import { startEmbeddedDynamoDb } from './embedded-dynamodb';
+import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from './embedded-dynamodb';
 import { intakeMailFolder } from './folder-intake';
+import { WriteBehindStore } from './write-behind-store';
 
 export interface CheckOptions {
   orders: string[];
@@ -15,6 +16,12 @@ export interface CheckOptions {
   /** In `check`, all orders and mail belong to one seller, whatever the recipient address. */
   sellerId?: string;
   trustedAuthservId?: string;
+  /**
+   * Default true: decide in memory, then write the table in batches (see WriteBehindStore).
+   * False: every read and write goes to the embedded table one request at a time, as on AWS
+   * (slow; kept to show both give the same result).
+   */
+  writeBehind?: boolean;
 }
 
 export interface CheckOutcome {
@@ -40,27 +47,52 @@ export async function runCheck(opts: CheckOptions): Promise<CheckOutcome> {
 
   const db = await startEmbeddedDynamoDb();
   try {
-    const repo = db.repository;
-    await repo.putSeller({ sellerId, name: 'Local seller', marketplaces: [], createdAt: opts.now });
-
-    // Mail first: an email that arrives before its order must be kept and matched later.
-    // The same intake service as the SES Lambda, with the folder standing in for the S3 bucket.
-    const ledger = new DynamoDbIntakeLedger({ client: db.client, tableName: db.tableName });
-    const { rejectedMail } = await intakeMailFolder({
-      repo,
-      ledger,
-      dir: opts.mailDir,
-      now: opts.now,
-      policy: opts.policy,
-      sellerId,
-      ...(opts.trustedAuthservId ? { trustedAuthservId: opts.trustedAuthservId } : {}),
-    });
-
-    await importOrders(repo, facts, opts.now, opts.policy);
-    const reconcile = await reconcileDue(repo, opts.now, opts.policy);
-    const report = await sellerReport(repo, sellerId, opts.now, opts.policy);
-    return { report, rejectedMail, reconcile };
+    return await checkOnTable(db, facts, { ...opts, sellerId });
   } finally {
     await db.stop();
   }
 }
+
+/**
+ * The run itself on an embedded table that is empty and this run's alone (runCheck starts one;
+ * tests pass their own to look at what was stored).
+ */
+export async function checkOnTable(
+  db: Pick<EmbeddedDynamoDb, 'client' | 'tableName' | 'repository'>,
+  facts: readonly OrderFacts[],
+  opts: CheckOptions & { sellerId: string },
+): Promise<CheckOutcome> {
+  const { sellerId } = opts;
+  // The table is this run's own and empty: the services decide against a write-behind store
+  // (every conditional write decided as DynamoDB would) and its items are written in batches.
+  // `writeBehind: false` runs the same services request by request against the table instead.
+  const store = opts.writeBehind === false ? undefined : new WriteBehindStore({ repository: db.repository });
+  const repo = store?.repository ?? db.repository;
+  const ledger = store?.ledger ?? new DynamoDbIntakeLedger({ client: db.client, tableName: db.tableName });
+  await repo.putSeller({ sellerId, name: 'Local seller', marketplaces: [], createdAt: opts.now });
+
+  // Mail first: an email that arrives before its order must be kept and matched later.
+  // The same intake service as the SES Lambda, with the folder standing in for the S3 bucket.
+  const { rejectedMail } = await intakeMailFolder({
+    repo,
+    ledger,
+    dir: opts.mailDir,
+    now: opts.now,
+    policy: opts.policy,
+    sellerId,
+    ...(opts.trustedAuthservId ? { trustedAuthservId: opts.trustedAuthservId } : {}),
+    ...(store ? { concurrency: MAIL_CONCURRENCY } : {}),
+  });
+
+  await importOrders(repo, facts, opts.now, opts.policy);
+  const reconcile = await reconcileDue(repo, opts.now, opts.policy);
+  if (store) await store.flush({ concurrency: FLUSH_CONCURRENCY });
+  // The report is read back from the table: what it shows is what was stored.
+  const report = await sellerReport(db.repository, sellerId, opts.now, opts.policy);
+  return { report, rejectedMail, reconcile };
+}
+
+/** Messages in flight at once (file reads overlap parsing; duplicates of one message wait). */
+const MAIL_CONCURRENCY = 8;
+/** BatchWriteItem requests in flight at once while flushing. */
+const FLUSH_CONCURRENCY = 4;
