@@ -9,7 +9,7 @@
  */
 import { FolderMailStore } from '../adapters/folder-mail-store';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../domain/inbound';
-import type { IntakeLedger } from '../domain/intake-ports';
+import { MailTooLargeError, type IntakeLedger, type MailStore, type StoredMail } from '../domain/intake-ports';
 import type { SentinelRepository } from '../domain/ports';
 import type { IsoTime, OrderPolicy } from '../domain/types';
 import { intakeMessage, type IntakeResult } from '../services/intake';
@@ -41,11 +41,13 @@ export interface FolderIntakeOutcome {
 }
 
 export async function intakeMailFolder(opts: FolderIntakeOptions): Promise<FolderIntakeOutcome> {
+  const justRead = new JustReadMailStore(new FolderMailStore(null));
   const deps = {
     repo: opts.repo,
     ledger: opts.ledger,
-    // Locations are the file paths as given, so reports name files the way the user did.
-    mailStore: new FolderMailStore(null),
+    // Locations are the file paths as given, so reports name files the way the user did. Each
+    // file was just read (for its content hash): intake gets those bytes instead of reading again.
+    mailStore: justRead,
     config: {
       inboundDomain: opts.inboundDomain ?? 'invalid.invalid',
       maxMessageBytes: opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
@@ -70,6 +72,7 @@ export async function intakeMailFolder(opts: FolderIntakeOptions): Promise<Folde
     }
     while (inFlight.size >= limit) await Promise.race(inFlight);
     if (failed) break;
+    justRead.keep(m.file, m.raw);
     const before = byMessage.get(m.messageId);
     const run = (before ?? Promise.resolve()).then(() =>
       intakeMessage(deps, {
@@ -85,8 +88,9 @@ export async function intakeMailFolder(opts: FolderIntakeOptions): Promise<Folde
     // A failed intake is a bug or a broken store (the service turns bad input into outcomes):
     // it is rethrown below, after the messages already started have finished.
     const settled = run.then(
-      () => undefined,
+      () => justRead.forget(m.file),
       () => {
+        justRead.forget(m.file);
         failed = true;
       },
     );
@@ -111,6 +115,29 @@ export async function intakeMailFolder(opts: FolderIntakeOptions): Promise<Folde
     if (reason !== null) out.rejectedMail.push({ file: s.file, reason });
   }
   return out;
+}
+
+/** The bytes of files just read, each handed out once; anything else from the folder itself. */
+class JustReadMailStore implements MailStore {
+  private readonly kept = new Map<string, Buffer>();
+  constructor(private readonly folder: MailStore) {}
+
+  keep(location: string, raw: Buffer): void {
+    this.kept.set(location, raw);
+  }
+
+  /** Not needed after all (a duplicate is answered without reading its mail). */
+  forget(location: string): void {
+    this.kept.delete(location);
+  }
+
+  async get(location: string, maxBytes: number): Promise<StoredMail> {
+    const raw = this.kept.get(location);
+    if (raw === undefined) return this.folder.get(location, maxBytes);
+    this.kept.delete(location);
+    if (raw.length > maxBytes) throw new MailTooLargeError(location, raw.length, maxBytes);
+    return { raw, size: raw.length };
+  }
 }
 
 /** The `parse`-style reason of a message that does not count, or null when it counts. */
