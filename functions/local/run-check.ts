@@ -86,6 +86,7 @@ export async function checkOnTable(
 
   await importOrders(repo, facts, opts.now, opts.policy);
   const reconcile = await reconcileDue(repo, opts.now, opts.policy);
+  // Every item once, in its final state: each is written when all is decided.
   if (store) await store.flush({ concurrency: FLUSH_CONCURRENCY });
   // The report is read back from the table: what it shows is what was stored.
   const report = await sellerReport(db.repository, sellerId, opts.now, opts.policy);

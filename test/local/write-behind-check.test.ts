@@ -201,3 +201,21 @@ test('writeBatch sends 25 items per BatchWriteItem request', async () => {
   }
 });
 
+
+test('concurrent intake: a failing message (a bug, not bad input) fails the whole folder, after the others in flight', async () => {
+  const repository = await ddb.freshTable();
+  const store = new WriteBehindStore({ repository });
+  const { intakeMailFolder } = await import('../../functions/local/folder-intake');
+  await store.repository.putSeller({ sellerId: 'S', name: 'S', marketplaces: [], createdAt: NOW });
+  const failing = Object.create(store.ledger) as typeof store.ledger;
+  let claims = 0;
+  failing.claimMessage = async (...args) => {
+    if (++claims === 3) throw new Error('ledger broke');
+    return store.ledger.claimMessage(...args);
+  };
+  await expect(
+    intakeMailFolder({ repo: store.repository, ledger: failing, dir: mailDir, now: NOW, policy: DEFAULT_POLICY, sellerId: 'S', concurrency: 4 }),
+  ).rejects.toThrow('ledger broke');
+  // Nothing new was started once the failure was seen: at most the ones already in flight.
+  expect(claims).toBeLessThan(3 + 4 + 1);
+});
