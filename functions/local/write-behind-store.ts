@@ -143,6 +143,17 @@ class ItemTable {
     this.remove(key, true);
   }
 
+  /**
+   * Change an item in place, on its attribute map (no unmarshal and marshal of the whole item:
+   * an UpdateItem on a growing list stays O(1)). `change` must not touch keys or due keys.
+   */
+  update(key: TableKey, change: (attrs: Attributes) => void): void {
+    const attrs = this.partitions.get(key.pk)?.get(key.sk);
+    if (!attrs) throw new TypeError(`update of a missing item ${keyString(key)}`);
+    change(attrs);
+    this.dirty.set(keyString(key), key);
+  }
+
   private remove(key: TableKey, markDirty: boolean): void {
     const part = this.partitions.get(key.pk);
     const old = part?.get(key.sk);
@@ -228,6 +239,9 @@ export class WriteBehindStore {
 
 /** SentinelRepository in memory, item for item what DynamoDbRepository stores. */
 class WriteBehindRepository implements SentinelRepository {
+  /** Order IDs of each missing-streak item, as plain strings (see addToMissingStreak). */
+  private readonly streakIds = new Map<string, string[]>();
+
   constructor(
     private readonly table: ItemTable,
     private readonly items: DynamoDbRepository,
@@ -365,17 +379,37 @@ class WriteBehindRepository implements SentinelRepository {
 
   async addToMissingStreak(sellerId: string, lastEmailAt: IsoTime | null, orderId: string, expectedAt: IsoTime): Promise<MissingStreak> {
     const key = missingStreakKey(sellerId, lastEmailAt);
-    const item = this.table.get(key) ?? { ...key };
-    item.orderIds = [...(Array.isArray(item.orderIds) ? (item.orderIds as string[]) : []), orderId];
-    item.firstExpectedAt ??= canonicalIso(expectedAt);
-    item[TTL_ATTRIBUTE] = epochSeconds(expectedAt) + STATS_RETENTION_DAYS * DAY_SECONDS;
-    item.count = Number(item.count ?? 0) + 1;
-    this.table.put(item);
-    const firstExpectedAt = String(item.firstExpectedAt);
+    // A streak can hold every order of a run (no email at all): appended in place, never copied
+    // item-wide, and its IDs kept as plain strings beside it for the answer.
+    const k = `${key.pk}|${key.sk}`;
+    let ids = this.streakIds.get(k);
+    if (!ids) {
+      const item = this.table.get(key);
+      if (!item) this.table.put({ ...key, orderIds: [] });
+      ids = Array.isArray(item?.orderIds) ? (item.orderIds as string[]) : [];
+      this.streakIds.set(k, ids);
+    }
+    ids.push(orderId);
+    let count = 0;
+    let firstExpectedAt = '';
+    this.table.update(key, (a) => {
+      ((a.orderIds ??= { L: [] }).L ??= []).push({ S: orderId });
+      a.firstExpectedAt ??= { S: canonicalIso(expectedAt) };
+      a[TTL_ATTRIBUTE] = { N: String(epochSeconds(expectedAt) + STATS_RETENTION_DAYS * DAY_SECONDS) };
+      count = Number(a.count?.N ?? 0) + 1;
+      a.count = { N: String(count) };
+      firstExpectedAt = a.firstExpectedAt.S as string;
+    });
+    // The IDs as of this update (only appended to, so a prefix), copied only if asked for.
+    const n = ids.length;
+    const all = ids;
+    let snapshot: string[] | undefined;
     return {
       lastEmailAt,
-      count: item.count as number,
-      orderIds: item.orderIds as string[],
+      count,
+      get orderIds() {
+        return (snapshot ??= all.slice(0, n));
+      },
       // if_not_exists keeps the first written, not the earliest: take the earlier of the two.
       firstExpectedAt: Date.parse(expectedAt) < Date.parse(firstExpectedAt) ? canonicalIso(expectedAt) : firstExpectedAt,
     };

@@ -3,7 +3,7 @@
  * what the same services store request by request, and reports exactly the same; and the batch
  * writer re-sends what DynamoDB leaves unprocessed.
  */
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScanCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
@@ -57,12 +57,12 @@ async function scan(client: DynamoDBClient, tableName: string): Promise<Array<Re
   return items.sort((a, b) => (`${a.pk}|${a.sk}` < `${b.pk}|${b.sk}` ? -1 : 1));
 }
 
-async function checkWith(writeBehind: boolean): Promise<{ outcome: CheckOutcome; items: Array<Record<string, unknown>> }> {
+async function checkWith(writeBehind: boolean, mail = mailDir): Promise<{ outcome: CheckOutcome; items: Array<Record<string, unknown>> }> {
   const repository = await ddb.freshTable();
   const facts = (await loadOrdersFile(reportFile, { sellerId: 'local-seller' })).orders;
   const outcome = await checkOnTable({ client: ddb.client, tableName: ddb.tableName, repository }, facts, {
     orders: [reportFile],
-    mailDir,
+    mailDir: mail,
     now: NOW,
     policy: DEFAULT_POLICY,
     sellerId: 'local-seller',
@@ -103,6 +103,18 @@ test('the write-behind store stores and reports exactly what request-by-request 
     ['empty.eml', 'forged-amazon-com.eml', 'not-a-message.eml', 'truncated.eml', 'us-return-request.eml'].sort(),
   );
   expect(batched.items.filter((i) => String(i.pk).startsWith('MSG#'))).toHaveLength(ORDERS / 2 + 3 + 5);
+});
+
+test('no email at all: every order missing in one streak, stored the same both ways', async () => {
+  const empty = join(dir, 'no-mail');
+  await mkdir(empty);
+  const direct = await checkWith(false, empty);
+  const batched = await checkWith(true, empty);
+  expect(batched.items).toEqual(direct.items);
+  expect(batched.outcome.report).toEqual(direct.outcome.report);
+  const streak = batched.items.find((i) => String(i.sk) === 'STREAK#never');
+  expect(streak?.count).toBe(batched.outcome.report.summary.missing);
+  expect((streak?.orderIds as string[]).length).toBe(batched.outcome.report.summary.missing);
 });
 
 test('check run twice on the same folder reports the same (replay is idempotent)', async () => {
