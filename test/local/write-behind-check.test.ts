@@ -231,3 +231,15 @@ test('concurrent intake: a failing message (a bug, not bad input) fails the whol
   // Nothing new was started once the failure was seen: at most the ones already in flight.
   expect(claims).toBeLessThan(3 + 4 + 1);
 });
+
+test('the embedded server in a worker thread serves the same table, and stops', async () => {
+  const { startEmbeddedDynamoDb } = await import('../../functions/local/embedded-dynamodb');
+  const db = await startEmbeddedDynamoDb({ thread: true });
+  try {
+    await db.repository.putSeller({ sellerId: 'T', name: 'T', marketplaces: [], createdAt: NOW });
+    expect(await db.repository.getSeller('T')).toEqual({ sellerId: 'T', name: 'T', marketplaces: [], createdAt: NOW });
+  } finally {
+    await db.stop();
+  }
+  await expect(db.repository.getSeller('T')).rejects.toThrow();
+});
