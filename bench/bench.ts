@@ -8,10 +8,18 @@
  *   and sums what it reports), not only the due-index query the reconciler reports itself.
  * - parse: Sold, Ship Now emails understood per second (MIME + classification + authenticity).
  *   Target: at least 1,000 emails/s.
+ * - check: `shipnow check --json` as a user runs it (a new process, the embedded dynalite) on an
+ *   Unshipped Orders report of 5,000 and 50,000 orders with a Sold, Ship Now email (.eml, real
+ *   MIME) for half of them, generated in a temp folder (bench/check-data.ts). "Beyond startup"
+ *   is the median time minus the median of the same command on a one-order report with its one
+ *   email. Target: within 1 ms per order beyond startup.
  *
  * Writes bench-results.json and prints a table.
  */
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbIntakeLedger } from '../functions/adapters/dynamodb-intake';
@@ -20,12 +28,16 @@ import { DEFAULT_POLICY, type StoredOrder } from '../functions/domain/types';
 import { startEmbeddedDynamoDb } from '../functions/local/embedded-dynamodb';
 import { reconcileDue } from '../functions/services/reconcile';
 import { understandEmail } from '../functions/services/understand-email';
+import { writeCheckData } from './check-data';
 
 const NOW = '2026-11-28T12:00:00.000Z';
 const DUE = 100;
-const SIZES = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number);
+const SIZES = (process.env.BENCH_SIZES ?? '10000,100000').split(',').filter(Boolean).map(Number);
 const PARSE_EMAILS = Number(process.env.BENCH_PARSE_EMAILS ?? 5000);
 const SEED_CHUNK = 10_000;
+// A quick run (BENCH_SIZES set) checks 5,000 orders only, unless BENCH_CHECK_SIZES says otherwise.
+const CHECK_SIZES = (process.env.BENCH_CHECK_SIZES ?? (process.env.BENCH_SIZES ? '5000' : '5000,50000')).split(',').filter(Boolean).map(Number);
+const CHECK_RUNS = Number(process.env.BENCH_CHECK_RUNS ?? 3);
 const SELLERS = 50;
 
 interface ReconcileRow {
@@ -162,6 +174,122 @@ async function benchParse(): Promise<{ emails: number; emailsPerSecond: number; 
   return { emails: PARSE_EMAILS, emailsPerSecond: Math.round(PARSE_EMAILS / seconds), sampleFiles: files.length };
 }
 
+interface CheckRow {
+  orders: number;
+  emails: number;
+  /** Median wall time of the whole command (process start to exit). */
+  ms: number;
+  /** Milliseconds per order beyond startup: (ms - startupMs) / orders. */
+  msPerOrder: number;
+  /** Median of the same command on a one-order report with one email. */
+  startupMs: number;
+  beyondStartupMs: number;
+  /**
+   * The same in CPU time of the command (user + system, all its threads; Linux only, else null):
+   * unlike wall time, hardly changed by other work on the machine.
+   */
+  cpuMs: number | null;
+  cpuMsPerOrder: number | null;
+  runs: number;
+  /** Every run's wall time, for the spread. */
+  allMs: number[];
+}
+
+/** CPU time of this process's exited children so far (Linux /proc/self/stat cutime + cstime), ms. */
+function childrenCpuMs(): number | null {
+  try {
+    // Fields after the parenthesised command name: state is field 3, cutime 16 and cstime 17.
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[13]) + Number(fields[14])) * (1000 / CLOCK_TICKS);
+  } catch {
+    return null;
+  }
+}
+
+/** USER_HZ: the unit of /proc times; 100 on every Linux that matters. */
+const CLOCK_TICKS = 100;
+
+const CLI = join(__dirname, '..', 'bin', 'shipnow.js');
+
+interface Timing {
+  ms: number;
+  cpuMs: number | null;
+}
+
+/** One `shipnow check --json` as a child process: wall and CPU time (exit 1 = missing orders). */
+function timeCheck(reportFile: string, mailDir: string): Promise<Timing> {
+  return new Promise((resolve, reject) => {
+    const cpuBefore = childrenCpuMs();
+    const start = performance.now();
+    const child = spawn(process.execPath, [CLI, 'check', '--orders', reportFile, '--mail', mailDir, '--now', NOW, '--json'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = performance.now() - start;
+      const cpuAfter = childrenCpuMs();
+      const cpuMs = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
+      if (code === 0 || code === 1) resolve({ ms, cpuMs });
+      else reject(new Error(`shipnow check exited ${code}: ${stderr.trim()}`));
+    });
+  });
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function medianOrNull(values: Array<number | null>): number | null {
+  return values.some((v) => v === null) ? null : median(values as number[]);
+}
+
+async function benchCheck(): Promise<CheckRow[]> {
+  const root = await mkdtemp(join(tmpdir(), 'shipnow-bench-'));
+  try {
+    const one = await writeCheckData(join(root, 'one'), { orders: 1, now: NOW });
+    const startup: Timing[] = [];
+    // The first run warms the file cache and tsx's compile cache; it is not counted.
+    await timeCheck(one.reportFile, one.mailDir);
+    for (let r = 0; r < CHECK_RUNS; r++) startup.push(await timeCheck(one.reportFile, one.mailDir));
+    const startupMs = median(startup.map((t) => t.ms));
+    const startupCpu = medianOrNull(startup.map((t) => t.cpuMs));
+    process.stderr.write(`  startup (1 order, 1 email): ${startup.map((t) => Math.round(t.ms)).join(', ')} ms\n`);
+    const rows: CheckRow[] = [];
+    for (const n of CHECK_SIZES) {
+      const data = await writeCheckData(join(root, String(n)), { orders: n, now: NOW });
+      process.stderr.write(`check ${n} orders, ${data.emails} emails...\n`);
+      const all: Timing[] = [];
+      for (let r = 0; r < CHECK_RUNS; r++) {
+        all.push(await timeCheck(data.reportFile, data.mailDir));
+        process.stderr.write(`  run ${r + 1}: ${Math.round(all[r].ms)} ms (cpu ${all[r].cpuMs ?? '?'} ms)\n`);
+      }
+      const ms = median(all.map((t) => t.ms));
+      const cpu = medianOrNull(all.map((t) => t.cpuMs));
+      const beyond = ms - startupMs;
+      const perOrder = (v: number) => Math.round((v / n) * 1000) / 1000;
+      rows.push({
+        orders: n,
+        emails: data.emails,
+        ms: Math.round(ms),
+        msPerOrder: perOrder(beyond),
+        startupMs: Math.round(startupMs),
+        beyondStartupMs: Math.round(beyond),
+        cpuMs: cpu === null ? null : Math.round(cpu),
+        cpuMsPerOrder: cpu === null || startupCpu === null ? null : perOrder(cpu - startupCpu),
+        runs: CHECK_RUNS,
+        allMs: all.map((t) => Math.round(t.ms)),
+      });
+    }
+    return rows;
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const reconcile: ReconcileRow[] = [];
   for (const n of SIZES) {
@@ -170,11 +298,16 @@ async function main(): Promise<void> {
   }
   process.stderr.write(`parse ${PARSE_EMAILS} emails...\n`);
   const parse = await benchParse();
+  const check = CHECK_SIZES.length > 0 ? await benchCheck() : [];
   const results = {
     date: new Date().toISOString(),
     node: process.version,
+    cpus: availableParallelism(),
+    /** 1-minute load average when the bench ended: other work on the machine slows every row. */
+    loadAverage: Math.round(loadavg()[0] * 100) / 100,
     reconcile,
     parse,
+    check,
   };
   writeFileSync('bench-results.json', JSON.stringify(results, null, 2) + '\n');
 
@@ -182,6 +315,14 @@ async function main(): Promise<void> {
   console.table(reconcile);
   console.log('parse');
   console.table([parse]);
+  if (check.length > 0) {
+    console.log(`check (shipnow check --json, a new process each run; median of ${CHECK_RUNS}; startup = the same on 1 order)`);
+    console.table(check.map(({ allMs: _all, ...row }) => row));
+    for (const r of check) {
+      const cpu = r.cpuMsPerOrder === null ? '' : ` (CPU: ${r.cpuMsPerOrder} ms per order)`;
+      console.log(`check ${r.orders} orders / ${r.emails} emails: ${r.ms} ms, ${r.beyondStartupMs} ms beyond startup = ${r.msPerOrder} ms per order${cpu} (target <= 1)`);
+    }
+  }
   const flat = reconcile.every((r) => r.itemsRead === reconcile[0].itemsRead);
   console.log(`items read ${flat ? 'do not grow' : 'GROW'} with stored orders; parsing ${parse.emailsPerSecond} emails/s (target >= 1000)`);
   console.log('written to bench-results.json');

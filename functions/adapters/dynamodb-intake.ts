@@ -341,7 +341,8 @@ export class DynamoDbIntakeLedger implements IntakeLedger {
   }
 }
 
-function expiry(from: string, days: number | undefined): number | undefined {
+/** The TTL (epoch seconds) `days` after `from`; undefined: kept. */
+export function expiry(from: string, days: number | undefined): number | undefined {
   if (days === undefined) return undefined;
   return Math.floor(Date.parse(from) / 1000) + Math.round(days * DAY_SECONDS);
 }

@@ -132,8 +132,9 @@ export interface DynamoDbRepositoryOptions {
 const FINAL_STATES: ReadonlySet<OrderState> = new Set<OrderState>(['Shipped', 'Canceled', 'Unfulfillable']);
 const DAY_SECONDS = 24 * 60 * 60;
 const BATCH_WRITE_MAX = 25;
+const BATCH_WRITE_ATTEMPTS = 10;
 /** Order stats and missing streaks expire this long after their day (the diagnosis reads 7). */
-const STATS_RETENTION_DAYS = 35;
+export const STATS_RETENTION_DAYS = 35;
 
 /** An item as plain JavaScript values (before marshalling / after unmarshalling). */
 
@@ -235,13 +236,7 @@ export class DynamoDbRepository implements SentinelRepository {
   }
 
   async saveOrder(order: StoredOrder, expectedVersion: number | null): Promise<void> {
-    // Writing the expected version again would let two writers that read the same version both
-    // succeed (each one's condition `version = expected` still holds after the other's write).
-    if (expectedVersion !== null && !(order.version > expectedVersion)) {
-      throw new RangeError(
-        `saveOrder ${order.sellerId}/${order.orderId}: version ${order.version} must be greater than the expected ${expectedVersion}`,
-      );
-    }
+    assertNewerVersion(order, expectedVersion);
     const key = orderKey(order.sellerId, order.orderId);
     try {
       await this.client.send(
@@ -318,13 +313,18 @@ export class DynamoDbRepository implements SentinelRepository {
 
   /** Idempotent on (sellerId, orderId, messageId): a redelivered email is 'exists', never a duplicate. */
   async putNotification(n: NotificationRecord): Promise<PutResult> {
+    return (await this.putIfAbsent(this.notificationItem(n))) ? 'created' : 'exists';
+  }
+
+  /** The stored form of a notification: domain fields plus key, due keys and TTL. */
+  notificationItem(n: NotificationRecord): Item {
     const item: Item = { ...n, ...notificationKey(n.sellerId, n.orderId, n.messageId) };
     // Due at once for the unknown-order sweep, which reschedules it to the seller's threshold;
     // matching (usually right after this put) takes it out of the index again.
     if (!n.matchedAt) Object.assign(item, notificationDueKey(n.sellerId, n.orderId, n.messageId, n.receivedAt));
     const days = this.retention.notificationDays;
     if (days !== undefined) item[TTL_ATTRIBUTE] = epochSeconds(n.receivedAt) + days * DAY_SECONDS;
-    return (await this.putIfAbsent(item)) ? 'created' : 'exists';
+    return item;
   }
 
   /**
@@ -481,16 +481,7 @@ export class DynamoDbRepository implements SentinelRepository {
       keyCondition: 'pk = :pk AND sk BETWEEN :lower AND :upper',
       values: { ':pk': sellerPartition(sellerId), ':lower': lower, ':upper': upper },
     });
-    const today = canonicalIso(now).slice(0, 10);
-    let lastNotifiedAt: IsoTime | null = null;
-    const out: OrderStatsDay[] = [];
-    for (const i of res.items) {
-      if (typeof i.lastNotifiedAt === 'string') lastNotifiedAt = i.lastNotifiedAt;
-      else if (typeof i.day === 'string' && i.day <= today) {
-        out.push({ marketplace: String(i.marketplace), day: i.day, notified: Number(i.notified ?? 0), missing: Number(i.missing ?? 0), firstAt: String(i.firstAt) });
-      }
-    }
-    return { days: out, lastNotifiedAt, itemsRead: res.itemsRead, readCapacityUnits: res.readCapacityUnits };
+    return recentOrderStatsOf(res.items, now, res);
   }
 
   async addToMissingStreak(sellerId: string, lastEmailAt: IsoTime | null, orderId: string, expectedAt: IsoTime): Promise<MissingStreak> {
@@ -543,22 +534,42 @@ export class DynamoDbRepository implements SentinelRepository {
    * not retry) are re-sent with jittered backoff.
    */
   async seedOrders(orders: readonly StoredOrder[], options: { concurrency?: number } = {}): Promise<void> {
+    await this.writeBatch(
+      orders.map((o) => ({ PutRequest: { Item: toAttributes(this.orderItem(o)) } })),
+      options,
+    );
+  }
+
+  /**
+   * Unconditional BatchWriteItem of many puts and deletes (already marshalled): 25 per request,
+   * `concurrency` requests in flight (default 8). Items DynamoDB leaves unprocessed (throttling;
+   * a partial batch is a success the SDK does not retry) are re-sent with full-jitter exponential
+   * backoff, up to 10 attempts per batch, then SentinelError. No key may appear twice.
+   *
+   * BatchWriteItem takes no conditions: only for a table this process alone writes and whose
+   * state it knows (seeding; the write-behind store of the local `check`, which decided every
+   * conditional write itself first). Returns the number of BatchWriteItem requests sent.
+   */
+  async writeBatch(requests: readonly WriteRequest[], options: { concurrency?: number } = {}): Promise<number> {
     const concurrency = Math.max(1, options.concurrency ?? 8);
     const batches: WriteRequest[][] = [];
-    for (let i = 0; i < orders.length; i += BATCH_WRITE_MAX) {
-      batches.push(orders.slice(i, i + BATCH_WRITE_MAX).map((o) => ({ PutRequest: { Item: toAttributes(this.orderItem(o)) } })));
-    }
+    for (let i = 0; i < requests.length; i += BATCH_WRITE_MAX) batches.push(requests.slice(i, i + BATCH_WRITE_MAX));
     let next = 0;
+    let sent = 0;
     const worker = async (): Promise<void> => {
-      while (next < batches.length) await this.batchWrite(batches[next++]);
+      while (next < batches.length) {
+        const requestsSent = await this.batchWrite(batches[next++]);
+        sent += requestsSent;
+      }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, worker));
+    return sent;
   }
 
   // ---- internals -------------------------------------------------------------------------------
 
   /** The stored form of an order: domain fields as plain attributes, plus layout attributes. */
-  private orderItem(order: StoredOrder): Item {
+  orderItem(order: StoredOrder): Item {
     const item: Item = { ...order, ...orderKey(order.sellerId, order.orderId) };
     // Sparse index: the due keys exist exactly while something is due, so the index holds only due
     // orders, and an order leaves it the moment alertAfter is cleared (the Put replaces the item).
@@ -649,20 +660,38 @@ export class DynamoDbRepository implements SentinelRepository {
     return result;
   }
 
-  private async batchWrite(requests: WriteRequest[]): Promise<void> {
+  /** One batch until every item is processed; returns the number of requests it took. */
+  private async batchWrite(requests: WriteRequest[]): Promise<number> {
     let pending = requests;
-    for (let attempt = 1; pending.length > 0; attempt++) {
+    let attempt = 0;
+    while (pending.length > 0) {
+      attempt++;
       if (attempt > 1) {
-        if (attempt > 10) throw new SentinelError(`seedOrders: ${pending.length} items still unprocessed after ${attempt - 1} attempts`);
+        if (attempt > BATCH_WRITE_ATTEMPTS) throw new SentinelError(`BatchWriteItem: ${pending.length} items still unprocessed after ${attempt - 1} attempts`);
         await sleep(Math.random() * Math.min(2000, 50 * 2 ** attempt));
       }
       const res = await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending } }));
       pending = res.UnprocessedItems?.[this.tableName] ?? [];
     }
+    return attempt;
   }
 }
 
 // ---- helpers -------------------------------------------------------------------------------------
+
+/** `recentOrderStats` from the items of its range Query (day items and the last-notified item). */
+export function recentOrderStatsOf(items: readonly Item[], now: IsoTime, cost: { itemsRead: number; readCapacityUnits: number }): RecentOrderStats {
+  const today = canonicalIso(now).slice(0, 10);
+  let lastNotifiedAt: IsoTime | null = null;
+  const out: OrderStatsDay[] = [];
+  for (const i of items) {
+    if (typeof i.lastNotifiedAt === 'string') lastNotifiedAt = i.lastNotifiedAt;
+    else if (typeof i.day === 'string' && i.day <= today) {
+      out.push({ marketplace: String(i.marketplace), day: i.day, notified: Number(i.notified ?? 0), missing: Number(i.missing ?? 0), firstAt: String(i.firstAt) });
+    }
+  }
+  return { days: out, lastNotifiedAt, itemsRead: cost.itemsRead, readCapacityUnits: cost.readCapacityUnits };
+}
 
 function keyString(key: TableKey): string {
   return `${key.pk}|${key.sk}`;
@@ -682,7 +711,19 @@ function sum(values: number[]): number {
   return values.reduce((a, b) => a + b, 0);
 }
 
-function epochSeconds(time: IsoTime): number {
+/**
+ * Writing the expected version again would let two writers that read the same version both
+ * succeed (each one's condition `version = expected` still holds after the other's write).
+ */
+export function assertNewerVersion(order: StoredOrder, expectedVersion: number | null): void {
+  if (expectedVersion !== null && !(order.version > expectedVersion)) {
+    throw new RangeError(
+      `saveOrder ${order.sellerId}/${order.orderId}: version ${order.version} must be greater than the expected ${expectedVersion}`,
+    );
+  }
+}
+
+export function epochSeconds(time: IsoTime): number {
   const ms = Date.parse(time);
   if (Number.isNaN(ms)) throw new RangeError(`not an ISO-8601 time: ${time}`);
   return Math.floor(ms / 1000);

@@ -108,8 +108,23 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** The wall-clock date, time and weekday of instant `ms` in `timeZone` (Intl: DST-aware). */
+/** The wall-clock date, time and weekday of instant `ms` in `timeZone` (DST-aware). */
 function localParts(ms: number, timeZone: string): LocalDateTime {
+  const d = new Date(ms + zoneOffsetMs(ms, timeZone));
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+    millisecond: d.getUTCMilliseconds(),
+    weekday: d.getUTCDay(),
+  };
+}
+
+/** The same from Intl itself (tens of microseconds a call): what the offset cache is built of. */
+function intlLocalParts(ms: number, timeZone: string): LocalDateTime {
   const parts: Record<string, string> = {};
   for (const p of formatter(timeZone).formatToParts(new Date(ms))) parts[p.type] = p.value;
   return {
@@ -124,9 +139,34 @@ function localParts(ms: number, timeZone: string): LocalDateTime {
   };
 }
 
-/** Offset of the zone from UTC at instant `ms`, in milliseconds (Berlin in winter: +3_600_000). */
-function zoneOffsetMs(ms: number, timeZone: string): number {
-  const l = localParts(ms, timeZone);
+/**
+ * Offset of the zone from UTC at instant `ms`, in milliseconds (Berlin in winter: +3_600_000).
+ *
+ * Cached per zone and UTC hour: when the offset at the hour's first and last millisecond is the
+ * same, it is that offset all hour (no zone changes its offset twice within an hour); when they
+ * differ, a change falls inside that hour and every instant of it is asked of Intl.
+ */
+export function zoneOffsetMs(ms: number, timeZone: string): number {
+  const hour = Math.floor(ms / HOUR_MS);
+  const key = `${timeZone}|${hour}`;
+  let offset = OFFSETS.get(key);
+  if (offset === undefined) {
+    const first = intlOffsetMs(hour * HOUR_MS, timeZone);
+    offset = first === intlOffsetMs((hour + 1) * HOUR_MS - 1, timeZone) ? first : Number.NaN;
+    if (OFFSETS.size >= MAX_CACHED_OFFSETS) OFFSETS.clear();
+    OFFSETS.set(key, offset);
+  }
+  return Number.isNaN(offset) ? intlOffsetMs(ms, timeZone) : offset;
+}
+
+const HOUR_MS = 3_600_000;
+/** Zone x hour offsets kept (a few MB at most; a year of one zone is 8,760). */
+const MAX_CACHED_OFFSETS = 200_000;
+/** `<zone>|<UTC hour>` -> offset in ms, or NaN for an hour with an offset change in it. */
+const OFFSETS = new Map<string, number>();
+
+function intlOffsetMs(ms: number, timeZone: string): number {
+  const l = intlLocalParts(ms, timeZone);
   const asUtc = Date.UTC(l.year, l.month - 1, l.day, l.hour, l.minute, l.second, l.millisecond);
   return asUtc - ms;
 }

@@ -9,7 +9,7 @@
  */
 import { FolderMailStore } from '../adapters/folder-mail-store';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../domain/inbound';
-import type { IntakeLedger } from '../domain/intake-ports';
+import { MailTooLargeError, type IntakeLedger, type MailStore, type StoredMail } from '../domain/intake-ports';
 import type { SentinelRepository } from '../domain/ports';
 import type { IsoTime, OrderPolicy } from '../domain/types';
 import { intakeMessage, type IntakeResult } from '../services/intake';
@@ -33,6 +33,12 @@ export interface FolderIntakeOptions {
   maxMessageBytes?: number;
   /** Called after each file is taken in (for a progress bar). */
   onMessage?: () => void;
+  /**
+   * Messages processed at once (default 1: one after the other). Results keep the folder's
+   * order, and files with the same content (one message ID) are still taken one after the
+   * other, so the second is a `duplicate` exactly as without concurrency.
+   */
+  concurrency?: number;
 }
 
 export interface FolderIntakeOutcome {
@@ -42,11 +48,13 @@ export interface FolderIntakeOutcome {
 }
 
 export async function intakeMailFolder(opts: FolderIntakeOptions): Promise<FolderIntakeOutcome> {
+  const justRead = new JustReadMailStore(new FolderMailStore(null));
   const deps = {
     repo: opts.repo,
     ledger: opts.ledger,
-    // Locations are the file paths as given, so reports name files the way the user did.
-    mailStore: new FolderMailStore(null),
+    // Locations are the file paths as given, so reports name files the way the user did. Each
+    // file was just read (for its content hash): intake gets those bytes instead of reading again.
+    mailStore: justRead,
     config: {
       inboundDomain: opts.inboundDomain ?? 'invalid.invalid',
       maxMessageBytes: opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
@@ -59,30 +67,93 @@ export async function intakeMailFolder(opts: FolderIntakeOptions): Promise<Folde
       policy: opts.policy,
     },
   };
-  const out: FolderIntakeOutcome = { results: [], rejectedMail: [] };
+  type Slot = { file: string; error: Error } | { file: string; result: IntakeResult };
+  const slots: Array<Promise<Slot>> = [];
+  // The last intake of each message ID: a file with the same content waits for it.
+  const byMessage = new Map<string, Promise<unknown>>();
+  const inFlight = new Set<Promise<unknown>>();
+  const limit = Math.max(1, opts.concurrency ?? 1);
+  let failed = false;
   for await (const m of readMailFolder(opts.dir)) {
+    if (failed) break;
     if ('error' in m) {
-      out.rejectedMail.push({ file: m.file, reason: `cannot read: ${m.error.message}` });
+      slots.push(Promise.resolve({ file: m.file, error: m.error }));
       opts.onMessage?.();
       continue;
     }
-    const result = await intakeMessage(deps, {
-      messageId: m.messageId,
-      location: m.file,
-      size: m.raw.length,
-      receivedAt: m.modifiedAt,
-      now: opts.now,
-      leaseUntil: new Date(Date.parse(opts.now) + 300_000).toISOString(),
-      ...(opts.sellerId ? { sellerId: opts.sellerId } : {}),
-    });
-    out.results.push({ file: m.file, result });
-    opts.onMessage?.();
-    const reason = reportedReason(result);
+    while (inFlight.size >= limit) await Promise.race(inFlight);
+    if (failed) break;
+    justRead.keep(m.file, m.raw);
+    const before = byMessage.get(m.messageId);
+    const run = (before ?? Promise.resolve()).then(() =>
+      intakeMessage(deps, {
+        messageId: m.messageId,
+        location: m.file,
+        size: m.raw.length,
+        receivedAt: m.modifiedAt,
+        now: opts.now,
+        leaseUntil: new Date(Date.parse(opts.now) + 300_000).toISOString(),
+        ...(opts.sellerId ? { sellerId: opts.sellerId } : {}),
+      }),
+    );
+    // A failed intake is a bug or a broken store (the service turns bad input into outcomes):
+    // it is rethrown below, after the messages already started have finished.
+    const settled = run.then(
+      () => {
+        justRead.forget(m.file);
+        opts.onMessage?.();
+      },
+      () => {
+        justRead.forget(m.file);
+        failed = true;
+      },
+    );
+    byMessage.set(m.messageId, settled);
+    inFlight.add(settled);
+    void settled.then(() => inFlight.delete(settled));
+    const slot = run.then((result): Slot => ({ file: m.file, result }));
+    slot.catch(() => undefined); // handled below; not an unhandled rejection meanwhile
+    slots.push(slot);
+  }
+  const out: FolderIntakeOutcome = { results: [], rejectedMail: [] };
+  const done = await Promise.allSettled(slots);
+  for (const d of done) {
+    if (d.status === 'rejected') throw d.reason;
+    const s = d.value;
+    if ('error' in s) {
+      out.rejectedMail.push({ file: s.file, reason: `cannot read: ${s.error.message}` });
+      continue;
+    }
+    out.results.push({ file: s.file, result: s.result });
+    const reason = reportedReason(s.result);
     if (reason !== null) {
-      out.rejectedMail.push({ file: m.file, reason, ...(result.outcome === 'rejected' && result.receivers ? { receivers: result.receivers } : {}) });
+      out.rejectedMail.push({ file: s.file, reason, ...(s.result.outcome === 'rejected' && s.result.receivers ? { receivers: s.result.receivers } : {}) });
     }
   }
   return out;
+}
+
+/** The bytes of files just read, each handed out once; anything else from the folder itself. */
+class JustReadMailStore implements MailStore {
+  private readonly kept = new Map<string, Buffer>();
+  constructor(private readonly folder: MailStore) {}
+
+  keep(location: string, raw: Buffer): void {
+    this.kept.set(location, raw);
+  }
+
+  /** Not needed after all (a duplicate is answered without reading its mail). */
+  forget(location: string): void {
+    this.kept.delete(location);
+  }
+
+  async get(location: string, maxBytes: number): Promise<StoredMail> {
+    const raw = this.kept.get(location);
+    if (raw === undefined) return this.folder.get(location, maxBytes);
+    this.kept.delete(location);
+    if (raw.length > maxBytes) throw new MailTooLargeError(location, raw.length, maxBytes);
+    return { raw, size: raw.length };
+  }
 }
 
 /** The `parse`-style reason of a message that does not count, or null when it counts. */

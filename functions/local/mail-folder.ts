@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export interface FolderMessage {
@@ -19,12 +20,30 @@ export async function* readMailFolder(
   dir: string,
 ): AsyncGenerator<FolderMessage | { file: string; error: Error }> {
   for (const file of await listFiles(dir)) {
+    let message: FolderMessage;
     try {
-      const [raw, st] = await Promise.all([readFile(file), stat(file)]);
-      yield { file, raw, messageId: contentId(raw), modifiedAt: st.mtime.toISOString() };
+      message = readMessageFile(file);
     } catch (error) {
       yield { file, error: error as Error };
+      continue;
     }
+    yield message;
+  }
+}
+
+/**
+ * One file, read synchronously: a saved message is a few kilobytes, and a synchronous open, fstat,
+ * read and close take a fraction of the CPU of the four thread-pool round trips of fs/promises
+ * (which matters at tens of thousands of files). Size and time come from the open file itself.
+ */
+function readMessageFile(file: string): FolderMessage {
+  const fd = openSync(file, 'r');
+  try {
+    const st = fstatSync(fd);
+    const raw = readFileSync(fd);
+    return { file, raw, messageId: contentId(raw), modifiedAt: st.mtime.toISOString() };
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -4,9 +4,10 @@ import { importOrders } from '../services/import-orders';
 import { loadOrdersFile } from '../services/load-orders-file';
 import { reconcileDue, type ReconcileResult } from '../services/reconcile';
 import { sellerReport, type SellerReport } from '../services/seller-report';
-import { startEmbeddedDynamoDb } from './embedded-dynamodb';
+import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from './embedded-dynamodb';
 import { intakeMailFolder } from './folder-intake';
 import { listFiles } from './mail-folder';
+import { WriteBehindStore } from './write-behind-store';
 
 export interface CheckOptions {
   orders: string[];
@@ -25,6 +26,12 @@ export interface CheckOptions {
    * is known before the first call and does not change.
    */
   onProgress?: (p: CheckProgress) => void;
+  /**
+   * Default true: decide in memory, then write the table in batches (see WriteBehindStore).
+   * False: every read and write goes to the embedded table one request at a time, as on AWS
+   * (slow; kept to show both give the same result).
+   */
+  writeBehind?: boolean;
 }
 
 export interface CheckProgress {
@@ -57,45 +64,75 @@ export async function runCheck(opts: CheckOptions): Promise<CheckOutcome> {
     facts.push(...(await loadOrdersFile(path, { sellerId })).orders);
   }
 
-  const db = await startEmbeddedDynamoDb();
+  // A large run gives the server its own thread: while it stores one batch (and answers the
+  // report's queries), the main thread already prepares the next.
+  const db = await startEmbeddedDynamoDb({ thread: facts.length >= SERVER_THREAD_FROM_ORDERS });
   try {
-    const repo = db.repository;
-    await repo.putSeller({ sellerId, name: 'Local seller', marketplaces: [], createdAt: opts.now });
-
-    // Mail first: an email that arrives before its order must be kept and matched later.
-    // The same intake service as the SES Lambda, with the folder standing in for the S3 bucket.
-    const ledger = new DynamoDbIntakeLedger({ client: db.client, tableName: db.tableName });
-    const progress = opts.onProgress;
-    const total = progress ? (await listFiles(opts.mailDir)).length + facts.length : 0;
-    let done = 0;
-    const { rejectedMail } = await intakeMailFolder({
-      repo,
-      ledger,
-      dir: opts.mailDir,
-      now: opts.now,
-      policy: opts.policy,
-      sellerId,
-      ...(opts.trustedAuthservId ? { trustedAuthservId: opts.trustedAuthservId } : {}),
-      // issue 9: which receivers' verdicts count, and whether verdict-less mail may.
-      ...(opts.trustReceivers ? { trustReceivers: opts.trustReceivers } : {}),
-      ...(opts.acceptUnverified ? { acceptUnverified: true } : {}),
-      ...(progress ? { onMessage: () => progress({ step: 'mail', done: ++done, total }) } : {}),
-    });
-
-    if (progress) {
-      // In chunks only to report progress; importing is idempotent and order-independent.
-      for (let i = 0; i < facts.length; i += PROGRESS_CHUNK) {
-        const chunk = facts.slice(i, i + PROGRESS_CHUNK);
-        await importOrders(repo, chunk, opts.now, opts.policy);
-        progress({ step: 'orders', done: (done += chunk.length), total });
-      }
-    } else {
-      await importOrders(repo, facts, opts.now, opts.policy);
-    }
-    const reconcile = await reconcileDue(repo, opts.now, opts.policy);
-    const report = await sellerReport(repo, sellerId, opts.now, opts.policy);
-    return { report, rejectedMail, reconcile };
+    return await checkOnTable(db, facts, { ...opts, sellerId });
   } finally {
     await db.stop();
   }
 }
+
+/**
+ * The run itself on an embedded table that is empty and this run's alone (runCheck starts one;
+ * tests pass their own to look at what was stored).
+ */
+export async function checkOnTable(
+  db: Pick<EmbeddedDynamoDb, 'client' | 'tableName' | 'repository'>,
+  facts: readonly OrderFacts[],
+  opts: CheckOptions & { sellerId: string },
+): Promise<CheckOutcome> {
+  const { sellerId } = opts;
+  // The table is this run's own and empty: the services decide against a write-behind store
+  // (every conditional write decided as DynamoDB would) and its items are written in batches.
+  // `writeBehind: false` runs the same services request by request against the table instead.
+  const store = opts.writeBehind === false ? undefined : new WriteBehindStore({ repository: db.repository });
+  const repo = store?.repository ?? db.repository;
+  const ledger = store?.ledger ?? new DynamoDbIntakeLedger({ client: db.client, tableName: db.tableName });
+  await repo.putSeller({ sellerId, name: 'Local seller', marketplaces: [], createdAt: opts.now });
+
+  // Mail first: an email that arrives before its order must be kept and matched later.
+  // The same intake service as the SES Lambda, with the folder standing in for the S3 bucket.
+  const progress = opts.onProgress;
+  const total = progress ? (await listFiles(opts.mailDir)).length + facts.length : 0;
+  let done = 0;
+  const { rejectedMail } = await intakeMailFolder({
+    repo,
+    ledger,
+    dir: opts.mailDir,
+    now: opts.now,
+    policy: opts.policy,
+    sellerId,
+    ...(opts.trustedAuthservId ? { trustedAuthservId: opts.trustedAuthservId } : {}),
+    // issue 9: which receivers' verdicts count, and whether verdict-less mail may.
+    ...(opts.trustReceivers ? { trustReceivers: opts.trustReceivers } : {}),
+    ...(opts.acceptUnverified ? { acceptUnverified: true } : {}),
+    ...(store ? { concurrency: MAIL_CONCURRENCY } : {}),
+    ...(progress ? { onMessage: () => progress({ step: 'mail', done: ++done, total }) } : {}),
+  });
+
+  if (progress) {
+    // In chunks only to report progress; importing is idempotent and order-independent.
+    for (let i = 0; i < facts.length; i += PROGRESS_CHUNK) {
+      const chunk = facts.slice(i, i + PROGRESS_CHUNK);
+      await importOrders(repo, chunk, opts.now, opts.policy);
+      progress({ step: 'orders', done: (done += chunk.length), total });
+    }
+  } else {
+    await importOrders(repo, facts, opts.now, opts.policy);
+  }
+  const reconcile = await reconcileDue(repo, opts.now, opts.policy);
+  // Every item once, in its final state: each is written when all is decided.
+  if (store) await store.flush({ concurrency: FLUSH_CONCURRENCY });
+  // The report is read back from the table: what it shows is what was stored.
+  const report = await sellerReport(db.repository, sellerId, opts.now, opts.policy);
+  return { report, rejectedMail, reconcile };
+}
+
+/** Messages in flight at once (file reads overlap parsing; duplicates of one message wait). */
+const MAIL_CONCURRENCY = 8;
+/** BatchWriteItem requests in flight at once while flushing. */
+const FLUSH_CONCURRENCY = 4;
+/** From this many orders the server runs in a worker thread (starting one costs ~50 ms). */
+const SERVER_THREAD_FROM_ORDERS = 1000;

@@ -7,6 +7,7 @@ import {
   autoCancelRule,
   shipBy,
   toUtcIso,
+  zoneOffsetMs,
 } from '../../functions/domain/deadlines';
 
 describe('toUtcIso', () => {
@@ -138,5 +139,49 @@ describe('autoCancelAt / autoCancelRule', () => {
   it.each([null, 'amazon.example'])('an unknown marketplace (%p) gets the 30-day rule, counted in UTC', (marketplace) => {
     const order = { marketplace, purchaseDate: '2026-10-20T17:00:00.000Z', latestShipDate: '2026-10-21T07:59:59.000Z' };
     expect(autoCancelRule(order)).toEqual({ at: '2026-11-19T17:00:00.000Z', rule: FALLBACK_AUTO_CANCEL_RULE, timeZone: 'UTC' });
+  });
+});
+
+describe('zoneOffsetMs (cached per zone and hour)', () => {
+  // The reference: Intl asked about every instant, as before the cache.
+  const formatters = new Map<string, Intl.DateTimeFormat>();
+  const reference = (ms: number, timeZone: string): number => {
+    const parts: Record<string, string> = {};
+    let f = formatters.get(timeZone);
+    if (!f) {
+      f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+      formatters.set(timeZone, f);
+    }
+    for (const p of f.formatToParts(new Date(ms))) parts[p.type] = p.value;
+    const asUtc = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second), ((ms % 1000) + 1000) % 1000);
+    return asUtc - ms;
+  };
+  const zones = ['Europe/Berlin', 'America/Los_Angeles', 'America/Sao_Paulo', 'Australia/Sydney', 'Asia/Tokyo', 'Australia/Lord_Howe', 'UTC'];
+
+  test.each(zones)('equals Intl all through 2026 in %s, at and around every offset change', (zone) => {
+    const start = Date.UTC(2026, 0, 1);
+    const end = Date.UTC(2027, 0, 1);
+    const changes: number[] = [];
+    let prev = reference(start, zone);
+    // Every 37 minutes and 13 seconds: never aligned with the hour, so every part of an hour is hit.
+    for (let ms = start; ms < end; ms += 37 * 60_000 + 13_000) {
+      const off = reference(ms, zone);
+      expect(zoneOffsetMs(ms, zone)).toBe(off);
+      if (off !== prev) changes.push(ms);
+      prev = off;
+    }
+    for (const near of changes) {
+      // Find the change to the millisecond, then check either side of it.
+      let lo = near - (37 * 60_000 + 13_000);
+      let hi = near;
+      while (hi - lo > 1) {
+        const mid = Math.floor((lo + hi) / 2);
+        if (reference(mid, zone) === reference(hi, zone)) hi = mid;
+        else lo = mid;
+      }
+      for (const ms of [lo - 1000, lo - 1, lo, hi, hi + 1, hi + 1000]) expect(zoneOffsetMs(ms, zone)).toBe(reference(ms, zone));
+    }
+    // Zones with summer time change twice a year (Lord Howe by half an hour); the others never.
+    expect(changes.length).toBe(['Europe/Berlin', 'America/Los_Angeles', 'Australia/Sydney', 'Australia/Lord_Howe'].includes(zone) ? 2 : 0);
   });
 });
