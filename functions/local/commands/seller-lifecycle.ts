@@ -34,22 +34,6 @@ import { changeSellerProfile, createSellerWithAlias, planSellerImport, removalSt
 import { SELLER_FIELD_FLAGS, notificationSteps, parse, type SellerCommandOptions } from './seller';
 import { EXIT, PLACEHOLDER_NOTE, STORE_FLAGS, UsageError, inboundDomainConfigured, inboundDomainOf, openStore, requireInboundDomain, type Io } from './store';
 
-export const SELLER_ADD_FROM_USAGE = `usage: shipnow seller add --from FILE [--json] [--inbound-domain D] [store flags]
-  FILE (or - for standard input): CSV with a header row, or a JSON array of objects.
-  Columns / fields, as the flags of seller add: id, name, marketplaces, alert-email, language, timezone.
-  Every row is checked before anything is written; exit 2 lists every bad row as FILE:LINE: problem.`;
-
-export const SELLER_UPDATE_USAGE = `usage: shipnow seller update --id ID [--name NAME] [--marketplaces US,DE,...] [--alert-email A]...
-         [--language zh-CN|en] [--timezone TZ] [alert settings] [--clear FIELD]... [--json] [store flags]
-  alert settings: --quiet-hours 23:00-07:30 --alert-languages zh-CN,en --ship-by-reminders 24,12,4
-         --auto-cancel-reminders 7,3,1 --digest-threshold N --channel-down-after N --unknown-order-hours H
-         --broken-channel-retry-hours H; --clear takes alert-email, language, timezone or any of them (back to the default).
-  Only the given fields change; a change made meanwhile by someone else is kept.`;
-
-export const SELLER_REMOVE_USAGE = `usage: shipnow seller remove --id ID [--yes] [--dry-run] [--inbound-domain D] [store flags]
-  Says what happens to the seller's data, then asks for the seller ID (on a terminal).
-  --yes: do not ask (required without a terminal); --dry-run: only say it. Exit 0 removed, 1 cancelled, 2 bad input.`;
-
 // ---- add --from ------------------------------------------------------------------------------------
 
 /** Sellers created in parallel by `add --from`. */
