@@ -46,6 +46,11 @@ describe('--help', () => {
     [['orders', 'import', '--help']],
     [['alerts', 'channels', '--help']],
     [['status', '--help']],
+    [['seller', 'update', '--help']],
+    [['seller', 'remove', '-h']],
+    [['seller', 'channels', 'remove', '--help']],
+    [['seller', 'channels', 'test', '--help']],
+    [['mail', 'receive', '--help']],
   ])('shipnow %j exits 0 with a usage line, flags, exit statuses and an example', (args) => {
     const r = shipnow(args);
     expect(r.code).toBe(0);
