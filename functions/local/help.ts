@@ -277,7 +277,7 @@ export const HELP: Record<string, HelpRecord> = {
       [0, 'saved'],
       [2, 'bad input: unknown seller, no or unknown --type, a field that does not apply or is missing, a URL of the wrong shape'],
     ],
-    examples: ['shipnow seller channels set --seller A1B2C3 --type dingtalk --channel dingtalk-ops --url "https://oapi.dingtalk.com/robot/send?access_token=..." --secret SEC...'],
+    examples: ['shipnow seller channels set --seller A1B2C3 --type dingtalk --channel dingtalk-ops --url "https://oapi.dingtalk.com/robot/send?access_token=YOUR_ACCESS_TOKEN" --secret SECyourSigningSecret'],
   },
   'seller channels list': {
     usage: ['shipnow seller channels list --seller ID [--json] [store flags]'],
@@ -403,7 +403,7 @@ export const HELP: Record<string, HelpRecord> = {
       [1, 'a message was quarantined or rejected'],
       [2, 'bad input'],
     ],
-    examples: ['shipnow mail receive examples/mail/us-sold-ship-now.eml --seller demo-seller'],
+    examples: ['shipnow mail receive examples/mail/us-sold-ship-now.eml --seller A1B2C3'],
   },
   'mail backfill-unmatched': {
     usage: ['shipnow mail backfill-unmatched [--seller ID] [--dry-run] [--json] [store flags]'],
@@ -421,7 +421,7 @@ export const HELP: Record<string, HelpRecord> = {
       [0, 'done'],
       [2, 'bad input: unknown seller'],
     ],
-    examples: ['shipnow mail backfill-unmatched --table sentinel-prod --region us-east-1 --dry-run'],
+    examples: ['shipnow mail backfill-unmatched --table sentinel-prod --region us-east-1 --dry-run', 'shipnow mail backfill-unmatched --seller A1B2C3 --json'],
   },
 
   orders: {
