@@ -206,7 +206,7 @@ export const HELP: Record<string, HelpRecord> = {
         text: 'back to the default (repeatable): alert-email, language, timezone or an alert setting (quiet-hours, alert-languages, ...); not with that flag',
       },
       { flag: '--json', text: 'the result as JSON: {"sellerId","changed","seller"}' },
-      { flag: '--inbound-domain D', text: "with --json: the domain of the seller's address (or SENTINEL_INBOUND_DOMAIN)" },
+      { flag: '--inbound-domain D', text: "with --json and --table: the deployed inbound domain, for the seller's address (or SENTINEL_INBOUND_DOMAIN; else address is null)" },
     ],
     store: true,
     exit: [

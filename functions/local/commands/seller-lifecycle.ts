@@ -195,7 +195,7 @@ export async function sellerUpdate(args: string[], io: Io, opts: SellerCommandOp
     if (values.json) {
       const after = (await admin.getProfile(id))?.seller;
       const changed = change ? [...Object.keys(change.set), ...change.remove] : [];
-      io.out(JSON.stringify({ sellerId: id, changed, seller: after ? { ...profileJson(after, values['inbound-domain'], env), alerting: alertingSummary(after) } : null }, null, 2));
+      io.out(JSON.stringify({ sellerId: id, changed, seller: after ? { ...profileJson(after, store.kind === 'embedded' || inboundDomainConfigured(values['inbound-domain'], env) ? inboundDomainOf(values['inbound-domain'], env) : undefined), alerting: alertingSummary(after) } : null }, null, 2));
     } else if (!change) {
       io.out(`${id}: nothing to change (${store.describe})`);
     } else {
@@ -222,12 +222,13 @@ function show(v: unknown): string {
   return String(v);
 }
 
-function profileJson(s: Seller, domainFlag: string | undefined, env: NodeJS.ProcessEnv) {
+/** `domain` undefined: on a table without the deployed inbound domain, where the placeholder would be a wrong address (null). */
+function profileJson(s: Seller, domain: string | undefined) {
   return {
     sellerId: s.sellerId,
     name: s.name,
     marketplaces: s.marketplaces,
-    address: s.inboundAlias ? inboundAddress(s.inboundAlias, inboundDomainOf(domainFlag, env)) : null,
+    address: s.inboundAlias && domain ? inboundAddress(s.inboundAlias, domain) : null,
     language: s.language ?? null,
     timeZone: s.timeZone ?? null,
     alertEmails: s.alertEmails ?? [],
