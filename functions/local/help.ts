@@ -68,7 +68,7 @@ export const HELP: Record<string, HelpRecord> = {
     flags: TRUST_FLAGS,
     exit: [
       [0, 'every file was read (whatever it contained)'],
-      [2, 'a file cannot be read, or bad flags'],
+      [2, 'a file cannot be read, no FILE given, or bad flags'],
     ],
     examples: ['shipnow parse examples/mail/*.eml'],
   },
@@ -399,9 +399,9 @@ export const HELP: Record<string, HelpRecord> = {
       { flag: '--data DIR', text: 'the embedded store (default .data/, or SHIPNOW_DATA_DIR); --table is refused: on AWS, SES stores the mail' },
     ],
     exit: [
-      [0, 'every message was taken in'],
+      [0, 'every message was taken in (or was a duplicate)'],
       [1, 'a message was quarantined or rejected'],
-      [2, 'bad input'],
+      [2, 'bad input: a file cannot be read (the others are still taken in), no FILE, --table'],
     ],
     examples: ['shipnow mail receive examples/mail/us-sold-ship-now.eml --seller A1B2C3'],
   },
@@ -453,8 +453,8 @@ export const HELP: Record<string, HelpRecord> = {
     store: true,
     exit: [
       [0, 'synced'],
-      [1, 'the sync did not complete (broken, throttled, paused: see the output)'],
-      [2, 'bad input: flags, unknown seller, no credentials'],
+      [1, 'the sync did not complete (broken, throttled, paused, another sync of the seller running: see the output)'],
+      [2, 'bad input: flags, unknown seller, no credentials, order sync switched off for the seller (or no marketplace to sync)'],
     ],
     examples: ['shipnow orders sync --seller A1B2C3 --secrets-prefix shipnow-sentinel/sp-api/ --table sentinel-prod'],
   },
@@ -491,7 +491,7 @@ export const HELP: Record<string, HelpRecord> = {
     exit: [
       [0, 'all well'],
       [1, 'something needs attention (see the output)'],
-      [2, 'bad input'],
+      [2, 'bad input: unknown seller, a bad --now, --grace or --stale-after'],
     ],
     examples: ['shipnow status --table sentinel-prod --region us-east-1 --seller A1B2C3'],
   },
