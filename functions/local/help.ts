@@ -11,6 +11,8 @@
  * and parses its flags with `parseFlags('seller update', args, OPTIONS)`, which turns Node's
  * parseArgs errors into one line saying what is accepted (the command's flags, with a hint for a
  * typo, and where to read more). A new command adds its record here; `shipnow help` lists it.
+ * parseFlags also keeps the options each topic was parsed with (parsedFlags), so a test can
+ * compare what every command really accepts with what its record documents.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -15,6 +15,7 @@
  *   says per channel whether it arrived; a channel that works is no longer marked broken.
  *
  * Exit: 0 done (every tested channel took the message); 1 a tested channel failed; 2 bad input.
+ * Every flag, exit status and an example: the help records in ../help.ts.
  */
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';

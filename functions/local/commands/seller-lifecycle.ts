@@ -15,7 +15,8 @@
  *   for the seller ID on a terminal; `--yes` skips the question; without a terminal and without
  *   `--yes` it refuses (exit 2). Running it again finishes an interrupted removal.
  *
- * Exit: 0 done; 1 `remove` cancelled at the question; 2 bad input.
+ * Exit: 0 done; 1 `remove` cancelled at the question; 2 bad input. Every flag, exit status and an
+ * example: the help records in ../help.ts (`shipnow seller update --help`).
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
