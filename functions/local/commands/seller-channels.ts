@@ -39,12 +39,15 @@ import {
 } from '../../domain/channel-setup';
 import { sellerIdProblem } from '../../domain/seller-input';
 import { changeSellerProfile } from '../../services/manage-sellers';
+import { helpTopic, printHelp } from '../help';
 import { parse, type SellerCommandOptions } from './seller';
 import { EXIT, STORE_FLAGS, UsageError, openStore, type Io, type OpenStore } from './store';
 
 export async function sellerChannelsCommand(args: string[], io: Io, opts: SellerCommandOptions): Promise<number> {
   const [sub, ...rest] = args;
   switch (sub) {
+    case 'help': // `seller channels help set`, as `seller help add` and `mail help replay`
+      return printHelp(helpTopic('seller channels', rest), io);
     case 'set':
       return channelsSet(rest, io, opts);
     case 'list':
