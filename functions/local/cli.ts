@@ -144,7 +144,7 @@ function parseLine(
 
 async function checkCommand(args: string[], io: Out, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   if (wantsHelp(args)) return printHelp('check', io);
-  const { values, positionals } = parseFlags('check', args, {
+  const { values } = parseFlags('check', args, {
     orders: { type: 'string', multiple: true },
     mail: { type: 'string' },
     now: { type: 'string' },
@@ -153,8 +153,7 @@ async function checkCommand(args: string[], io: Out, env: NodeJS.ProcessEnv = pr
     lang: { type: 'string' },
     tz: { type: 'string' },
     ...TRUST_OPTIONS,
-  }, { positionals: true });
-  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  });
   const orders = values.orders ?? [];
   if (orders.length === 0) throw new UsageError('check needs --orders PATH (one or more)');
   if (!values.mail) throw new UsageError('check needs --mail DIR');

@@ -11,6 +11,8 @@
  * and parses its flags with `parseFlags('seller update', args, OPTIONS)`, which turns Node's
  * parseArgs errors into one line saying what is accepted (the command's flags, with a hint for a
  * typo, and where to read more). A new command adds its record here; `shipnow help` lists it.
+ * parseFlags also keeps the options each topic was parsed with (parsedFlags), so a test can
+ * compare what every command really accepts with what its record documents.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -62,13 +64,13 @@ export const HELP: Record<string, HelpRecord> = {
   parse: {
     usage: ['shipnow parse [flags] FILE...'],
     summary: [
-      'One JSON line per email file: {"file","soldShipNow","orderIds","marketplace","language","authentic","reason"}.',
+      'One JSON line per email file: {"file","soldShipNow","orderIds","marketplace","language","authentic","reason","shipBy","verified"}.',
       'A file named like a flag goes after --: shipnow parse -- --odd-name.eml',
     ],
     flags: TRUST_FLAGS,
     exit: [
       [0, 'every file was read (whatever it contained)'],
-      [2, 'a file cannot be read, or bad flags'],
+      [2, 'a file cannot be read, no FILE given, or bad flags'],
     ],
     examples: ['shipnow parse examples/mail/*.eml'],
   },
@@ -116,10 +118,11 @@ export const HELP: Record<string, HelpRecord> = {
 
   seller: {
     usage: ['shipnow seller COMMAND [flags]'],
-    summary: ['Sellers: their profile, their unguessable inbound address, their alert channels.'],
+    summary: ['Sellers: their profile, their unguessable inbound address, their alert channels and settings.'],
     subcommands: ['seller add', 'seller list', 'seller update', 'seller remove', 'seller channels'],
     exit: [
       [0, 'done'],
+      [1, 'seller remove: cancelled at the question; seller channels test: a channel failed'],
       [2, 'bad input'],
     ],
     examples: ['shipnow seller add --id A1B2C3 --name "Shenzhen Demo Trading" --marketplaces US,DE --language zh-CN --timezone Asia/Shanghai'],
@@ -127,139 +130,210 @@ export const HELP: Record<string, HelpRecord> = {
   'seller add': {
     usage: [
       'shipnow seller add --id ID --name NAME --marketplaces US,DE,... [--alert-email A]... [--language zh-CN|en] [--timezone TZ] [--alias ALIAS] [--inbound-domain D] [store flags]',
-      'shipnow seller add --from FILE [--inbound-domain D] [store flags]',
+      'shipnow seller add --from FILE [--json] [--inbound-domain D] [store flags]',
     ],
     summary: [
       "Create a seller with a new unguessable inbound address, and print the steps to add it to Seller",
-      "Central's Notification Preferences (English and Chinese). With --from, many sellers from a CSV or",
-      'JSON file: every row is checked first, a bad row is reported with its line number, and nothing is',
-      'written unless every row is good.',
+      "Central's Notification Preferences (English and Chinese).",
+      'With --from, many sellers from a CSV file (a header row; # starts a comment line) or a JSON array;',
+      'the columns / fields are the profile flags: id, name, marketplaces, alert-email, language, timezone.',
+      'Every row is checked first (the rules of seller add, the other rows, the sellers stored); if any is',
+      'bad, every bad row is reported as FILE:LINE: problem and nothing is written. A seller stored exactly',
+      'as its row says is left unchanged, so the same file can be run again after an interrupted run.',
     ],
     flags: [
       { flag: '--id ID', text: "the seller's ID (letters, digits, '.', '_', '-'; at most 64)" },
       { flag: '--name NAME', text: 'display name' },
       { flag: '--marketplaces LIST', text: 'marketplace codes, comma-separated: US, CA, MX, UK, DE, FR, IT, ES, NL, JP, AU, ...' },
-      { flag: '--alert-email A', text: 'where alert emails go (repeatable or comma-separated)' },
+      { flag: '--alert-email A', text: 'where alert emails go (repeatable, or comma-separated)' },
       { flag: '--language zh-CN|en', text: 'language of alerts (default both, Chinese first)' },
       { flag: '--timezone TZ', text: "the seller's IANA time zone, e.g. Asia/Shanghai" },
       { flag: '--alias ALIAS', text: "keep an address the seller already uses instead of a new one (lower-case letters, digits, '.', '_', '-'; no '+'; at most 64)" },
-      { flag: '--from FILE', text: 'CSV (header row: id,name,marketplaces,...) or JSON array of sellers' },
+      { flag: '--from FILE', text: 'many sellers from a CSV or JSON file (- for standard input); not with the profile flags above' },
+      { flag: '--json', text: 'with --from: the results as a JSON array of {"line","sellerId","status","address"} (status created|unchanged|exists)' },
       { flag: '--inbound-domain D', text: 'the deployed inbound domain (required with --table; or SENTINEL_INBOUND_DOMAIN)' },
     ],
     store: true,
     exit: [
-      [0, 'created'],
-      [2, 'bad input: unknown marketplace, bad time zone, a seller that already exists, a bad row in --from'],
+      [0, 'created (with --from: every row created or already there unchanged)'],
+      [
+        2,
+        'bad input: a bad ID, unknown marketplace or bad time zone, a seller that already exists, --table without the inbound domain; with --from: a bad row (nothing written) or a seller created by someone else meanwhile (left as it is)',
+      ],
     ],
-    examples: ['shipnow seller add --id A1B2C3 --name "Shenzhen Demo Trading" --marketplaces US,DE --language zh-CN --timezone Asia/Shanghai'],
+    examples: [
+      'shipnow seller add --id A1B2C3 --name "Shenzhen Demo Trading" --marketplaces US,DE --language zh-CN --timezone Asia/Shanghai',
+      'shipnow seller add --from sellers.csv --json',
+    ],
   },
   'seller list': {
     usage: ['shipnow seller list [--json] [--inbound-domain D] [store flags]'],
     summary: ['Every seller with its marketplaces and inbound address (tab-separated; a header line on a terminal).'],
     flags: [
-      { flag: '--json', text: 'a JSON array instead' },
+      { flag: '--json', text: 'a JSON array instead (with language, time zone, alert emails, created)' },
       { flag: '--inbound-domain D', text: 'the deployed inbound domain (required with --table; or SENTINEL_INBOUND_DOMAIN)' },
     ],
     store: true,
     exit: [
       [0, 'listed'],
-      [2, 'bad input'],
+      [2, 'bad input: --table without the inbound domain'],
     ],
     examples: ['shipnow seller list --json'],
   },
   'seller update': {
-    usage: ['shipnow seller update --id ID [--name NAME] [--marketplaces US,DE,...] [--alert-email A]... [--language zh-CN|en] [--timezone TZ] [store flags]'],
-    summary: ["Change a seller's profile; only the flags given change. The inbound address stays the same."],
+    usage: [
+      'shipnow seller update --id ID [--name NAME] [--marketplaces US,DE,...] [--alert-email A]... [--language zh-CN|en] [--timezone TZ] [alert settings] [--clear FIELD]... [--json] [store flags]',
+    ],
+    summary: [
+      "Change a seller's profile and alert settings: only the flags given change, in one conditional write",
+      "on the profile's version (a change someone else made meanwhile, another field or a channel, is kept).",
+      'The inbound address never changes. Each alert setting is checked with the schema the alert sender reads.',
+    ],
     flags: [
       { flag: '--id ID', text: 'the seller to change' },
       { flag: '--name NAME', text: 'display name' },
       { flag: '--marketplaces LIST', text: 'marketplace codes, comma-separated (replaces the list)' },
-      { flag: '--alert-email A', text: 'where alert emails go (repeatable or comma-separated; replaces the list)' },
+      { flag: '--alert-email A', text: 'where alert emails go (repeatable, or comma-separated; replaces the list)' },
       { flag: '--language zh-CN|en', text: 'language of alerts' },
       { flag: '--timezone TZ', text: "the seller's IANA time zone" },
+      { flag: '--quiet-hours START-END', text: "alert setting: quiet hours in the seller's time zone, e.g. 23:00-07:30 (default none)" },
+      { flag: '--alert-languages L,L', text: 'alert setting: the languages of alerts in the order shown, zh-CN and/or en (default zh-CN,en)' },
+      { flag: '--ship-by-reminders H,H', text: 'alert setting: reminders this many hours before ship-by (default 24,12,4)' },
+      { flag: '--auto-cancel-reminders D,D', text: 'alert setting: reminders this many days before auto-cancel (default 7,3,1)' },
+      { flag: '--digest-threshold N', text: 'alert setting: more alerts than this in one sender run go out as one digest, from 1 (default 3)' },
+      { flag: '--channel-down-after N', text: 'alert setting: a channel-down alert after this many expected orders in a row without their email, from 2 (default 3)' },
+      { flag: '--unknown-order-hours H', text: 'alert setting: an email for an order no source knows is alerted after this many hours (default 6)' },
+      { flag: '--broken-channel-retry-hours H', text: 'alert setting: an alert channel marked broken is tried again this many hours after its last failure (default 6)' },
+      {
+        flag: '--clear FIELD',
+        text: 'back to the default (repeatable): alert-email, language, timezone or an alert setting (quiet-hours, alert-languages, ...); not with that flag',
+      },
+      { flag: '--json', text: 'the result as JSON: {"sellerId","changed","seller"}' },
+      { flag: '--inbound-domain D', text: "with --json and --table: the deployed inbound domain, for the seller's address (or SENTINEL_INBOUND_DOMAIN; else address is null)" },
     ],
     store: true,
     exit: [
-      [0, 'updated'],
-      [2, 'bad input: unknown seller, unknown marketplace, bad time zone'],
+      [0, 'updated (or nothing to change)'],
+      [2, 'bad input: unknown seller, nothing to change given, a bad value, --clear F with --F, alert settings the sender would refuse'],
     ],
-    examples: ['shipnow seller update --id A1B2C3 --marketplaces US,DE,FR --timezone Asia/Shanghai'],
+    examples: ['shipnow seller update --id A1B2C3 --timezone Asia/Hong_Kong --quiet-hours 23:00-07:30 --clear language'],
   },
   'seller remove': {
-    usage: ['shipnow seller remove --id ID [--yes] [store flags]'],
+    usage: ['shipnow seller remove --id ID [--yes] [--dry-run] [--inbound-domain D] [--secrets-prefix PREFIX] [store flags]'],
     summary: [
-      'Remove a seller. What happens to its orders, notifications and alerts is said before anything is',
-      'deleted, and you are asked to confirm; its inbound address stops accepting mail.',
+      'Remove a seller. First says what happens to each kind of data: deleted at once (profile, inbound address,',
+      'orders, notifications, unsent alerts, sync state), what expires by itself (intake records, raw mail in S3)',
+      'and what stays until you remove it (the SP-API secret, the address in Seller Central). On a terminal it',
+      'then asks for the seller ID. Running it again finishes an interrupted removal.',
     ],
     flags: [
       { flag: '--id ID', text: 'the seller to remove' },
-      { flag: '--yes', text: 'do not ask (for scripts); without a terminal and without --yes nothing is removed' },
+      { flag: '--yes', text: 'do not ask (required when stdin is not a terminal)' },
+      { flag: '--dry-run', text: 'only say what would happen; remove nothing' },
+      { flag: '--inbound-domain D', text: 'with --table: the deployed inbound domain, to name the address that stops working (or SENTINEL_INBOUND_DOMAIN)' },
+      { flag: '--secrets-prefix PREFIX', text: 'the name prefix of the SP-API secrets, to name the one to delete (default shipnow-sentinel/sp-api/)' },
     ],
     store: true,
     exit: [
-      [0, 'removed'],
-      [1, 'not confirmed: nothing was removed'],
-      [2, 'bad input: unknown seller'],
+      [0, 'removed (or --dry-run)'],
+      [1, 'cancelled at the question: nothing was removed'],
+      [2, 'bad input: unknown seller, a bad ID, no terminal and neither --yes nor --dry-run (nothing was removed)'],
     ],
-    examples: ['shipnow seller remove --id A1B2C3 --yes'],
+    examples: ['shipnow seller remove --id A1B2C3 --dry-run'],
   },
   'seller channels': {
-    usage: ['shipnow seller channels set|list|test --seller ID [flags]'],
-    summary: ["A seller's alert channels (DingTalk, WeCom, Feishu, Slack, webhooks, email, SNS), tried in order."],
-    subcommands: ['seller channels set', 'seller channels list', 'seller channels test'],
+    usage: ['shipnow seller channels set|list|remove|test --seller ID [flags]'],
+    summary: [
+      "A seller's alert channels (DingTalk, WeCom, Feishu/Lark, Slack, webhooks, email, SNS), in order of",
+      "preference: a broken one falls through to the next. Kept on the profile as alerting.channels.",
+    ],
+    subcommands: ['seller channels set', 'seller channels list', 'seller channels remove', 'seller channels test'],
     exit: [
       [0, 'done'],
+      [1, 'test: a channel failed'],
       [2, 'bad input'],
     ],
     examples: ['shipnow seller channels list --seller A1B2C3'],
   },
   'seller channels set': {
-    usage: [`shipnow seller channels set --seller ID --id CHANNEL_ID --type ${CHANNEL_TYPES} [--url URL] [--secret S] [--to A]... [--topic-arn ARN] [store flags]`],
-    summary: ['Add a channel, or replace the one with the same ID; checked before it is saved (URL, secret, addresses).'],
+    usage: [
+      `shipnow seller channels set --seller ID --type ${CHANNEL_TYPES} [--channel CHANNEL_ID] [--url URL] [--secret SECRET] [--to A]... [--topic-arn ARN] [--position N] [--allow-any-url] [--json] [store flags]`,
+    ],
+    summary: [
+      'Add a channel, or change the one with the same ID (fields not given are kept when the type stays).',
+      'Checked before it is saved: the stored schema (what applies to the type) and the URL shape of each bot.',
+    ],
     flags: [
       { flag: '--seller ID', text: 'the seller' },
-      { flag: '--id CHANNEL_ID', text: 'a name for the channel, e.g. dingtalk-ops' },
       { flag: `--type ${CHANNEL_TYPES}`, text: 'the kind of channel' },
+      { flag: '--channel CHANNEL_ID', text: "the channel's ID, e.g. dingtalk-ops (default: the type)" },
       { flag: '--url URL', text: 'the bot or webhook URL (slack, dingtalk, wecom, feishu, webhook)' },
-      { flag: '--secret S', text: 'the signing secret (dingtalk, feishu), if the bot has one' },
-      { flag: '--to A', text: 'email addresses (email; repeatable or comma-separated)' },
-      { flag: '--topic-arn ARN', text: 'the SNS topic (sns; default: the stack topic)' },
+      { flag: '--secret SECRET', text: "the signing secret (dingtalk, feishu), if the bot has one; --secret '' removes it" },
+      { flag: '--to A', text: 'email addresses (email; repeatable, or comma-separated)' },
+      { flag: '--topic-arn ARN', text: "the SNS topic (sns; default: the stack's alert topic)" },
+      { flag: '--position N', text: 'its place in the order, 1 = first choice (default: where it was, else last)' },
+      { flag: '--allow-any-url', text: 'accept a URL of another shape (a proxy, a private deployment)' },
+      { flag: '--json', text: 'the saved channel (masked) as JSON: {"sellerId","channel","replaced"}' },
     ],
     store: true,
     exit: [
       [0, 'saved'],
-      [2, 'bad input: unknown seller, bad URL, missing field for that type'],
+      [2, 'bad input: unknown seller, no or unknown --type, a field that does not apply or is missing, a URL of the wrong shape'],
     ],
-    examples: ['shipnow seller channels set --seller A1B2C3 --id dingtalk-ops --type dingtalk --url "https://oapi.dingtalk.com/robot/send?access_token=..." --secret SEC...'],
+    examples: ['shipnow seller channels set --seller A1B2C3 --type dingtalk --channel dingtalk-ops --url "https://oapi.dingtalk.com/robot/send?access_token=YOUR_ACCESS_TOKEN" --secret SECyourSigningSecret'],
   },
   'seller channels list': {
     usage: ['shipnow seller channels list --seller ID [--json] [store flags]'],
-    summary: ["The seller's channels in the order they are tried (secrets are not shown)."],
+    summary: [
+      'The channels as the alert sender uses them, in order: tokens and secrets masked, and whether each is',
+      "marked broken. The profile's alert emails are the alert-emails channel when no email channel is set.",
+    ],
     flags: [
       { flag: '--seller ID', text: 'the seller' },
-      { flag: '--json', text: 'JSON instead of a table' },
+      { flag: '--json', text: 'JSON instead of tab-separated lines' },
     ],
     store: true,
     exit: [
       [0, 'listed'],
-      [2, 'bad input: unknown seller'],
+      [2, 'bad input: unknown seller, stored alert settings the sender would refuse'],
     ],
-    examples: ['shipnow seller channels list --seller A1B2C3'],
+    examples: ['shipnow seller channels list --seller A1B2C3 --json'],
   },
-  'seller channels test': {
-    usage: ['shipnow seller channels test --seller ID [--id CHANNEL_ID] [store flags]'],
-    summary: ['Send a test message through each channel (or one), in the seller\'s languages, and say which worked.'],
+  'seller channels remove': {
+    usage: ['shipnow seller channels remove --seller ID --channel CHANNEL_ID [store flags]'],
+    summary: ["Remove one channel. The alert-emails channel is the profile's alert emails: clear them with seller update --clear alert-email."],
     flags: [
       { flag: '--seller ID', text: 'the seller' },
-      { flag: '--id CHANNEL_ID', text: 'only this channel' },
+      { flag: '--channel CHANNEL_ID', text: 'the channel to remove (see seller channels list)' },
     ],
     store: true,
     exit: [
-      [0, 'every channel tested delivered'],
-      [1, 'a channel failed (the reason is printed)'],
+      [0, 'removed'],
       [2, 'bad input: unknown seller or channel'],
     ],
-    examples: ['shipnow seller channels test --seller A1B2C3 --id dingtalk-ops'],
+    examples: ['shipnow seller channels remove --seller A1B2C3 --channel dingtalk-ops'],
+  },
+  'seller channels test': {
+    usage: ['shipnow seller channels test --seller ID [--channel CHANNEL_ID] [--from ADDRESS] [--ses-endpoint URL] [--topic-arn ARN] [--json] [store flags]'],
+    summary: [
+      "Send a test message in the seller's languages through each channel (or one), with the adapter the alert",
+      'sender uses, and say per channel ok or failed with the reason. A channel that works is no longer marked broken.',
+    ],
+    flags: [
+      { flag: '--seller ID', text: 'the seller' },
+      { flag: '--channel CHANNEL_ID', text: 'only this channel' },
+      { flag: '--from ADDRESS', text: 'email: the verified SES sender (or SENTINEL_ALERT_FROM_ADDRESS)' },
+      { flag: '--ses-endpoint URL', text: 'email: another SES endpoint, e.g. a local aws-ses-v2-local (or SHIPNOW_LOCAL_SES)' },
+      { flag: '--topic-arn ARN', text: "sns without a topic of its own: the stack's alert topic (or SENTINEL_ALERT_TOPIC_ARN)" },
+      { flag: '--json', text: 'the results as JSON: {"sellerId","results"}' },
+    ],
+    store: true,
+    exit: [
+      [0, 'every channel tested took the message'],
+      [1, 'a channel failed (the reason is printed)'],
+      [2, 'bad input: unknown seller or channel, no channel to test'],
+    ],
+    examples: ['shipnow seller channels test --seller A1B2C3 --channel dingtalk-ops'],
   },
 
   mail: {
@@ -271,7 +345,7 @@ export const HELP: Record<string, HelpRecord> = {
       [1, 'the replayed or received message was quarantined or rejected'],
       [2, 'bad input'],
     ],
-    examples: ['shipnow mail replay MESSAGE_ID --table TABLE --bucket BUCKET --inbound-domain DOMAIN [--region R]'],
+    examples: ['shipnow mail quarantine --table sentinel-prod --region us-east-1'],
   },
   'mail quarantine': {
     usage: ['shipnow mail quarantine [--json] [store flags]'],
@@ -308,7 +382,7 @@ export const HELP: Record<string, HelpRecord> = {
     flags: [
       { flag: '--seller ID', text: 'route to this seller whatever the recipient (then the inbound domain is not needed)' },
       { flag: '--inbound-domain D', text: 'the deployed inbound domain (or SENTINEL_INBOUND_DOMAIN)' },
-      { flag: '--max-bytes N', text: 'largest message accepted' },
+      { flag: '--max-bytes N', text: 'largest message accepted, in bytes (default 10 MiB, or SENTINEL_MAX_MESSAGE_BYTES)' },
     ],
     store: true,
     exit: [
@@ -324,15 +398,15 @@ export const HELP: Record<string, HelpRecord> = {
     flags: [
       { flag: '--seller ID', text: 'route to this seller whatever the recipient' },
       { flag: '--inbound-domain D', text: 'the inbound domain the recipients are checked against' },
-      { flag: '--max-bytes N', text: 'largest message accepted' },
-      { flag: '--data DIR', text: 'the embedded store (default .data/)' },
+      { flag: '--max-bytes N', text: 'largest message accepted, in bytes (default 10 MiB, or SENTINEL_MAX_MESSAGE_BYTES)' },
+      { flag: '--data DIR', text: 'the embedded store (default .data/, or SHIPNOW_DATA_DIR); --table is refused: on AWS, SES stores the mail' },
     ],
     exit: [
-      [0, 'every message was taken in'],
+      [0, 'every message was taken in (or was a duplicate)'],
       [1, 'a message was quarantined or rejected'],
-      [2, 'bad input'],
+      [2, 'bad input: a file cannot be read (the others are still taken in), no FILE, --table'],
     ],
-    examples: ['shipnow mail receive examples/mail/us-sold-ship-now.eml --seller demo-seller'],
+    examples: ['shipnow mail receive examples/mail/us-sold-ship-now.eml --seller A1B2C3'],
   },
   'mail backfill-unmatched': {
     usage: ['shipnow mail backfill-unmatched [--seller ID] [--dry-run] [--json] [store flags]'],
@@ -350,7 +424,7 @@ export const HELP: Record<string, HelpRecord> = {
       [0, 'done'],
       [2, 'bad input: unknown seller'],
     ],
-    examples: ['shipnow mail backfill-unmatched --table sentinel-prod --region us-east-1 --dry-run'],
+    examples: ['shipnow mail backfill-unmatched --table sentinel-prod --region us-east-1 --dry-run', 'shipnow mail backfill-unmatched --seller A1B2C3 --json'],
   },
 
   orders: {
@@ -382,8 +456,8 @@ export const HELP: Record<string, HelpRecord> = {
     store: true,
     exit: [
       [0, 'synced'],
-      [1, 'the sync did not complete (broken, throttled, paused: see the output)'],
-      [2, 'bad input: flags, unknown seller, no credentials'],
+      [1, 'the sync did not complete (broken, throttled, paused, another sync of the seller running: see the output)'],
+      [2, 'bad input: flags, unknown seller, no credentials, order sync switched off for the seller (or no marketplace to sync)'],
     ],
     examples: ['shipnow orders sync --seller A1B2C3 --secrets-prefix shipnow-sentinel/sp-api/ --table sentinel-prod'],
   },
@@ -420,7 +494,7 @@ export const HELP: Record<string, HelpRecord> = {
     exit: [
       [0, 'all well'],
       [1, 'something needs attention (see the output)'],
-      [2, 'bad input'],
+      [2, 'bad input: unknown seller, a bad --now, --grace or --stale-after'],
     ],
     examples: ['shipnow status --table sentinel-prod --region us-east-1 --seller A1B2C3'],
   },
@@ -492,7 +566,7 @@ export function renderHelp(topic: string): string {
   lines.push(...r.summary);
   if (r.subcommands) {
     lines.push('', 'commands:');
-    for (const s of r.subcommands) lines.push(`  ${HELP[s]?.usage[0] ?? `shipnow ${s}`}`);
+    for (const s of r.subcommands) for (const u of HELP[s]?.usage ?? [`shipnow ${s}`]) lines.push(`  ${u}`);
     lines.push('', `shipnow ${topic} COMMAND --help shows one command.`);
   }
   const flags = [...(r.flags ?? []), ...(r.store ? STORE_FLAG_HELP : [])];
@@ -548,12 +622,50 @@ type Options = NonNullable<ParseArgsConfig['options']>;
  */
 export function parseFlags<O extends Options>(topic: string, args: readonly string[], options: O, opts: { positionals?: boolean } = {}) {
   const allowPositionals = opts.positionals ?? false;
+  recordParse(topic, options, allowPositionals);
   const joined = joinNegativeNumbers(args, options);
   try {
     return parseArgs({ args: joined, options, allowPositionals, strict: true });
   } catch (e) {
     throw new UsageError(explainFlagError(topic, joined, options, allowPositionals) ?? (e as Error).message.split('\n')[0]);
   }
+}
+
+/** What one command was parsed with: its options (every parseFlags call of the topic, merged) and whether it takes arguments. */
+export interface ParsedTopic {
+  options: Options;
+  positionals: boolean;
+  /** The distinct sets of flags it was parsed with (`seller add` and `seller add --from` are two). */
+  ways: Set<string>;
+}
+
+const parsedTopics = new Map<string, ParsedTopic>();
+
+function recordParse(topic: string, options: Options, positionals: boolean): void {
+  const seen = parsedTopics.get(topic);
+  const ways = seen?.ways ?? new Set<string>();
+  ways.add(Object.keys(options).sort().join(' '));
+  parsedTopics.set(topic, { options: { ...seen?.options, ...options }, positionals: (seen?.positionals ?? false) || positionals, ways });
+}
+
+/**
+ * The flags each command has really been parsed with in this process, by topic. The test that
+ * help and parser agree runs every command once and compares this with HELP, so a flag added to
+ * a command without its help (or help for a flag no command takes) fails it.
+ */
+export function parsedFlags(): ReadonlyMap<string, ParsedTopic> {
+  return parsedTopics;
+}
+
+/** The flags a help record documents, by name: `--grace MINUTES` -> grace, with whether it takes a value. */
+export function documentedFlags(topic: string): Map<string, { form: string; value: boolean; text: string }> {
+  const r = HELP[topic];
+  const out = new Map<string, { form: string; value: boolean; text: string }>();
+  for (const f of [...(r?.flags ?? []), ...(r?.store ? STORE_FLAG_HELP : [])]) {
+    const [name, ...value] = f.flag.split(' ');
+    out.set(name.replace(/^--/, ''), { form: f.flag, value: value.length > 0, text: f.text });
+  }
+  return out;
 }
 
 /**

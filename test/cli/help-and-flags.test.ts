@@ -46,6 +46,11 @@ describe('--help', () => {
     [['orders', 'import', '--help']],
     [['alerts', 'channels', '--help']],
     [['status', '--help']],
+    [['seller', 'update', '--help']],
+    [['seller', 'remove', '-h']],
+    [['seller', 'channels', 'remove', '--help']],
+    [['seller', 'channels', 'test', '--help']],
+    [['mail', 'receive', '--help']],
   ])('shipnow %j exits 0 with a usage line, flags, exit statuses and an example', (args) => {
     const r = shipnow(args);
     expect(r.code).toBe(0);
@@ -90,6 +95,11 @@ describe('--help', () => {
     const a = capture();
     expect(await main(['seller', 'help', 'add'], a.io)).toBe(0);
     expect(a.out[0].split('\n')[0]).toBe(`usage: ${HELP['seller add'].usage[0]}`);
+    for (const [args, topic] of [[['seller', 'channels', 'help', 'test'], 'seller channels test'], [['seller', 'channels', 'help'], 'seller channels']] as const) {
+      const c = capture();
+      expect(await main([...args], c.io)).toBe(0);
+      expect(c.out[0].split('\n')[0]).toBe(`usage: ${HELP[topic].usage[0]}`);
+    }
     const b = capture();
     expect(await main(['help', 'nonsense'], b.io)).toBe(2);
     expect(b.err).toEqual(["shipnow: no command 'nonsense' (see: shipnow --help)"]);

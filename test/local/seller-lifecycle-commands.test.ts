@@ -508,6 +508,16 @@ describe('against a deployed table (--table, --endpoint)', () => {
     expect(await ddb.repository.getSeller('T2')).toBeDefined();
   });
 
+  test('update --json on a table names the address only with the deployed inbound domain, never the placeholder', async () => {
+    const flags = ['--table', ddb.tableName, '--endpoint', ddb.db.endpoint];
+    expect((await run(['add', '--id', 'J1', '--name', 'Json', '--marketplaces', 'US', '--inbound-domain', 'in.example.com', ...flags], { env: {} })).code).toBe(0);
+    const without = await run(['update', '--id', 'J1', '--name', 'Json 2', '--json', ...flags], { env: {} });
+    expect(without.code).toBe(0);
+    expect(JSON.parse(without.out)).toMatchObject({ sellerId: 'J1', changed: ['name'], seller: { name: 'Json 2', address: null } });
+    const withDomain = await run(['update', '--id', 'J1', '--name', 'Json 3', '--json', '--inbound-domain', 'in.example.com', ...flags], { env: {} });
+    expect(JSON.parse(withDomain.out).seller.address).toMatch(/^snw-[a-z2-7]{16}@in\.example\.com$/);
+  });
+
   test('two people changing one seller at the same time: both changes are kept', async () => {
     const flags = ['--table', ddb.tableName, '--endpoint', ddb.db.endpoint];
     expect((await run(['add', '--id', 'P1', '--name', 'Parallel', '--marketplaces', 'US', '--inbound-domain', 'in.example.com', ...flags], { env: {} })).code).toBe(0);

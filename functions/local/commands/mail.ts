@@ -163,9 +163,11 @@ async function replay(args: string[], io: Io, opts: MailCommandOptions): Promise
 }
 
 async function receive(args: string[], io: Io, opts: MailCommandOptions): Promise<number> {
-  const { values, positionals } = parseFlags('mail receive', args, { ...INTAKE_FLAGS, ...STORE_FLAGS }, { positionals: true });
+  // The embedded store only: of the store flags just --data (on AWS, SES stores the mail).
+  const flags = args.includes('--') ? args.slice(0, args.indexOf('--')) : args;
+  if (flags.some((a) => a === '--table' || a.startsWith('--table='))) throw new UsageError('mail receive works on the embedded store only (on AWS, SES stores the mail)');
+  const { values, positionals } = parseFlags('mail receive', args, { ...INTAKE_FLAGS, data: STORE_FLAGS.data }, { positionals: true });
   if (positionals.length === 0) throw new UsageError('mail receive needs at least one FILE');
-  if (values.table) throw new UsageError('mail receive works on the embedded store only (on AWS, SES stores the mail)');
   const env = opts.env ?? process.env;
   const store = await openStore(values, env);
   try {

@@ -15,6 +15,7 @@
  *   says per channel whether it arrived; a channel that works is no longer marked broken.
  *
  * Exit: 0 done (every tested channel took the message); 1 a tested channel failed; 2 bad input.
+ * Every flag, exit status and an example: the help records in ../help.ts.
  */
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -38,25 +39,15 @@ import {
 } from '../../domain/channel-setup';
 import { sellerIdProblem } from '../../domain/seller-input';
 import { changeSellerProfile } from '../../services/manage-sellers';
+import { helpTopic, printHelp } from '../help';
 import { parse, type SellerCommandOptions } from './seller';
 import { EXIT, STORE_FLAGS, UsageError, openStore, type Io, type OpenStore } from './store';
-
-export const SELLER_CHANNELS_SET_USAGE = `usage: shipnow seller channels set --seller ID --type email|sns|slack|dingtalk|wecom|feishu|webhook [--channel CHANNEL_ID]
-         [--url URL] [--secret SECRET] [--to A,B] [--topic-arn ARN] [--position N] [--allow-any-url] [--json] [store flags]
-  Adds the channel, or changes the one with the same ID (default ID: the type). DingTalk and Feishu/Lark take a signing --secret.`;
-
-export const SELLER_CHANNELS_LIST_USAGE = `usage: shipnow seller channels list --seller ID [--json] [store flags]
-  The seller's alert channels in order of preference, tokens and secrets masked, and whether each is marked broken.`;
-
-export const SELLER_CHANNELS_REMOVE_USAGE = `usage: shipnow seller channels remove --seller ID --channel CHANNEL_ID [store flags]`;
-
-export const SELLER_CHANNELS_TEST_USAGE = `usage: shipnow seller channels test --seller ID [--channel CHANNEL_ID] [--from ADDRESS] [--ses-endpoint URL] [--topic-arn ARN] [--json] [store flags]
-  Sends a test message through each channel (or one). Email needs the verified sender: --from or ${ENV.ALERT_FROM_ADDRESS}.
-  Exit 0: every channel took it; 1: a channel failed (the reason is printed); 2: bad input.`;
 
 export async function sellerChannelsCommand(args: string[], io: Io, opts: SellerCommandOptions): Promise<number> {
   const [sub, ...rest] = args;
   switch (sub) {
+    case 'help': // `seller channels help set`, as `seller help add` and `mail help replay`
+      return printHelp(helpTopic('seller channels', rest), io);
     case 'set':
       return channelsSet(rest, io, opts);
     case 'list':

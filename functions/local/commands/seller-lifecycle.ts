@@ -15,7 +15,8 @@
  *   for the seller ID on a terminal; `--yes` skips the question; without a terminal and without
  *   `--yes` it refuses (exit 2). Running it again finishes an interrupted removal.
  *
- * Exit: 0 done; 1 `remove` cancelled at the question; 2 bad input.
+ * Exit: 0 done; 1 `remove` cancelled at the question; 2 bad input. Every flag, exit status and an
+ * example: the help records in ../help.ts (`shipnow seller update --help`).
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -33,22 +34,6 @@ import type { Seller } from '../../domain/types';
 import { changeSellerProfile, createSellerWithAlias, planSellerImport, removalStatement } from '../../services/manage-sellers';
 import { SELLER_FIELD_FLAGS, notificationSteps, parse, type SellerCommandOptions } from './seller';
 import { EXIT, PLACEHOLDER_NOTE, STORE_FLAGS, UsageError, inboundDomainConfigured, inboundDomainOf, openStore, requireInboundDomain, type Io } from './store';
-
-export const SELLER_ADD_FROM_USAGE = `usage: shipnow seller add --from FILE [--json] [--inbound-domain D] [store flags]
-  FILE (or - for standard input): CSV with a header row, or a JSON array of objects.
-  Columns / fields, as the flags of seller add: id, name, marketplaces, alert-email, language, timezone.
-  Every row is checked before anything is written; exit 2 lists every bad row as FILE:LINE: problem.`;
-
-export const SELLER_UPDATE_USAGE = `usage: shipnow seller update --id ID [--name NAME] [--marketplaces US,DE,...] [--alert-email A]...
-         [--language zh-CN|en] [--timezone TZ] [alert settings] [--clear FIELD]... [--json] [store flags]
-  alert settings: --quiet-hours 23:00-07:30 --alert-languages zh-CN,en --ship-by-reminders 24,12,4
-         --auto-cancel-reminders 7,3,1 --digest-threshold N --channel-down-after N --unknown-order-hours H
-         --broken-channel-retry-hours H; --clear takes alert-email, language, timezone or any of them (back to the default).
-  Only the given fields change; a change made meanwhile by someone else is kept.`;
-
-export const SELLER_REMOVE_USAGE = `usage: shipnow seller remove --id ID [--yes] [--dry-run] [--inbound-domain D] [store flags]
-  Says what happens to the seller's data, then asks for the seller ID (on a terminal).
-  --yes: do not ask (required without a terminal); --dry-run: only say it. Exit 0 removed, 1 cancelled, 2 bad input.`;
 
 // ---- add --from ------------------------------------------------------------------------------------
 
@@ -211,7 +196,7 @@ export async function sellerUpdate(args: string[], io: Io, opts: SellerCommandOp
     if (values.json) {
       const after = (await admin.getProfile(id))?.seller;
       const changed = change ? [...Object.keys(change.set), ...change.remove] : [];
-      io.out(JSON.stringify({ sellerId: id, changed, seller: after ? { ...profileJson(after, values['inbound-domain'], env), alerting: alertingSummary(after) } : null }, null, 2));
+      io.out(JSON.stringify({ sellerId: id, changed, seller: after ? { ...profileJson(after, store.kind === 'embedded' || inboundDomainConfigured(values['inbound-domain'], env) ? inboundDomainOf(values['inbound-domain'], env) : undefined), alerting: alertingSummary(after) } : null }, null, 2));
     } else if (!change) {
       io.out(`${id}: nothing to change (${store.describe})`);
     } else {
@@ -238,12 +223,13 @@ function show(v: unknown): string {
   return String(v);
 }
 
-function profileJson(s: Seller, domainFlag: string | undefined, env: NodeJS.ProcessEnv) {
+/** `domain` undefined: on a table without the deployed inbound domain, where the placeholder would be a wrong address (null). */
+function profileJson(s: Seller, domain: string | undefined) {
   return {
     sellerId: s.sellerId,
     name: s.name,
     marketplaces: s.marketplaces,
-    address: s.inboundAlias ? inboundAddress(s.inboundAlias, inboundDomainOf(domainFlag, env)) : null,
+    address: s.inboundAlias && domain ? inboundAddress(s.inboundAlias, domain) : null,
     language: s.language ?? null,
     timeZone: s.timeZone ?? null,
     alertEmails: s.alertEmails ?? [],

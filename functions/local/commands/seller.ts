@@ -78,11 +78,6 @@ export const SELLER_FIELD_FLAGS = {
   timezone: { type: 'string' },
 } as const;
 
-export const SELLER_ADD_USAGE = `usage:
-  shipnow seller add --id ID --name NAME --marketplaces US,DE,... [--alert-email A] [--language zh-CN|en] [--timezone TZ] [--inbound-domain D] [store flags]
-  shipnow seller add --from FILE [--json] [--inbound-domain D] [store flags]
-      FILE: CSV with a header row, or a JSON array; columns/fields: id, name, marketplaces, alert-email, language, timezone.`;
-
 async function sellerAdd(args: string[], io: Io, opts: SellerCommandOptions): Promise<number> {
   if (args.some((a) => a === '--from' || a.startsWith('--from='))) return sellerAddFrom(args, io, opts);
   const { values } = parse('seller add', args, {
