@@ -94,6 +94,8 @@ export async function changeSellerProfile(
 
 export interface ImportCandidate {
   line: number;
+  /** Index of the row in the file: orders rows that share a line (a one-line JSON array). */
+  position: number;
   changes: Required<Pick<SellerFieldChanges, 'sellerId' | 'name' | 'marketplaces'>> & SellerFieldChanges;
 }
 
@@ -116,11 +118,11 @@ export function planSellerImport(rows: readonly SellerRow[], existing: readonly 
   const plan: ImportPlan = { create: [], unchanged: [], problems: [] };
   const byId = new Map(existing.map((s) => [s.sellerId, s]));
   const firstLine = new Map<string, number>();
-  for (const row of rows) {
+  for (const [position, row] of rows.entries()) {
     const { changes, problems } = checkSellerFields(row.values, { label: (f) => f, required: ['id', 'name', 'marketplaces'] });
     for (const message of problems) plan.problems.push({ line: row.line, message });
     if (problems.length > 0 || !changes.sellerId || !changes.name || !changes.marketplaces) continue;
-    const candidate: ImportCandidate = { line: row.line, changes: { ...changes, sellerId: changes.sellerId, name: changes.name, marketplaces: changes.marketplaces } };
+    const candidate: ImportCandidate = { line: row.line, position, changes: { ...changes, sellerId: changes.sellerId, name: changes.name, marketplaces: changes.marketplaces } };
     const id = changes.sellerId;
     const seen = firstLine.get(id);
     if (seen !== undefined) {

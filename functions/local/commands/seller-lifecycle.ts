@@ -69,9 +69,9 @@ export async function sellerAddFrom(args: string[], io: Io, opts: SellerCommandO
 
     const random = opts.randomBytes ?? ((n: number) => randomBytes(n));
     const now = (opts.now ?? (() => new Date()))().toISOString();
-    const results: Array<{ line: number; sellerId: string; status: 'created' | 'unchanged' | 'exists'; address: string | null; seller: Seller }> = [];
+    const results: Array<{ line: number; position: number; sellerId: string; status: 'created' | 'unchanged' | 'exists'; address: string | null; seller: Seller }> = [];
     for (const u of plan.unchanged) {
-      results.push({ line: u.line, sellerId: u.existing.sellerId, status: 'unchanged', address: u.existing.inboundAlias ? inboundAddress(u.existing.inboundAlias, domain) : null, seller: u.existing });
+      results.push({ line: u.line, position: u.position, sellerId: u.existing.sellerId, status: 'unchanged', address: u.existing.inboundAlias ? inboundAddress(u.existing.inboundAlias, domain) : null, seller: u.existing });
     }
     // A few sellers in flight at once (each is an alias claim and a profile put); printed in file order.
     let next = 0;
@@ -80,11 +80,11 @@ export async function sellerAddFrom(args: string[], io: Io, opts: SellerCommandO
         const c = plan.create[next++];
         const created = await createSellerWithAlias(store.repo, { sellerId: c.changes.sellerId, ...profileFields(c.changes), name: c.changes.name, marketplaces: c.changes.marketplaces.map((m) => m.key), createdAt: now }, random);
         const address = created.seller.inboundAlias ? inboundAddress(created.seller.inboundAlias, domain) : null;
-        results.push({ line: c.line, sellerId: c.changes.sellerId, status: created.result === 'created' ? 'created' : 'exists', address, seller: created.seller });
+        results.push({ line: c.line, position: c.position, sellerId: c.changes.sellerId, status: created.result === 'created' ? 'created' : 'exists', address, seller: created.seller });
       }
     };
     await Promise.all(Array.from({ length: Math.min(IMPORT_CONCURRENCY, plan.create.length) }, worker));
-    results.sort((a, b) => a.line - b.line);
+    results.sort((a, b) => a.line - b.line || a.position - b.position);
     if (!values.json) for (const r of results.filter((x) => x.status === 'created')) io.out(`created\t${r.sellerId}\t${r.address ?? '-'}`);
     // Created by someone else between the check and the write: told, not overwritten.
     const raced = results.filter((r) => r.status === 'exists');
