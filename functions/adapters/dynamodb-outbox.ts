@@ -32,7 +32,7 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
-import type { Alert } from '../domain/alerts';
+import type { Alert } from '../domain/alert-model';
 import type { AlertOutbox, ChannelHealth, ChannelHealthStore, DeliveryRecord, OutboxItem } from '../domain/alert-ports';
 import { ConcurrentModificationError } from '../domain/errors';
 import type { IsoTime } from '../domain/types';

@@ -11,14 +11,13 @@
  * section is checked here first (see `checkHeaderSection`) and MalformedMailError is raised for
  * what is not a mail message.
  *
- * iconv-lite and encoding-japanese are imported for RFC 2047 words in headers mailparser leaves
- * encoded (it decodes only Subject, addresses and a few more); both are already installed as
- * dependencies of mailparser/libmime.
+ * RFC 2047 words in the headers mailparser leaves encoded (it decodes only Subject, addresses and a
+ * few more) are decoded by libmime, the library mailparser itself decodes with (same charset table:
+ * iconv-lite, encoding-japanese for ISO-2022-JP, GB2312 read as GBK).
  */
 import { simpleParser } from 'mailparser';
 import type { AddressObject, EmailAddress, HeaderValue, ParsedMail as LibParsedMail } from 'mailparser';
-import iconv from 'iconv-lite';
-import Encoding from 'encoding-japanese';
+import libmime from 'libmime';
 import { MalformedMailError, OUTLOOK_MSG_REASON } from '../domain/errors';
 import type { MailHeader, ParsedMail } from '../domain/mail';
 import { parseRfc5322Date } from '../domain/mail';
@@ -177,65 +176,18 @@ function rawHeaderValue({ line }: { line: string }): string {
   return colon === -1 ? '' : line.slice(colon + 1).replace(/\r?\n(?=[ \t])/g, '').trim();
 }
 
-const ENCODED_WORD = /=\?([^?\s]+)\?([BbQq])\?([^?\s]*)\?=/g;
-
 /**
- * Decodes RFC 2047 encoded words. Adjacent words are joined before decoding their charset:
- * RFC 2047 §6.2 drops the whitespace between them, and many encoders split a multi-byte
- * character (or an ISO-2022-JP escape sequence) across two words.
+ * Decodes RFC 2047 encoded words. Adjacent words are joined before decoding their charset
+ * (RFC 2047 §6.2 drops the whitespace between them, and many encoders split a multi-byte
+ * character or an ISO-2022-JP escape sequence across two words); libmime does that.
  */
 export function decodeEncodedWords(value: string): string {
-  if (!value.includes('=?')) return value;
-  let out = '';
-  let last = 0;
-  let pending: { charset: string; bytes: Buffer[] } | null = null;
-  const flush = (): void => {
-    if (pending) out += decodeCharset(Buffer.concat(pending.bytes), pending.charset);
-    pending = null;
-  };
-  for (const m of value.matchAll(ENCODED_WORD)) {
-    const index = m.index ?? 0;
-    const between = value.slice(last, index);
-    const charset = m[1].split('*')[0].toLowerCase(); // RFC 2231 language suffix: utf-8*en
-    const bytes = m[2].toUpperCase() === 'B' ? Buffer.from(m[3], 'base64') : decodeQ(m[3]);
-    if (pending !== null && /^[ \t\r\n]*$/.test(between) && pending.charset === charset) {
-      pending.bytes.push(bytes);
-    } else {
-      flush();
-      out += between;
-      pending = { charset, bytes: [bytes] };
-    }
-    last = index + m[0].length;
-  }
-  flush();
-  return out + value.slice(last);
+  return value.includes('=?') ? libmime.decodeWords(value) : value;
 }
 
-function decodeQ(text: string): Buffer {
-  const bytes: number[] = [];
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '_') bytes.push(0x20);
-    else if (c === '=' && /^[0-9a-f]{2}$/i.test(text.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else bytes.push(text.charCodeAt(i) & 0xff);
-  }
-  return Buffer.from(bytes);
-}
-
-const JIS_CHARSET = /^(iso-?2022-?jp|csiso2022jp|jis)/i;
-
-/** Bytes in a named charset -> text. Unknown charsets fall back to UTF-8 rather than failing. */
+/** Bytes in a named charset -> text, with libmime's charset table. Unknown charsets fall back to UTF-8. */
 export function decodeCharset(bytes: Buffer, charset: string): string {
-  const name = charset.trim().toLowerCase();
-  if (JIS_CHARSET.test(name)) {
-    // iconv-lite has no ISO-2022-JP; encoding-japanese does (libmime makes the same choice).
-    return Encoding.codeToString(Encoding.convert(Uint8Array.from(bytes), { to: 'UNICODE', from: 'JIS' }));
-  }
-  // GB2312 mail routinely carries GBK-only characters; GBK is a superset, so decode as GBK.
-  const effective = name === 'gb2312' || name === 'euc-cn' ? 'gbk' : name;
-  return iconv.encodingExists(effective) ? iconv.decode(bytes, effective) : bytes.toString('utf8');
+  return libmime.decodeWord(charset, 'B', bytes.toString('base64'));
 }
 
 // ---------------------------------------------------------------------------------------------

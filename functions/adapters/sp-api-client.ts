@@ -343,14 +343,8 @@ export class SpApiClient implements OrdersApi {
     return perToken + jitter;
   }
 
-  private async fetchWithTimeout(url: string, init: { method: string; headers: Record<string, string>; body?: string }): Promise<Response> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.requestTimeoutMs);
-    try {
-      return await this.fetchFn(url, { ...init, signal: controller.signal });
-    } finally {
-      clearTimeout(timer);
-    }
+  private fetchWithTimeout(url: string, init: { method: string; headers: Record<string, string>; body?: string }): Promise<Response> {
+    return this.fetchFn(url, { ...init, signal: AbortSignal.timeout(this.requestTimeoutMs) });
   }
 }
 

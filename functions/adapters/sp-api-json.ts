@@ -14,6 +14,7 @@
  * validation but are never copied into OrderFacts. The schemas are exported for the live SP-API
  * client; note that their date-times are *transformed* to canonical UTC (`...T..:..:..000Z`).
  */
+import { findNodeAtLocation, parseTree } from 'jsonc-parser';
 import { z } from 'zod';
 import { InputError } from '../domain/errors';
 import { marketplaceById } from '../domain/marketplaces';
@@ -311,109 +312,27 @@ export function parseSpApiOrders(json: unknown, file: string, opts: SpApiParseOp
  * object that lacks it). Undefined if the text does not hold the path at all.
  */
 export function lineOfPath(text: string, path: readonly PathSegment[]): number | undefined {
+  const root = parseTree(text);
+  if (root === undefined) return undefined;
   for (let n = path.length; n >= 0; n--) {
-    const offset = locateJsonPath(text, path.slice(0, n));
-    if (offset !== undefined) {
-      let line = 1;
-      for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === 10) line++;
-      return line;
-    }
+    const node = findNodeAtLocation(root, path.slice(0, n));
+    if (node !== undefined) return lineAtOffset(text, node.offset);
   }
   return undefined;
 }
 
 /**
  * Offset in `text` (valid JSON) where the value at `path` starts; undefined if absent.
- * A small single-pass scanner: cheaper than a position-tracking JSON parser and only used on the
- * error path. Duplicate keys: the first occurrence is reported.
+ * jsonc-parser's tree keeps every value's offset; duplicate keys: the first occurrence is reported.
+ * Only used on the error path.
  */
 export function locateJsonPath(text: string, path: readonly PathSegment[]): number | undefined {
-  let i = 0;
-  const skipWs = (): void => {
-    while (i < text.length && /[\s\uFEFF]/.test(text[i])) i++;
-  };
-  const readString = (): string => {
-    // at the opening quote
-    let s = '';
-    i++;
-    while (i < text.length && text[i] !== '"') {
-      if (text[i] === '\\') {
-        const c = text[i + 1];
-        if (c === 'u') {
-          s += String.fromCharCode(parseInt(text.slice(i + 2, i + 6), 16));
-          i += 6;
-        } else {
-          s += ({ n: '\n', t: '\t', r: '\r', b: '\b', f: '\f' } as Record<string, string>)[c] ?? c;
-          i += 2;
-        }
-      } else {
-        s += text[i++];
-      }
-    }
-    i++; // closing quote
-    return s;
-  };
-  const skipValue = (): void => {
-    skipWs();
-    const c = text[i];
-    if (c === '"') {
-      readString();
-      return;
-    }
-    if (c === '{' || c === '[') {
-      let depth = 0;
-      while (i < text.length) {
-        const d = text[i];
-        if (d === '"') {
-          readString();
-          continue;
-        }
-        if (d === '{' || d === '[') depth++;
-        else if (d === '}' || d === ']') {
-          depth--;
-          if (depth === 0) {
-            i++;
-            return;
-          }
-        }
-        i++;
-      }
-      return;
-    }
-    while (i < text.length && !/[,\]}\s]/.test(text[i])) i++; // number, true, false, null
-  };
-  const walk = (depth: number): number | undefined => {
-    skipWs();
-    if (depth === path.length) return i;
-    const want = path[depth];
-    if (text[i] === '{' && typeof want === 'string') {
-      i++;
-      for (;;) {
-        skipWs();
-        if (text[i] !== '"') return undefined; // '}' (not found) or malformed
-        const key = readString();
-        skipWs();
-        i++; // ':'
-        if (key === want) return walk(depth + 1);
-        skipValue();
-        skipWs();
-        if (text[i] !== ',') return undefined;
-        i++;
-      }
-    }
-    if (text[i] === '[' && typeof want === 'number') {
-      i++;
-      for (let idx = 0; ; idx++) {
-        skipWs();
-        if (text[i] === ']') return undefined;
-        if (idx === want) return walk(depth + 1);
-        skipValue();
-        skipWs();
-        if (text[i] !== ',') return undefined;
-        i++;
-      }
-    }
-    return undefined;
-  };
-  return walk(0);
+  const root = parseTree(text);
+  return root === undefined ? undefined : findNodeAtLocation(root, [...path])?.offset;
+}
+
+function lineAtOffset(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
 }

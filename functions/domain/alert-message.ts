@@ -5,7 +5,8 @@
  * ship-by and auto-cancel countdowns, a link to the order in that marketplace's Seller Central,
  * and the likely cause with its remedy. No buyer data exists to leak: alerts carry none.
  */
-import type { Alert, AlertLanguage, AlertSettings } from './alerts';
+import type { Alert, AlertLanguage } from './alert-model';
+import type { AlertSettings } from './alert-settings';
 import type { CauseCode, Diagnosis } from './diagnosis';
 import { marketplaceByKey, sellerCentralOrderUrl } from './marketplaces';
 import type { IsoTime } from './types';

@@ -3,7 +3,8 @@
  * (outbox + channel health), functions/adapters/channels/* (delivery), and what the email-intake
  * and order-sync work record, consumed through the narrow ports below.
  */
-import type { Alert, ChannelConfig } from './alerts';
+import type { Alert } from './alert-model';
+import type { ChannelConfig } from './alert-settings';
 import type { RenderedMessage } from './alert-message';
 import { SentinelError } from './errors';
 import type { AuthResult, IsoTime } from './types';

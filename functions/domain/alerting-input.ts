@@ -2,9 +2,9 @@
  * The seller's alert settings (other than the channels) as flags of `shipnow seller update`,
  * pure: each flag is parsed with a message naming it, the change is applied to the stored
  * `alerting` object, and the result is checked with the one schema the sender reads
- * (AlertSettingsInputSchema in ./alerts.ts), so what is written is exactly what will be used.
+ * (AlertSettingsInputSchema in ./alert-settings.ts), so what is written is exactly what will be used.
  */
-import { AlertSettingsInputSchema } from './alerts';
+import { AlertSettingsInputSchema } from './alert-settings';
 
 /** Flag -> the setting it changes (`reminders.*` are nested). */
 export const ALERTING_FLAGS = {

@@ -1,6 +1,6 @@
 /**
  * Setting up a seller's alert channels, pure: on top of the stored schema (ChannelConfigSchema in
- * ./alerts.ts, the one definition of a channel), the shape a URL of each bot must have so that a
+ * ./alert-settings.ts, the one definition of a channel), the shape a URL of each bot must have so that a
  * pasted token or a wrong link is caught when the channel is set rather than at the first missing
  * order; masking of the credentials a listing must not echo; and the test message.
  *
@@ -8,7 +8,8 @@
  * a local test server is a valid channel; `seller channels set --allow-any-url` accepts those.
  */
 import type { RenderedMessage } from './alert-message';
-import type { AlertLanguage, ChannelConfig, ChannelType } from './alerts';
+import type { AlertLanguage } from './alert-model';
+import type { ChannelConfig, ChannelType } from './alert-settings';
 import type { IsoTime } from './types';
 
 /** Channel IDs become sort-key parts of the channel-health items: no `#`, short. */

@@ -8,7 +8,10 @@ import { basename } from 'node:path';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SesEmailChannel } from '../adapters/channels/aws';
 import { renderAlert, renderDigest, type RenderedMessage } from '../domain/alert-message';
-import { DEFAULT_ALERT_SETTINGS, shouldDigest, unknownOrderAlerts, type Alert, type AlertSettings } from '../domain/alerts';
+import type { Alert } from '../domain/alert-model';
+import { DEFAULT_ALERT_SETTINGS, type AlertSettings } from '../domain/alert-settings';
+import { unknownOrderAlerts } from '../domain/alert-planning';
+import { shouldDigest } from '../domain/alert-timing';
 import type { CheckOutcome } from './run-check';
 
 export interface PreviewOptions {

@@ -9,7 +9,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { InputError } from '../domain/errors';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../domain/inbound';
-import type { AlertLanguage } from '../domain/alerts';
+import type { AlertLanguage } from '../domain/alert-model';
 import { DEFAULT_POLICY, type OrderPolicy } from '../domain/types';
 import { understandEmail, type EmailUnderstanding } from '../services/understand-email';
 import { alertsCommand } from './commands/alerts';

@@ -1,6 +1,6 @@
 import stringWidth from 'string-width';
 import { alertWords, countdown as alertCountdown, formatTime } from '../domain/alert-message';
-import type { AlertLanguage } from '../domain/alerts';
+import type { AlertLanguage } from '../domain/alert-model';
 import { marketplaceByKey } from '../domain/marketplaces';
 import type { IsoTime, OrderStatus } from '../domain/types';
 import type { OrderReportRow } from '../services/seller-report';

@@ -4,7 +4,10 @@
  * Both go to the outbox with the same conditional put, so a replayed event or a second run raises
  * nothing new.
  */
-import { alertSettings, deliverAt, InvalidAlertSettingsError, syncAlert, unknownOrderAlerts, type Alert, type AlertSettings } from '../domain/alerts';
+import type { Alert } from '../domain/alert-model';
+import { alertSettings, InvalidAlertSettingsError, type AlertSettings } from '../domain/alert-settings';
+import { syncAlert, unknownOrderAlerts } from '../domain/alert-planning';
+import { deliverAt } from '../domain/alert-timing';
 import type { AlertOutbox } from '../domain/alert-ports';
 import type { SentinelRepository } from '../domain/ports';
 import type { SyncEvent, SyncEventSink } from '../domain/order-sync';

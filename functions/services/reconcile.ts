@@ -1,4 +1,7 @@
-import { alertSettings, channelDownFromStreak, deliverAt, InvalidAlertSettingsError, planOrder, type Alert, type AlertSettings } from '../domain/alerts';
+import type { Alert } from '../domain/alert-model';
+import { alertSettings, InvalidAlertSettingsError, type AlertSettings } from '../domain/alert-settings';
+import { channelDownFromStreak, planOrder } from '../domain/alert-planning';
+import { deliverAt } from '../domain/alert-timing';
 import type { AlertOutbox, LastEmailSource } from '../domain/alert-ports';
 import { addMinutes } from '../domain/deadlines';
 import { diagnose, historyFromStats, type Diagnosis, type EmailEvidence, type HistoryDay } from '../domain/diagnosis';

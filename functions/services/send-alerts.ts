@@ -21,16 +21,9 @@
  *   channel: the alert still goes to the next channel.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  alertMattersUntil,
-  alertSettings,
-  InvalidAlertSettingsError,
-  retryDelayMinutes,
-  shouldDigest,
-  type Alert,
-  type AlertSettings,
-  type ChannelConfig,
-} from '../domain/alerts';
+import type { Alert } from '../domain/alert-model';
+import { alertSettings, InvalidAlertSettingsError, type AlertSettings, type ChannelConfig } from '../domain/alert-settings';
+import { alertMattersUntil, retryDelayMinutes, shouldDigest } from '../domain/alert-timing';
 import { renderAlert, renderDigest } from '../domain/alert-message';
 import {
   ChannelTimeoutError,

@@ -30,7 +30,8 @@ import {
 } from '../../functions/adapters/channels/webhooks';
 import { renderAlert } from '../../functions/domain/alert-message';
 import { PermanentChannelError, TransientChannelError, type OutgoingMessage } from '../../functions/domain/alert-ports';
-import { DEFAULT_ALERT_SETTINGS, type Alert } from '../../functions/domain/alerts';
+import type { Alert } from '../../functions/domain/alert-model';
+import { DEFAULT_ALERT_SETTINGS } from '../../functions/domain/alert-settings';
 import { sendJson, startWebhookServer, type ReceivedRequest, type WebhookServer } from '../support/local-servers';
 
 const NOW = '2026-11-28T12:00:00.000Z';

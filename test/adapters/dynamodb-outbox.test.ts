@@ -4,7 +4,7 @@
  * recovered when the lease expires.
  */
 import { DynamoDbOutbox } from '../../functions/adapters/dynamodb-outbox';
-import type { Alert } from '../../functions/domain/alerts';
+import type { Alert } from '../../functions/domain/alert-model';
 import { ConcurrentModificationError } from '../../functions/domain/errors';
 import { recordCommands, useDynalite } from '../support/dynalite';
 

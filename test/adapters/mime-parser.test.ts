@@ -173,6 +173,19 @@ describe('parseMime: headers', () => {
     expect(decodeEncodedWords('plain text')).toBe('plain text');
   });
 
+  // Each text's bytes are split mid-character (mid escape sequence for ISO-2022-JP) across two
+  // base64 words, as encoders do at the 75-column limit.
+  it.each([
+    ['ISO-2022-JP', 'GyRCJDRDbUo4JE4+Jg==', 'SUokckgvQXcbKEI=', 'ご注文の商品を発送'],
+    ['Shift_JIS', 'grKSjZW2gsyP', 'pJVpgvCUrZGX', 'ご注文の商品を発送'],
+    ['GBK', 'x+vBory0tw==', 'orv1IOlG', '请立即发货 镕'],
+    ['GB2312', 'x+vBory0tw==', 'orv1IOlG', '请立即发货 镕'],
+    ['windows-1252', 'U29sZCCWIHNoaXA=', 'IG5vd5IggDEy', 'Sold – ship now’ €12'],
+  ])('decodes %s words split inside a character', (charset, left, right, text) => {
+    expect(decodeEncodedWords(`Re: =?${charset}?B?${left}?=\r\n =?${charset.toLowerCase()}?B?${right}?= (1)`)).toBe(`Re: ${text} (1)`);
+    expect(decodeCharset(Buffer.concat([Buffer.from(left, 'base64'), Buffer.from(right, 'base64')]), charset)).toBe(text);
+  });
+
   it('never invents a date: an unparseable Date header gives no date', async () => {
     const mail = await parseMime(Buffer.from('From: a@amazon.com\r\nDate: sometime soon\r\nSubject: x\r\n\r\nbody\r\n'));
     expect(mail.date).toBeUndefined();

@@ -1,5 +1,6 @@
 import { countdown, formatTime, renderAlert, renderDigest } from '../../functions/domain/alert-message';
-import { DEFAULT_ALERT_SETTINGS, type Alert, type AlertSettings } from '../../functions/domain/alerts';
+import type { Alert } from '../../functions/domain/alert-model';
+import { DEFAULT_ALERT_SETTINGS, type AlertSettings } from '../../functions/domain/alert-settings';
 
 const NOW = '2026-11-28T12:00:00.000Z';
 const SETTINGS: AlertSettings = { ...DEFAULT_ALERT_SETTINGS, timeZone: 'Asia/Shanghai' };

@@ -1,4 +1,4 @@
-import { alertSettings } from '../../functions/domain/alerts';
+import { alertSettings } from '../../functions/domain/alert-settings';
 import { applyAlertingChange, parseAlertingFlags, showAlertingValue } from '../../functions/domain/alerting-input';
 import type { Seller } from '../../functions/domain/types';
 

@@ -2,21 +2,10 @@
  * alerts.ts: which transitions notify, reminders at their exact instants, resolution, seller-level
  * alerts, quiet hours, digests, settings. Pure, frozen time, no mocks.
  */
-import {
-  alertIds,
-  alertSettings,
-  channelDownFromStreak,
-  deliverAt,
-  DEFAULT_ALERT_SETTINGS,
-  InvalidAlertSettingsError,
-  planOrder,
-  quietHoursEnd,
-  shouldDigest,
-  syncAlert,
-  unknownOrderAlerts,
-  type Alert,
-  type AlertSettings,
-} from '../../functions/domain/alerts';
+import { alertIds, type Alert } from '../../functions/domain/alert-model';
+import { alertSettings, DEFAULT_ALERT_SETTINGS, InvalidAlertSettingsError, type AlertSettings } from '../../functions/domain/alert-settings';
+import { channelDownFromStreak, planOrder, syncAlert, unknownOrderAlerts } from '../../functions/domain/alert-planning';
+import { deliverAt, quietHoursEnd, shouldDigest } from '../../functions/domain/alert-timing';
 import { autoCancelAt } from '../../functions/domain/deadlines';
 import { nextCheckpoint } from '../../functions/domain/order-status';
 import type { NotificationRecord, OrderPolicy, Seller, StoredOrder } from '../../functions/domain/types';

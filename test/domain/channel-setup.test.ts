@@ -1,4 +1,4 @@
-import { ChannelConfigSchema, type ChannelConfig } from '../../functions/domain/alerts';
+import { ChannelConfigSchema, type ChannelConfig } from '../../functions/domain/alert-settings';
 import { channelSetupProblems, channelTarget, channelTestMessage, maskSecret, maskUrl, maskedChannel } from '../../functions/domain/channel-setup';
 
 const channel = (c: Record<string, unknown>): ChannelConfig => ChannelConfigSchema.parse(c);

@@ -7,7 +7,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbOutbox } from '../../functions/adapters/dynamodb-outbox';
 import { renderAlert } from '../../functions/domain/alert-message';
-import { alertSettings } from '../../functions/domain/alerts';
+import { alertSettings } from '../../functions/domain/alert-settings';
 import type { NotificationRecord, OrderFacts, OrderPolicy, StoredOrder } from '../../functions/domain/types';
 import { importOrders, markNotified } from '../../functions/services/import-orders';
 import { reconcileDue } from '../../functions/services/reconcile';

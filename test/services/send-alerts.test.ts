@@ -5,7 +5,8 @@
  */
 import { DynamoDbOutbox } from '../../functions/adapters/dynamodb-outbox';
 import { PermanentChannelError, TransientChannelError, type AlertChannel, type OutgoingMessage } from '../../functions/domain/alert-ports';
-import type { Alert, ChannelConfig } from '../../functions/domain/alerts';
+import type { Alert } from '../../functions/domain/alert-model';
+import type { ChannelConfig } from '../../functions/domain/alert-settings';
 import { brokenChannels } from '../../functions/services/channel-health';
 import { sendDueAlerts, type SendAlertsDeps } from '../../functions/services/send-alerts';
 import { useDynalite } from '../support/dynalite';

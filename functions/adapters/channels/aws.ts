@@ -5,7 +5,7 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import type { Alert } from '../../domain/alerts';
+import type { Alert } from '../../domain/alert-model';
 import { PermanentChannelError, TransientChannelError, type AlertChannel, type AlertEventPublisher, type OutgoingMessage } from '../../domain/alert-ports';
 
 /** EventBridge `source` and `detail-type` of alert events (docs/alert-events.md). */

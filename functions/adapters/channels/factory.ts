@@ -1,7 +1,7 @@
 /** Channel adapters from a seller's channel configuration. */
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { SNSClient } from '@aws-sdk/client-sns';
-import type { ChannelConfig } from '../../domain/alerts';
+import type { ChannelConfig } from '../../domain/alert-settings';
 import { PermanentChannelError, type AlertChannel, type ChannelFactory } from '../../domain/alert-ports';
 import { SesEmailChannel, SnsChannel } from './aws';
 import { DingTalkChannel, FeishuChannel, JsonWebhookChannel, SlackChannel, WeComChannel, type WebhookOptions } from './webhooks';

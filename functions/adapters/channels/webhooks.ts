@@ -11,7 +11,7 @@
  * the sender, which folds a seller's alerts into digests beyond `RATE_LIMIT_PER_MINUTE / 2` per run.
  */
 import { createHmac } from 'node:crypto';
-import type { ChannelConfig } from '../../domain/alerts';
+import type { ChannelConfig } from '../../domain/alert-settings';
 import type { AlertChannel, OutgoingMessage } from '../../domain/alert-ports';
 import { checkBotCode, postJson, type HttpOptions } from './http';
 

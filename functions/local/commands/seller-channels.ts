@@ -1,6 +1,6 @@
 /**
  * `shipnow seller channels set|list|remove|test`: a seller's alert channels, kept on the profile
- * as `alerting.channels` (functions/domain/alerts.ts ChannelConfigSchema, the one definition; the
+ * as `alerting.channels` (functions/domain/alert-settings.ts ChannelConfigSchema, the one definition; the
  * whole `alerting` object is checked with AlertSettingsInputSchema before it is written), in
  * order of preference. With the store flags of ./store.ts.
  *
@@ -26,7 +26,7 @@ import type { StoredSellerProfile } from '../../domain/seller-admin-ports';
 import { ENV } from '../../constants';
 import { PermanentChannelError, TransientChannelError } from '../../domain/alert-ports';
 import { alertingProblem, storedAlerting } from '../../domain/alerting-input';
-import { ChannelConfigSchema, InvalidAlertSettingsError, alertSettings, type ChannelConfig, type ChannelType } from '../../domain/alerts';
+import { ChannelConfigSchema, InvalidAlertSettingsError, alertSettings, type ChannelConfig, type ChannelType } from '../../domain/alert-settings';
 import {
   CHANNEL_ID_PATTERN,
   CHANNEL_TYPES,
