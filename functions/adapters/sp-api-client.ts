@@ -1,10 +1,15 @@
 /**
  * A small typed client for the Selling Partner API Orders operations we need, over `fetch`.
  *
- * Why not a library: the maintained TypeScript clients (amazon-sp-api, @scaleleap/selling-partner-api-sdk,
- * @sp-api-sdk/*) either predate the Orders API 2026-01-01 or target newer Node than the machines
- * run; the surface we need is two GET operations and the LWA token call, so a client of our own
- * costs less than adapting one, and every request is visible here.
+ * Why not @sp-api-sdk/orders-api-2026-01-01, -v0 and /auth (evaluated; docs/order-sync.md, "Why
+ * this SP-API client", has the numbers): their clients take the endpoint from a region table and
+ * the LWA URL from a module constant, so they cannot talk to the local fake over real HTTP; the
+ * LWA token is used until its exact expiry and its call cannot be cancelled; their only retry
+ * (opt-in, 429 only) sleeps 1/rate + 1.5 s, 180 s for searchOrders, whatever the deadline (so we
+ * would keep our bucket and retry loop around them anyway); their axios errors carry the request
+ * config, so a logged error prints the client secret, refresh token and access token; and they
+ * add 72 npm packages and 425 kB (+37 %) to the minified sync-worker bundle, +45 ms CPU at cold
+ * start. What they would save here is two query strings and the LWA call.
  *
  * - Login with Amazon: `POST https://api.amazon.com/auth/o2/token` with grant_type=refresh_token;
  *   the access token (valid one hour) is cached per seller + region until shortly before expiry.
