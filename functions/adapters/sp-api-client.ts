@@ -21,6 +21,8 @@
  *   time one token takes at the rate Amazon announced in `x-amzn-RateLimit-Limit`. It never
  *   sleeps past the caller's deadline: it throws SpApiThrottledError instead, so the caller can
  *   save its page token and stop.
+ * - Each exchange, headers and body, is bounded by `requestTimeoutMs` (`AbortSignal.timeout`);
+ *   a body that stalls is retried like a request that got no response.
  *
  * Tokens, secrets and buyer data never appear in errors or logs: error messages carry the status,
  * Amazon's error code and the request ID only.
@@ -109,7 +111,7 @@ export interface SpApiClientOptions {
   maxDelayMs?: number;
   /** Refresh the access token this long before it expires (default 60 s). */
   tokenRefreshMarginMs?: number;
-  /** Per-request timeout (default 30 s). */
+  /** Per-request timeout, headers and body (default 30 s). */
   requestTimeoutMs?: number;
   /** Results per page for searchOrders (1..100, default 100). */
   maxResultsPerPage?: number;
@@ -127,6 +129,14 @@ const ErrorBodySchema = z.looseObject({
   error: z.string().optional(),
   error_description: z.string().optional(),
 });
+
+/** A response with its body read. */
+interface HttpResponse {
+  status: number;
+  ok: boolean;
+  headers: Headers;
+  text: string;
+}
 
 interface CachedToken {
   token: string;
@@ -227,10 +237,10 @@ export class SpApiClient implements OrdersApi {
       client_id: request.credentials.clientId,
       client_secret: request.credentials.clientSecret,
     });
-    let res: Response | undefined;
+    let res: HttpResponse | undefined;
     for (let attempt = 1; ; attempt++) {
       try {
-        res = await this.fetchWithTimeout(this.lwaTokenUrl, {
+        res = await this.request(this.lwaTokenUrl, {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', 'user-agent': this.userAgent },
           body: form.toString(),
@@ -241,14 +251,12 @@ export class SpApiClient implements OrdersApi {
         continue;
       }
       if ((res.status === 429 || res.status >= 500) && attempt < this.maxAttempts) {
-        await res.arrayBuffer().catch(() => undefined);
         await this.sleep(this.backoff(attempt));
         continue;
       }
       break;
     }
-    const text = await res.text();
-    const json = safeJson(text);
+    const json = safeJson(res.text);
     if (!res.ok) {
       const err = ErrorBodySchema.safeParse(json);
       const code = err.success ? err.data.error : undefined;
@@ -275,9 +283,9 @@ export class SpApiClient implements OrdersApi {
     let lastRateLimit: string | undefined;
     for (let attempt = 1; ; attempt++) {
       const token = await this.accessToken(request);
-      let res: Response;
+      let res: HttpResponse;
       try {
-        res = await this.fetchWithTimeout(url, {
+        res = await this.request(url, {
           method: 'GET',
           headers: { 'x-amz-access-token': token, accept: 'application/json', 'user-agent': this.userAgent },
         });
@@ -294,13 +302,12 @@ export class SpApiClient implements OrdersApi {
       if (rateLimit !== undefined) lastRateLimit = rateLimit;
 
       if (res.ok) {
-        const text = await res.text();
-        const body = safeJson(text);
+        const body = safeJson(res.text);
         if (body === undefined) throw new SpApiResponseError(operation, res.status, 'response is not JSON', { requestId });
         return lastRateLimit === undefined ? { body, throttled } : { body, rateLimitHeader: lastRateLimit, throttled };
       }
 
-      const errorBody = ErrorBodySchema.safeParse(safeJson(await res.text()));
+      const errorBody = ErrorBodySchema.safeParse(safeJson(res.text));
       const first = errorBody.success ? errorBody.data.errors?.[0] : undefined;
       const code = first?.code;
       const data = { code, requestId };
@@ -348,14 +355,14 @@ export class SpApiClient implements OrdersApi {
     return perToken + jitter;
   }
 
-  private async fetchWithTimeout(url: string, init: { method: string; headers: Record<string, string>; body?: string }): Promise<Response> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.requestTimeoutMs);
-    try {
-      return await this.fetchFn(url, { ...init, signal: controller.signal });
-    } finally {
-      clearTimeout(timer);
-    }
+  /**
+   * One HTTP exchange, headers and body, under `requestTimeoutMs` (`AbortSignal.timeout`). A
+   * timeout or a connection lost while the body streams rejects like a request that got no
+   * response, so the callers retry it the same way.
+   */
+  private async request(url: string, init: { method: string; headers: Record<string, string>; body?: string }): Promise<HttpResponse> {
+    const res = await this.fetchFn(url, { ...init, signal: AbortSignal.timeout(this.requestTimeoutMs) });
+    return { status: res.status, ok: res.ok, headers: res.headers, text: await res.text() };
   }
 }
 

@@ -2,6 +2,8 @@
  * The real SP-API client over real HTTP against a local server serving the sandbox examples.
  * Time, sleep and randomness are injected: no test waits for a real back-off.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SpApiAuthorizationError, SpApiClient, SpApiError, SpApiThrottledError } from '../../functions/adapters/sp-api-client';
 import type { OrdersPageRequest } from '../../functions/domain/order-sync';
@@ -251,6 +253,39 @@ describe('SpApiClient over HTTP', () => {
     expect(issued.length).toBeGreaterThan(0);
     for (const line of lines) {
       for (const secret of [CREDS.clientSecret, CREDS.refreshToken, 'Atzr|revoked', 'Atza|', ...issued]) expect(line).not.toContain(secret);
+    }
+  });
+
+  test('a body that stalls past requestTimeoutMs is a request without response: retried, then SpApiError', async () => {
+    // Headers at once, then half a JSON body and silence: the timeout covers the body too.
+    let stalled = 0;
+    const stall = createServer((_req, res) => {
+      stalled++;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"orders": [');
+    });
+    await new Promise<void>((r) => stall.listen(0, '127.0.0.1', r));
+    try {
+      const base = `http://127.0.0.1:${(stall.address() as AddressInfo).port}`;
+      const sleeps: number[] = [];
+      const client = new SpApiClient({
+        lwaTokenUrl: server.lwaUrl,
+        endpoints: { NA: base },
+        requestTimeoutMs: 100,
+        maxAttempts: 2,
+        now: () => T0,
+        sleep: async (ms) => void sleeps.push(ms),
+        random: () => 0.5,
+      });
+      const err = await client.listOrders('2026-01-01', request()).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SpApiError);
+      expect((err as SpApiError).status).toBe(0);
+      expect((err as Error).message).toMatch(/^searchOrders: no response/);
+      expect(stalled).toBe(2);
+      expect(sleeps).toEqual([500]);
+    } finally {
+      stall.closeAllConnections();
+      await new Promise<void>((r) => stall.close(() => r()));
     }
   });
 });
