@@ -1,10 +1,15 @@
 /**
  * A small typed client for the Selling Partner API Orders operations we need, over `fetch`.
  *
- * Why not a library: the maintained TypeScript clients (amazon-sp-api, @scaleleap/selling-partner-api-sdk,
- * @sp-api-sdk/*) either predate the Orders API 2026-01-01 or target newer Node than the machines
- * run; the surface we need is two GET operations and the LWA token call, so a client of our own
- * costs less than adapting one, and every request is visible here.
+ * Why not @sp-api-sdk/orders-api-2026-01-01, -v0 and /auth (evaluated; docs/order-sync.md, "Why
+ * this SP-API client", has the numbers): their clients take the endpoint from a region table and
+ * the LWA URL from a module constant, so they cannot talk to the local fake over real HTTP; the
+ * LWA token is used until its exact expiry and its call cannot be cancelled; their only retry
+ * (opt-in, 429 only) sleeps 1/rate + 1.5 s, 180 s for searchOrders, whatever the deadline (so we
+ * would keep our bucket and retry loop around them anyway); their axios errors carry the request
+ * config, so a logged error prints the client secret, refresh token and access token; and they
+ * add 72 npm packages and 425 kB (+37 %) to the minified sync-worker bundle, +45 ms CPU at cold
+ * start. What they would save here is two query strings and the LWA call.
  *
  * - Login with Amazon: `POST https://api.amazon.com/auth/o2/token` with grant_type=refresh_token;
  *   the access token (valid one hour) is cached per seller + region until shortly before expiry.
@@ -16,6 +21,8 @@
  *   time one token takes at the rate Amazon announced in `x-amzn-RateLimit-Limit`. It never
  *   sleeps past the caller's deadline: it throws SpApiThrottledError instead, so the caller can
  *   save its page token and stop.
+ * - Each exchange, headers and body, is bounded by `requestTimeoutMs` (`AbortSignal.timeout`);
+ *   a body that stalls is retried like a request that got no response.
  *
  * Tokens, secrets and buyer data never appear in errors or logs: error messages carry the status,
  * Amazon's error code and the request ID only.
@@ -104,7 +111,7 @@ export interface SpApiClientOptions {
   maxDelayMs?: number;
   /** Refresh the access token this long before it expires (default 60 s). */
   tokenRefreshMarginMs?: number;
-  /** Per-request timeout (default 30 s). */
+  /** Per-request timeout, headers and body (default 30 s). */
   requestTimeoutMs?: number;
   /** Results per page for searchOrders (1..100, default 100). */
   maxResultsPerPage?: number;
@@ -122,6 +129,14 @@ const ErrorBodySchema = z.looseObject({
   error: z.string().optional(),
   error_description: z.string().optional(),
 });
+
+/** A response with its body read. */
+interface HttpResponse {
+  status: number;
+  ok: boolean;
+  headers: Headers;
+  text: string;
+}
 
 interface CachedToken {
   token: string;
@@ -222,10 +237,10 @@ export class SpApiClient implements OrdersApi {
       client_id: request.credentials.clientId,
       client_secret: request.credentials.clientSecret,
     });
-    let res: Response | undefined;
+    let res: HttpResponse | undefined;
     for (let attempt = 1; ; attempt++) {
       try {
-        res = await this.fetchWithTimeout(this.lwaTokenUrl, {
+        res = await this.request(this.lwaTokenUrl, {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', 'user-agent': this.userAgent },
           body: form.toString(),
@@ -236,14 +251,12 @@ export class SpApiClient implements OrdersApi {
         continue;
       }
       if ((res.status === 429 || res.status >= 500) && attempt < this.maxAttempts) {
-        await res.arrayBuffer().catch(() => undefined);
         await this.sleep(this.backoff(attempt));
         continue;
       }
       break;
     }
-    const text = await res.text();
-    const json = safeJson(text);
+    const json = safeJson(res.text);
     if (!res.ok) {
       const err = ErrorBodySchema.safeParse(json);
       const code = err.success ? err.data.error : undefined;
@@ -270,9 +283,9 @@ export class SpApiClient implements OrdersApi {
     let lastRateLimit: string | undefined;
     for (let attempt = 1; ; attempt++) {
       const token = await this.accessToken(request);
-      let res: Response;
+      let res: HttpResponse;
       try {
-        res = await this.fetchWithTimeout(url, {
+        res = await this.request(url, {
           method: 'GET',
           headers: { 'x-amz-access-token': token, accept: 'application/json', 'user-agent': this.userAgent },
         });
@@ -289,13 +302,12 @@ export class SpApiClient implements OrdersApi {
       if (rateLimit !== undefined) lastRateLimit = rateLimit;
 
       if (res.ok) {
-        const text = await res.text();
-        const body = safeJson(text);
+        const body = safeJson(res.text);
         if (body === undefined) throw new SpApiResponseError(operation, res.status, 'response is not JSON', { requestId });
         return lastRateLimit === undefined ? { body, throttled } : { body, rateLimitHeader: lastRateLimit, throttled };
       }
 
-      const errorBody = ErrorBodySchema.safeParse(safeJson(await res.text()));
+      const errorBody = ErrorBodySchema.safeParse(safeJson(res.text));
       const first = errorBody.success ? errorBody.data.errors?.[0] : undefined;
       const code = first?.code;
       const data = { code, requestId };
@@ -343,8 +355,14 @@ export class SpApiClient implements OrdersApi {
     return perToken + jitter;
   }
 
-  private fetchWithTimeout(url: string, init: { method: string; headers: Record<string, string>; body?: string }): Promise<Response> {
-    return this.fetchFn(url, { ...init, signal: AbortSignal.timeout(this.requestTimeoutMs) });
+  /**
+   * One HTTP exchange, headers and body, under `requestTimeoutMs` (`AbortSignal.timeout`). A
+   * timeout or a connection lost while the body streams rejects like a request that got no
+   * response, so the callers retry it the same way.
+   */
+  private async request(url: string, init: { method: string; headers: Record<string, string>; body?: string }): Promise<HttpResponse> {
+    const res = await this.fetchFn(url, { ...init, signal: AbortSignal.timeout(this.requestTimeoutMs) });
+    return { status: res.status, ok: res.ok, headers: res.headers, text: await res.text() };
   }
 }
 

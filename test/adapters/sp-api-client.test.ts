@@ -2,6 +2,9 @@
  * The real SP-API client over real HTTP against a local server serving the sandbox examples.
  * Time, sleep and randomness are injected: no test waits for a real back-off.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { SpApiAuthorizationError, SpApiClient, SpApiError, SpApiThrottledError } from '../../functions/adapters/sp-api-client';
 import type { OrdersPageRequest } from '../../functions/domain/order-sync';
 import { FakeSpApi, sandboxOrders2026, variant2026 } from '../support/fake-sp-api';
@@ -210,5 +213,79 @@ describe('SpApiClient over HTTP', () => {
     const err = await client.listOrders('2026-01-01', request({ region: 'EU', marketplaceIds: ['A1F83G8C2ARO7P'] })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SpApiError);
     expect((err as Error).message).toMatch(/orderId/);
+  });
+
+  test('every failure, as the Powertools logger writes it, carries no token or secret', async () => {
+    // The reason the generated @sp-api-sdk clients were not adopted (docs/order-sync.md): their
+    // errors keep the axios request config, which the logger prints with the secrets in it.
+    const failures: unknown[] = [];
+    const fail = (p: Promise<unknown>) =>
+      p.then(
+        () => failures.push(new Error('no failure')),
+        (e: unknown) => failures.push(e),
+      );
+    server.revokedRefreshTokens.add('Atzr|revoked');
+    await fail(harness(server).client.listOrders('2026-01-01', request({ credentials: { ...CREDS, refreshToken: 'Atzr|revoked' } })));
+    for (let i = 0; i < 5; i++) server.faults.push({ status: 503 });
+    await fail(harness(server).client.listOrders('2026-01-01', request()));
+    server.faults.push({ status: 429, headers: { 'x-amzn-RateLimit-Limit': '0.0056' } });
+    await fail(harness(server).client.listOrders('v0', request({ deadlineMs: T0 + 1000 })));
+    server.deauthorized = true;
+    await fail(harness(server).client.listOrders('2026-01-01', request()));
+    const unreachable = new SpApiClient({ lwaTokenUrl: server.lwaUrl, endpoints: { NA: 'http://127.0.0.1:9' }, maxAttempts: 1, now: () => T0 });
+    await fail(unreachable.listOrders('2026-01-01', request()));
+    expect(failures.map((e) => (e as Error).constructor.name)).toEqual(['SpApiAuthorizationError', 'SpApiError', 'SpApiThrottledError', 'SpApiAuthorizationError', 'SpApiError']);
+
+    const lines: string[] = [];
+    // The logger writes to process.stderr (or to console.error with POWERTOOLS_DEV set).
+    const spies = [
+      jest.spyOn(console, 'error').mockImplementation((line: unknown) => void lines.push(String(line))),
+      jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => lines.push(String(chunk)) > 0),
+    ];
+    try {
+      const logger = new Logger({ serviceName: 'test', logLevel: 'ERROR' });
+      for (const err of failures) logger.error('order sync failed', err as Error);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    expect(lines).toHaveLength(5);
+    const issued = server.requests.map((r) => r.headers['x-amz-access-token']).filter((t): t is string => typeof t === 'string');
+    expect(issued.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      for (const secret of [CREDS.clientSecret, CREDS.refreshToken, 'Atzr|revoked', 'Atza|', ...issued]) expect(line).not.toContain(secret);
+    }
+  });
+
+  test('a body that stalls past requestTimeoutMs is a request without response: retried, then SpApiError', async () => {
+    // Headers at once, then half a JSON body and silence: the timeout covers the body too.
+    let stalled = 0;
+    const stall = createServer((_req, res) => {
+      stalled++;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"orders": [');
+    });
+    await new Promise<void>((r) => stall.listen(0, '127.0.0.1', r));
+    try {
+      const base = `http://127.0.0.1:${(stall.address() as AddressInfo).port}`;
+      const sleeps: number[] = [];
+      const client = new SpApiClient({
+        lwaTokenUrl: server.lwaUrl,
+        endpoints: { NA: base },
+        requestTimeoutMs: 100,
+        maxAttempts: 2,
+        now: () => T0,
+        sleep: async (ms) => void sleeps.push(ms),
+        random: () => 0.5,
+      });
+      const err = await client.listOrders('2026-01-01', request()).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SpApiError);
+      expect((err as SpApiError).status).toBe(0);
+      expect((err as Error).message).toMatch(/^searchOrders: no response/);
+      expect(stalled).toBe(2);
+      expect(sleeps).toEqual([500]);
+    } finally {
+      stall.closeAllConnections();
+      await new Promise<void>((r) => stall.close(() => r()));
+    }
   });
 });
