@@ -4,11 +4,17 @@
  */
 
 export class SentinelError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** Facts about the failure for a log line (ids, keys, counts); never secrets. */
+  readonly data?: Readonly<Record<string, unknown>>;
+  constructor(message: string, options?: { cause?: unknown; data?: Record<string, unknown> }) {
     super(message, options);
     this.name = new.target.name;
+    if (options?.data !== undefined) this.data = Object.freeze({ ...options.data });
   }
 }
+
+/** Root of what the table and its stores report: a lost race, a missing item, a value it cannot hold. */
+export class StoreError extends SentinelError {}
 
 /**
  * Input that cannot be understood: an unreadable or unrecognised orders file, a malformed row.
@@ -25,7 +31,7 @@ export class InputError extends SentinelError {
 }
 
 /** A conditional write lost a race: someone else changed the item first. Retry from a fresh read. */
-export class ConcurrentModificationError extends SentinelError {
+export class ConcurrentModificationError extends StoreError {
   readonly key: string;
   constructor(key: string, options?: { cause?: unknown }) {
     super(`concurrent modification of ${key}`, options);
@@ -33,12 +39,31 @@ export class ConcurrentModificationError extends SentinelError {
   }
 }
 
+/**
+ * A conditional write's condition did not hold (DynamoDB's ConditionalCheckFailedException is its
+ * `cause`). A lost race in the general case, so it is a ConcurrentModificationError; a store that
+ * expects the condition to fail sometimes (put-if-absent, a claim) turns it into its answer.
+ */
+export class ConditionFailedError extends ConcurrentModificationError {}
+
 /** Raised when an item expected to exist does not. */
-export class NotFoundError extends SentinelError {
+export class NotFoundError extends StoreError {
   readonly key: string;
   constructor(key: string) {
     super(`not found: ${key}`);
     this.key = key;
+  }
+}
+
+/** Two sellers can never share an inbound alias: mail to it would reach the wrong seller. */
+export class AliasTakenError extends StoreError {
+  readonly alias: string;
+  readonly sellerId: string;
+  constructor(alias: string, sellerId: string) {
+    // The owning seller is deliberately not named: this message may reach the requesting seller.
+    super(`inbound alias "${alias}" is already used by another seller (requested for ${sellerId})`);
+    this.alias = alias;
+    this.sellerId = sellerId;
   }
 }
 

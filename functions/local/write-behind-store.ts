@@ -26,9 +26,9 @@ import {
   assertNewerVersion,
   epochSeconds,
   recentOrderStatsOf,
-} from '../adapters/dynamodb-repository';
-import { fromAttributes, fromItem, toAttributes, type Attributes, type Item } from '../adapters/dynamodb-attributes';
-import { expiry, type IntakeRetention } from '../adapters/dynamodb-intake';
+} from '../adapters/dynamodb/repository';
+import { fromAttributes, fromItem, toAttributes, type Attributes, type Item } from '../adapters/dynamodb/table';
+import { expiry, type IntakeRetention } from '../adapters/dynamodb/intake-ledger';
 import {
   COUNTS_PARTITION,
   LAST_MAIL_PREFIX,
@@ -39,7 +39,7 @@ import {
   messageKey,
   quarantineKey,
   rejectionKey,
-} from '../adapters/intake-schema';
+} from '../adapters/dynamodb/keys';
 import {
   NOTIFICATION_SORT_PREFIX,
   ORDER_SORT_PREFIX,
@@ -63,7 +63,7 @@ import {
   sellerPartition,
   unmatchedShardPartitions,
   type TableKey,
-} from '../adapters/table-schema';
+} from '../adapters/dynamodb/keys';
 import { ConcurrentModificationError, NotFoundError } from '../domain/errors';
 import type {
   ClaimResult,

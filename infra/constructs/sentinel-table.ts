@@ -12,7 +12,7 @@ import {
   PARTITION_KEY,
   SORT_KEY,
   TTL_ATTRIBUTE,
-} from '../../functions/adapters/table-schema';
+} from '../../functions/adapters/dynamodb/keys';
 
 /** The DynamoDB calls the adapters make (functions/adapters/dynamodb-*.ts); nothing scans. */
 export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'] as const;

@@ -3,7 +3,7 @@
  * the sparse due index and its read cost, notifications, tenant isolation, aliases, pagination.
  */
 import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { AliasTakenError, DynamoDbRepository, fromAttributes } from '../../functions/adapters/dynamodb-repository';
+import { AliasTakenError, DynamoDbRepository, fromAttributes } from '../../functions/adapters/dynamodb/repository';
 import {
   DUE_INDEX_NAME,
   DUE_SHARDS,
@@ -14,7 +14,7 @@ import {
   dueUpperBound,
   notificationKey,
   orderKey,
-} from '../../functions/adapters/table-schema';
+} from '../../functions/adapters/dynamodb/keys';
 import { ConcurrentModificationError, NotFoundError } from '../../functions/domain/errors';
 import type { NotificationRecord, Seller, StoredOrder } from '../../functions/domain/types';
 import { startEmbeddedDynamoDb } from '../../functions/local/embedded-dynamodb';

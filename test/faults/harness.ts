@@ -11,7 +11,7 @@
  * deadline (no real waiting: the kill is deterministic, whatever the machine's load).
  */
 import { ProvisionedThroughputExceededException, ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { fromAttributes } from '../../functions/adapters/dynamodb-attributes';
+import { fromAttributes } from '../../functions/adapters/dynamodb/table';
 import { PermanentChannelError, TransientChannelError, type ChannelFactory } from '../../functions/domain/alert-ports';
 import { localClient } from '../../functions/local/embedded-dynamodb';
 

@@ -5,7 +5,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, EventBridgeEvent, ScheduledEvent } from 'aws-lambda';
-import { DynamoDbOutbox } from '../../functions/adapters/dynamodb-outbox';
+import { DynamoDbOutbox } from '../../functions/adapters/dynamodb/outbox';
 import { ENV } from '../../functions/constants';
 import type { AlertChannel } from '../../functions/domain/alert-ports';
 import type { OrderFacts } from '../../functions/domain/types';

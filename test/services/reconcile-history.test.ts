@@ -5,7 +5,7 @@
  * what it reads does not grow with stored orders.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDbOutbox } from '../../functions/adapters/dynamodb-outbox';
+import { DynamoDbOutbox } from '../../functions/adapters/dynamodb/outbox';
 import { renderAlert } from '../../functions/domain/alert-message';
 import { alertSettings } from '../../functions/domain/alerts';
 import type { NotificationRecord, OrderFacts, OrderPolicy, StoredOrder } from '../../functions/domain/types';

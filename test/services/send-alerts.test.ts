@@ -3,7 +3,7 @@
  * back-off, broken channel fall-through, digest, quiet hours, a crash between claim and send,
  * concurrent senders.
  */
-import { DynamoDbOutbox } from '../../functions/adapters/dynamodb-outbox';
+import { DynamoDbOutbox } from '../../functions/adapters/dynamodb/outbox';
 import { PermanentChannelError, TransientChannelError, type AlertChannel, type OutgoingMessage } from '../../functions/domain/alert-ports';
 import type { Alert, ChannelConfig } from '../../functions/domain/alerts';
 import { brokenChannels } from '../../functions/services/channel-health';

@@ -3,7 +3,7 @@
  * orders), the real sync state and repository on dynalite, a fake clock.
  */
 import { SpApiClient } from '../../functions/adapters/sp-api-client';
-import { DynamoDbSyncState } from '../../functions/adapters/dynamodb-sync-state';
+import { DynamoDbSyncState } from '../../functions/adapters/dynamodb/sync-state';
 import { StaticCredentials } from '../../functions/adapters/secrets';
 import { parseUnshippedReport } from '../../functions/adapters/report-file';
 import type { OrdersApi, SyncEvent } from '../../functions/domain/order-sync';

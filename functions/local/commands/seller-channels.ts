@@ -20,8 +20,8 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { makeChannelFactory } from '../../adapters/channels/factory';
-import { DynamoDbOutbox } from '../../adapters/dynamodb-outbox';
-import { DynamoDbSellerAdmin } from '../../adapters/dynamodb-seller-admin';
+import { DynamoDbOutbox } from '../../adapters/dynamodb/outbox';
+import { DynamoDbSellerAdmin } from '../../adapters/dynamodb/seller-admin';
 import type { StoredSellerProfile } from '../../domain/seller-admin-ports';
 import { ENV } from '../../constants';
 import { PermanentChannelError, TransientChannelError } from '../../domain/alert-ports';

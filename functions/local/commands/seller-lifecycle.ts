@@ -22,7 +22,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { DEFAULT_SECRETS_PREFIX } from '../../adapters/secrets';
-import { DynamoDbSellerAdmin } from '../../adapters/dynamodb-seller-admin';
+import { DynamoDbSellerAdmin } from '../../adapters/dynamodb/seller-admin';
 import type { StoredSellerProfile } from '../../domain/seller-admin-ports';
 import { readSellerFile } from '../../adapters/seller-file';
 import { ALERTING_FLAG_NAMES, applyAlertingChange, parseAlertingFlags, showAlertingValue, storedAlerting, type AlertingFlag } from '../../domain/alerting-input';

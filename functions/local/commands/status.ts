@@ -10,9 +10,9 @@
  *
  * Exit: 0 nothing wrong; 1 something needs attention (see the output); 2 bad input.
  */
-import { DynamoDbIntakeLedger } from '../../adapters/dynamodb-intake';
-import { DynamoDbOutbox } from '../../adapters/dynamodb-outbox';
-import { DynamoDbSyncState } from '../../adapters/dynamodb-sync-state';
+import { DynamoDbIntakeLedger } from '../../adapters/dynamodb/intake-ledger';
+import { DynamoDbOutbox } from '../../adapters/dynamodb/outbox';
+import { DynamoDbSyncState } from '../../adapters/dynamodb/sync-state';
 import { buildHistory, diagnose, type CauseCode } from '../../domain/diagnosis';
 import type { SyncHealth } from '../../domain/order-sync';
 import type { SentinelRepository } from '../../domain/ports';

@@ -29,7 +29,7 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import type { Region } from '../domain/marketplaces';
+import type { Region } from '../../domain/marketplaces';
 import type {
   LeaseResult,
   OrdersApiVersion,
@@ -37,11 +37,11 @@ import type {
   SyncCursor,
   SyncHealth,
   SyncStateStore,
-} from '../domain/order-sync';
-import type { TokenBucketState } from '../domain/rate-limit';
-import type { IsoTime } from '../domain/types';
-import { fromAttributes, isConditionalCheckFailed, toAttributes } from './dynamodb-attributes';
-import { InvalidKeyError, sellerPartition, type TableKey } from './table-schema';
+} from '../../domain/order-sync';
+import type { TokenBucketState } from '../../domain/rate-limit';
+import type { IsoTime } from '../../domain/types';
+import { fromAttributes, isConditionalCheckFailed, toAttributes } from './table';
+import { InvalidKeyError, sellerPartition, type TableKey } from './keys';
 
 export const SYNC_HEALTH_PARTITION = 'SYNCHEALTH';
 const LEASE_SORT = 'SYNC#LEASE';

@@ -32,12 +32,12 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
-import type { Alert } from '../domain/alerts';
-import type { AlertOutbox, ChannelHealth, ChannelHealthStore, DeliveryRecord, OutboxItem } from '../domain/alert-ports';
-import { ConcurrentModificationError } from '../domain/errors';
-import type { IsoTime } from '../domain/types';
-import { fromAttributes, isConditionalCheckFailed, toAttributes, type Item } from './dynamodb-attributes';
-import { DUE_INDEX_NAME, DUE_SHARDS, InvalidKeyError, TTL_ATTRIBUTE, canonicalIso, sellerPartition, stableHash, type TableKey } from './table-schema';
+import type { Alert } from '../../domain/alerts';
+import type { AlertOutbox, ChannelHealth, ChannelHealthStore, DeliveryRecord, OutboxItem } from '../../domain/alert-ports';
+import { ConcurrentModificationError } from '../../domain/errors';
+import type { IsoTime } from '../../domain/types';
+import { fromAttributes, isConditionalCheckFailed, toAttributes, type Item } from './table';
+import { DUE_INDEX_NAME, DUE_SHARDS, InvalidKeyError, TTL_ATTRIBUTE, canonicalIso, sellerPartition, stableHash, type TableKey } from './keys';
 
 export const ALERT_SORT_PREFIX = 'ALERT#';
 export const CHANNEL_SORT_PREFIX = 'CHANNEL#';

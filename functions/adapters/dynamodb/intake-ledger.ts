@@ -25,7 +25,7 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { ConcurrentModificationError } from '../domain/errors';
+import { ConcurrentModificationError } from '../../domain/errors';
 import type {
   ClaimResult,
   CompletedMessage,
@@ -34,8 +34,8 @@ import type {
   MessageRecord,
   QuarantineRecord,
   RejectionRecord,
-} from '../domain/intake-ports';
-import { fromAttributes, fromItem, isConditionalCheckFailed, toAttributes, type Item } from './dynamodb-attributes';
+} from '../../domain/intake-ports';
+import { fromAttributes, fromItem, isConditionalCheckFailed, toAttributes, type Item } from './table';
 import {
   COUNTS_PARTITION,
   LAST_MAIL_PREFIX,
@@ -46,8 +46,8 @@ import {
   messageKey,
   quarantineKey,
   rejectionKey,
-} from './intake-schema';
-import { sellerPartition, TTL_ATTRIBUTE, type TableKey } from './table-schema';
+} from './keys';
+import { sellerPartition, TTL_ATTRIBUTE, type TableKey } from './keys';
 
 /** Days before DynamoDB's TTL removes intake items. Absent: kept. */
 export interface IntakeRetention {

@@ -30,11 +30,11 @@ import {
   type DynamoDBClient,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import { ConcurrentModificationError, NotFoundError, SentinelError } from '../domain/errors';
-import type { RemovalResult, SellerInventory, SellerItemKind, SellerProfileStore, SellerRemovalStore, StoredSellerProfile, VersionedSeller } from '../domain/seller-admin-ports';
-import { fromAttributes, isConditionalCheckFailed, toAttributes, type Item } from './dynamodb-attributes';
-import { SYNC_HEALTH_PARTITION } from './dynamodb-sync-state';
-import { STORAGE_ATTRIBUTES, aliasKey, sellerKey, sellerPartition, type TableKey } from './table-schema';
+import { ConcurrentModificationError, NotFoundError, SentinelError } from '../../domain/errors';
+import type { RemovalResult, SellerInventory, SellerItemKind, SellerProfileStore, SellerRemovalStore, StoredSellerProfile, VersionedSeller } from '../../domain/seller-admin-ports';
+import { fromAttributes, isConditionalCheckFailed, toAttributes, type Item } from './table';
+import { SYNC_HEALTH_PARTITION } from './keys';
+import { STORAGE_ATTRIBUTES, aliasKey, sellerKey, sellerPartition, type TableKey } from './keys';
 
 /** The optimistic version of a seller profile (absent on profiles written before it: 0). */
 export const PROFILE_VERSION_ATTRIBUTE = 'profileVersion';
