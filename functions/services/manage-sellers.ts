@@ -3,7 +3,7 @@
  * sellers checked before any is written, a profile changed without losing a concurrent change,
  * and a removal that says exactly what happens to the data before it happens.
  */
-import { AliasTakenError } from '../adapters/dynamodb/repository';
+import { AliasTakenError } from '../domain/errors';
 import { ConcurrentModificationError } from '../domain/errors';
 import { generateAlias } from '../domain/inbound';
 import type { SentinelRepository } from '../domain/ports';

@@ -294,6 +294,8 @@ export const REJECTED_PARTITION = 'INTAKE#REJECTED';
 export const QUARANTINE_PARTITION = 'INTAKE#QUARANTINE';
 export const COUNTS_PARTITION = 'INTAKE#COUNTS';
 export const LAST_MAIL_PREFIX = 'LASTMAIL#';
+/** Sort-key prefix of the rejection counters in COUNTS_PARTITION. */
+export const REJECTED_COUNTER_PREFIX = 'REJECTED#';
 
 export function messageKey(messageId: string): TableKey {
   return { pk: `MSG#${keyPart('messageId', messageId)}`, sk: MESSAGE_SORT };

@@ -1,11 +1,8 @@
 /**
  * The alert outbox and channel health on the Sentinel table.
  *
- * | item            | pk                  | sk                     | while due (pending/sending)            |
- * |-----------------|---------------------|------------------------|----------------------------------------|
- * | outbox alert    | `SELLER#<sellerId>` | `ALERT#<alertId>`      | duePk `OUTBOX#<n>`, dueSk `<deliverAt>#<seller>#<alertId>` |
- * | channel health  | `SELLER#<sellerId>` | `CHANNEL#<channelId>`  |                                        |
- * | delivery        | `SELLER#<sellerId>` | `DELIVERY#<owner>#<n>` | (one per message a channel took)       |
+ * Layout: ./keys.ts (outbox alert `ALERT#<alertId>`, channel health `CHANNEL#<channelId>`, delivery
+ * `DELIVERY#<owner>#<n>`, all in the seller's partition; due index partitions `OUTBOX#<n>`).
  *
  * Why no new index: the primary key of an alert is derived from its deterministic ID, so the
  * de-duplicating conditional put (`attribute_not_exists(pk)`) needs no lookup; and pending alerts
@@ -22,56 +19,30 @@
  * delivery (one message, a digest included) is ONE item, written right after the channel answered,
  * keyed by the owner token; completing each alert comes after it (docs/alerting.md).
  */
-import {
-  DeleteItemCommand,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  UpdateItemCommand,
-  type AttributeValue,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import type { Alert } from '../../domain/alerts';
 import type { AlertOutbox, ChannelHealth, ChannelHealthStore, DeliveryRecord, OutboxItem } from '../../domain/alert-ports';
-import { ConcurrentModificationError } from '../../domain/errors';
+import { ConcurrentModificationError, ConditionFailedError } from '../../domain/errors';
 import type { IsoTime } from '../../domain/types';
-import { fromAttributes, isConditionalCheckFailed, toAttributes, type Item } from './table';
-import { DUE_INDEX_NAME, DUE_SHARDS, InvalidKeyError, TTL_ATTRIBUTE, canonicalIso, sellerPartition, stableHash, type TableKey } from './keys';
+import {
+  ALERT_SORT_PREFIX,
+  CHANNEL_SORT_PREFIX,
+  DELIVERY_SORT_PREFIX,
+  TTL_ATTRIBUTE,
+  alertKey,
+  canonicalIso,
+  channelHealthKey,
+  deliveryKey,
+  keyPart,
+  outboxDueKey,
+  outboxShardPartitions,
+  sellerPartition,
+} from './keys';
+import { DAY_SECONDS, Table, epochSeconds, type Item } from './table';
 
-export const ALERT_SORT_PREFIX = 'ALERT#';
-export const CHANNEL_SORT_PREFIX = 'CHANNEL#';
-export const DELIVERY_SORT_PREFIX = 'DELIVERY#';
-export const OUTBOX_DUE_PREFIX = 'OUTBOX#';
-
-function idPart(field: string, value: string): string {
-  if (typeof value !== 'string' || value.length === 0) throw new InvalidKeyError(field, String(value), 'empty');
-  if (value.includes('#')) throw new InvalidKeyError(field, value, 'must not contain "#"');
-  return value;
-}
-
-export function alertKey(sellerId: string, alertId: string): TableKey {
-  return { pk: sellerPartition(sellerId), sk: ALERT_SORT_PREFIX + idPart('alertId', alertId) };
-}
-
-export function channelHealthKey(sellerId: string, channelId: string): TableKey {
-  return { pk: sellerPartition(sellerId), sk: CHANNEL_SORT_PREFIX + idPart('channelId', channelId) };
-}
-
-export function deliveryKey(sellerId: string, owner: string, n: number): TableKey {
-  return { pk: sellerPartition(sellerId), sk: `${DELIVERY_SORT_PREFIX}${idPart('owner', owner)}#${n}` };
-}
-
-export function outboxShardPartitions(): string[] {
-  return Array.from({ length: DUE_SHARDS }, (_, i) => OUTBOX_DUE_PREFIX + i);
-}
-
-export function outboxDueKey(sellerId: string, alertId: string, at: IsoTime): { duePk: string; dueSk: string } {
-  return {
-    duePk: OUTBOX_DUE_PREFIX + (stableHash(`${sellerId}#${alertId}`) % DUE_SHARDS),
-    dueSk: `${canonicalIso(at)}#${idPart('sellerId', sellerId)}#${idPart('alertId', alertId)}`,
-  };
-}
+// Re-exported for callers that imported the outbox's keys from here before they moved.
+export { ALERT_SORT_PREFIX, CHANNEL_SORT_PREFIX, DELIVERY_SORT_PREFIX, OUTBOX_DUE_PREFIX, alertKey, channelHealthKey, deliveryKey, outboxDueKey, outboxShardPartitions } from './keys';
 
 export interface DynamoDbOutboxOptions {
   client: DynamoDBClient;
@@ -82,13 +53,11 @@ export interface DynamoDbOutboxOptions {
 
 
 export class DynamoDbOutbox implements AlertOutbox, ChannelHealthStore {
-  private readonly client: DynamoDBClient;
-  private readonly tableName: string;
+  private readonly table: Table;
   private readonly retentionDays: number;
 
   constructor(options: DynamoDbOutboxOptions) {
-    this.client = options.client;
-    this.tableName = options.tableName;
+    this.table = new Table(options, 'DynamoDbOutbox');
     this.retentionDays = options.retentionDays ?? 90;
   }
 
@@ -103,57 +72,31 @@ export class DynamoDbOutbox implements AlertOutbox, ChannelHealthStore {
       waitingSince: canonicalIso(deliverAt),
       attempts: 0,
     };
-    try {
-      await this.client.send(
-        new PutItemCommand({ TableName: this.tableName, Item: toAttributes(item), ConditionExpression: 'attribute_not_exists(pk)' }),
-      );
-      return 'created';
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return 'exists';
-      throw err;
-    }
+    return (await this.table.putIfAbsent(item)) ? 'created' : 'exists';
   }
 
   async get(sellerId: string, alertId: string): Promise<OutboxItem | undefined> {
-    const res = await this.client.send(
-      new GetItemCommand({ TableName: this.tableName, Key: toAttributes(alertKey(sellerId, alertId)), ConsistentRead: true }),
-    );
-    return res.Item ? toOutboxItem(fromAttributes(res.Item)) : undefined;
+    const item = await this.table.get(alertKey(sellerId, alertId), true);
+    return item ? toOutboxItem(item) : undefined;
   }
 
   async due(now: IsoTime, limit?: number): Promise<OutboxItem[]> {
-    const upper = `${canonicalIso(now)}$`;
-    const shards = await Promise.all(
-      outboxShardPartitions().map((duePk) =>
-        this.queryAll(
-          {
-            IndexName: DUE_INDEX_NAME,
-            KeyConditionExpression: 'duePk = :pk AND dueSk < :upper',
-            ExpressionAttributeValues: toAttributes({ ':pk': duePk, ':upper': upper }),
-          },
-          limit,
-        ),
-      ),
-    );
-    const items = shards.flat().sort((a, b) => (String(a.dueSk) < String(b.dueSk) ? -1 : 1));
-    return (limit === undefined ? items : items.slice(0, limit)).map(toOutboxItem);
+    const { items } = await this.table.queryDue(outboxShardPartitions(), `${canonicalIso(now)}$`, limit);
+    return items.map(toOutboxItem);
   }
 
   async claim(sellerId: string, alertId: string, now: IsoTime, leaseUntil: IsoTime, owner: string = randomUUID()): Promise<OutboxItem | null> {
     const due = outboxDueKey(sellerId, alertId, leaseUntil);
-    idPart('owner', owner);
+    keyPart('owner', owner);
     try {
-      const res = await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: toAttributes(alertKey(sellerId, alertId)),
+      const item = await this.table.update(alertKey(sellerId, alertId), {
           // `owners` keeps the tokens of claims that never ended cleanly (release and completion
           // clear it): the next owner looks up what those delivered before sending again.
-          UpdateExpression:
+          update:
             'SET #s = :sending, leaseUntil = :lease, dueSk = :dueSk, #owner = :owner, owners = list_append(if_not_exists(owners, :empty), :owners) ADD attempts :one',
-          ConditionExpression: '(#s = :pending AND deliverAt <= :now) OR (#s = :sending AND leaseUntil <= :now)',
-          ExpressionAttributeNames: { '#s': 'status', '#owner': 'owner' },
-          ExpressionAttributeValues: toAttributes({
+          condition: '(#s = :pending AND deliverAt <= :now) OR (#s = :sending AND leaseUntil <= :now)',
+          names: { '#s': 'status', '#owner': 'owner' },
+          values: {
             ':owner': owner,
             ':owners': [owner],
             ':empty': [],
@@ -163,13 +106,12 @@ export class DynamoDbOutbox implements AlertOutbox, ChannelHealthStore {
             ':dueSk': due.dueSk,
             ':now': canonicalIso(now),
             ':one': 1,
-          }),
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return res.Attributes ? toOutboxItem(fromAttributes(res.Attributes)) : null;
+          },
+          returnValues: 'ALL_NEW',
+        });
+      return item ? toOutboxItem(item) : null;
     } catch (err) {
-      if (isConditionalCheckFailed(err)) return null;
+      if (err instanceof ConditionFailedError) return null;
       throw err;
     }
   }
@@ -204,39 +146,26 @@ export class DynamoDbOutbox implements AlertOutbox, ChannelHealthStore {
   }
 
   async listForSeller(sellerId: string): Promise<OutboxItem[]> {
-    const items = await this.queryAll({
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: toAttributes({ ':pk': sellerPartition(sellerId), ':prefix': ALERT_SORT_PREFIX }),
-      ConsistentRead: true,
-    });
+    const items = await this.table.queryPartition(sellerPartition(sellerId), { prefix: ALERT_SORT_PREFIX, consistentRead: true });
     return items.map(toOutboxItem);
   }
 
   async recordDelivery(d: DeliveryRecord): Promise<void> {
     // Unconditional: the same owner writing the same delivery again (a retried write) is harmless.
-    await this.client.send(
-      new PutItemCommand({
-        TableName: this.tableName,
-        Item: toAttributes({
-          ...deliveryKey(d.sellerId, d.owner, d.n),
-          sellerId: d.sellerId,
-          owner: d.owner,
-          n: d.n,
-          alertIds: d.alertIds,
-          via: d.via,
-          sentAt: canonicalIso(d.sentAt),
-          [TTL_ATTRIBUTE]: this.expiry(d.sentAt),
-        }),
-      }),
-    );
+    await this.table.put({
+      ...deliveryKey(d.sellerId, d.owner, d.n),
+      sellerId: d.sellerId,
+      owner: d.owner,
+      n: d.n,
+      alertIds: d.alertIds,
+      via: d.via,
+      sentAt: canonicalIso(d.sentAt),
+      [TTL_ATTRIBUTE]: this.expiry(d.sentAt),
+    });
   }
 
   async deliveriesBy(sellerId: string, owner: string): Promise<DeliveryRecord[]> {
-    const items = await this.queryAll({
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: toAttributes({ ':pk': sellerPartition(sellerId), ':prefix': `${DELIVERY_SORT_PREFIX}${idPart('owner', owner)}#` }),
-      ConsistentRead: true,
-    });
+    const items = await this.table.queryPartition(sellerPartition(sellerId), { prefix: `${DELIVERY_SORT_PREFIX}${keyPart('owner', owner)}#`, consistentRead: true });
     return items.map((i) => ({
       sellerId: String(i.sellerId),
       owner: String(i.owner),
@@ -252,28 +181,20 @@ export class DynamoDbOutbox implements AlertOutbox, ChannelHealthStore {
   async markBroken(sellerId: string, channelId: string, reason: string, at: IsoTime): Promise<boolean> {
     // One unconditional update: `since` stays the first failure of the spell, `lastFailedAt` (the
     // start of the cool-off) moves; the old image tells whether this is the transition into broken.
-    const res = await this.client.send(
-      new UpdateItemCommand({
-        TableName: this.tableName,
-        Key: toAttributes(channelHealthKey(sellerId, channelId)),
-        UpdateExpression: 'SET sellerId = :seller, channelId = :channel, since = if_not_exists(since, :at), lastFailedAt = :at, reason = :reason',
-        ExpressionAttributeValues: toAttributes({ ':seller': sellerId, ':channel': channelId, ':at': canonicalIso(at), ':reason': reason.slice(0, 1000) }),
-        ReturnValues: 'ALL_OLD',
-      }),
-    );
-    return !res.Attributes?.since;
+    const old = await this.table.update(channelHealthKey(sellerId, channelId), {
+      update: 'SET sellerId = :seller, channelId = :channel, since = if_not_exists(since, :at), lastFailedAt = :at, reason = :reason',
+      values: { ':seller': sellerId, ':channel': channelId, ':at': canonicalIso(at), ':reason': reason.slice(0, 1000) },
+      returnValues: 'ALL_OLD',
+    });
+    return !old?.since;
   }
 
   async clear(sellerId: string, channelId: string): Promise<void> {
-    await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: toAttributes(channelHealthKey(sellerId, channelId)) }));
+    await this.table.delete(channelHealthKey(sellerId, channelId));
   }
 
   async brokenChannels(sellerId: string): Promise<ChannelHealth[]> {
-    const items = await this.queryAll({
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: toAttributes({ ':pk': sellerPartition(sellerId), ':prefix': CHANNEL_SORT_PREFIX }),
-      ConsistentRead: true,
-    });
+    const items = await this.table.queryPartition(sellerPartition(sellerId), { prefix: CHANNEL_SORT_PREFIX, consistentRead: true });
     return items.map((i) => ({
       sellerId: String(i.sellerId),
       channelId: String(i.channelId),
@@ -291,46 +212,17 @@ export class DynamoDbOutbox implements AlertOutbox, ChannelHealthStore {
     if (claimed.status !== 'sending' || !claimed.leaseUntil || !claimed.owner) throw new TypeError(`outbox ${sellerId}/${alertId}: not a claimed item`);
     const names: Record<string, string> = { '#s': 'status', '#owner': 'owner' };
     if (update.includes('#ttl')) names['#ttl'] = TTL_ATTRIBUTE;
+    const key = alertKey(sellerId, alertId);
     try {
-      await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: toAttributes(alertKey(sellerId, alertId)),
-          UpdateExpression: update,
-          ConditionExpression: '#s = :holding AND #owner = :me',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: toAttributes({ ...values, ':holding': 'sending', ':me': claimed.owner }),
-        }),
-      );
+      await this.table.update(key, { update, condition: '#s = :holding AND #owner = :me', names, values: { ...values, ':holding': 'sending', ':me': claimed.owner } });
     } catch (err) {
-      if (isConditionalCheckFailed(err)) throw new ConcurrentModificationError(`${sellerId}|ALERT#${alertId}`, { cause: err });
+      if (err instanceof ConditionFailedError) throw new ConcurrentModificationError(`${sellerId}|${key.sk}`, { cause: err.cause });
       throw err;
     }
   }
 
   private expiry(at: IsoTime): number {
-    return Math.floor(Date.parse(at) / 1000) + this.retentionDays * 86_400;
-  }
-
-  private async queryAll(
-    spec: {
-      IndexName?: string;
-      KeyConditionExpression: string;
-      ExpressionAttributeValues: Record<string, AttributeValue>;
-      ConsistentRead?: boolean;
-    },
-    limit?: number,
-  ): Promise<Item[]> {
-    const out: Item[] = [];
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const res = await this.client.send(
-        new QueryCommand({ TableName: this.tableName, ...spec, ...(limit ? { Limit: limit } : {}), ExclusiveStartKey: start }),
-      );
-      for (const i of res.Items ?? []) out.push(fromAttributes(i));
-      start = res.LastEvaluatedKey;
-    } while (start && (limit === undefined || out.length < limit));
-    return out;
+    return epochSeconds(at) + this.retentionDays * DAY_SECONDS;
   }
 }
 
