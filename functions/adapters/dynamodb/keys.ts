@@ -377,6 +377,11 @@ export function syncHealthKey(sellerId: string, marketplace: string): TableKey {
   return { pk: SYNC_HEALTH_PARTITION, sk: `${keyPart('sellerId', sellerId)}#${keyPart('marketplace', marketplace)}` };
 }
 
+/** Sort-key prefix of one seller's sync-health items; a seller ID never contains `#`, so it is exact. */
+export function syncHealthPrefix(sellerId: string): string {
+  return `${keyPart('sellerId', sellerId)}#`;
+}
+
 // ---- what a seller's partition holds (seller removal) ---------------------------------------------
 
 /** Sort-key prefix -> the kind of item, for every item kind stored in a seller's partition. */
