@@ -16,7 +16,7 @@ import {
 
 /** The DynamoDB calls the adapters make (functions/adapters/dynamodb-*.ts); nothing scans. */
 export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'] as const;
-export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'] as const;
+export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] as const;
 
 /**
  * The one table of ShipNow Sentinel: sellers, orders, notifications, with the sparse due index.
@@ -75,8 +75,8 @@ export class SentinelTable extends Construct {
 
   /**
    * Grant read/write and set the table-name variable in one call, so the two cannot drift.
-   * Exactly the calls the adapters make (single-item conditional writes, Query, BatchWriteItem
-   * for imports) on the table and its indexes: no Scan, no streams, no DescribeTable
+   * Exactly the calls the functions make (single-item conditional writes, Query; BatchWriteItem
+   * is only for seeding and the local check, never a Lambda) on the table and its indexes: no Scan, no streams, no DescribeTable
    * (TableV2's grantReadWriteData would add them).
    */
   grantReadWriteTo(fn: LambdaFunction): void {

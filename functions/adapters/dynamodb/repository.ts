@@ -45,7 +45,7 @@ import {
   sellerPartition,
   unmatchedShardPartitions,
 } from './keys';
-import { DAY_SECONDS, Table, epochSeconds, fromItem, keyString, toAttributes, type Item, type TableOptions } from './table';
+import { DAY_SECONDS, Table, epochSeconds, fromItem, keyString, type Item, type TableOptions } from './table';
 
 // Re-exported for callers that imported them from the repository before they moved.
 export { fromAttributes, toAttributes, UnsupportedValueError, epochSeconds } from './table';
@@ -375,31 +375,12 @@ export class DynamoDbRepository implements SentinelRepository {
     };
   }
 
-  // ---- bulk loading (seeding and benchmarks only) ----------------------------------------------
+  // ---- bulk writes (the local check's write-behind store; seeding in tests and benchmarks) --------
 
   /**
-   * Write many NEW orders with BatchWriteItem (25 per request, `concurrency` requests in flight),
-   * in exactly the item shape `saveOrder` writes. Unconditional, because BatchWriteItem takes no
-   * conditions: only for seeding an empty table (tests, benchmarks), never for orders that may
-   * already exist. Unprocessed items (a partial batch under throttling is a result the SDK does
-   * not retry) are re-sent with jittered backoff.
-   */
-  async seedOrders(orders: readonly StoredOrder[], options: { concurrency?: number } = {}): Promise<void> {
-    await this.writeBatch(
-      orders.map((o) => ({ PutRequest: { Item: toAttributes(this.orderItem(o)) } })),
-      options,
-    );
-  }
-
-  /**
-   * Unconditional BatchWriteItem of many puts and deletes (already marshalled): 25 per request,
-   * `concurrency` requests in flight (default 8). Items DynamoDB leaves unprocessed (throttling;
-   * a partial batch is a success the SDK does not retry) are re-sent with full-jitter exponential
-   * backoff, up to 10 attempts per batch, then SentinelError. No key may appear twice.
-   *
-   * BatchWriteItem takes no conditions: only for a table this process alone writes and whose
-   * state it knows (seeding; the write-behind store of the local `check`, which decided every
-   * conditional write itself first). Returns the number of BatchWriteItem requests sent.
+   * Unconditional BatchWriteItem of many puts and deletes (see Table.writeBatch). Only for a table
+   * this process alone writes and whose state it knows: no Lambda calls it, so no function role
+   * may BatchWriteItem.
    */
   async writeBatch(requests: readonly WriteRequest[], options: { concurrency?: number } = {}): Promise<number> {
     return this.table.writeBatch(requests, options);
