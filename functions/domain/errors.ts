@@ -81,3 +81,64 @@ export class MalformedMailError extends SentinelError {
 
 /** What `parse` and the intakes report for an Outlook .msg file (a binary compound file). */
 export const OUTLOOK_MSG_REASON = 'outlook-msg: save the message as .eml';
+
+// ---- mail store (the stored raw email the intake reads) ----------------------------------------
+
+/** Root of what a mail store reports. */
+export class MailStoreError extends SentinelError {}
+
+export class MailNotFoundError extends MailStoreError {
+  readonly location: string;
+  constructor(location: string, options?: { cause?: unknown }) {
+    super(`no stored message at ${location}`, options);
+    this.location = location;
+  }
+}
+
+export class MailTooLargeError extends MailStoreError {
+  readonly location: string;
+  readonly size: number;
+  readonly maxBytes: number;
+  constructor(location: string, size: number, maxBytes: number) {
+    super(`message at ${location} is ${size} bytes, over the limit of ${maxBytes}`);
+    this.location = location;
+    this.size = size;
+    this.maxBytes = maxBytes;
+  }
+}
+
+// ---- alert channels -----------------------------------------------------------------------------
+
+/** Root of what an alert channel reports: retry later, will not work as configured, or no answer. */
+export class AlertChannelError extends SentinelError {}
+
+/** Retry later: network errors, timeouts, 429, 5xx, throttling. */
+export class TransientChannelError extends AlertChannelError {
+  readonly channelId: string;
+  readonly retryAfterMs?: number;
+  constructor(channelId: string, message: string, options?: { cause?: unknown; retryAfterMs?: number }) {
+    super(`${channelId}: ${message}`, options);
+    this.channelId = channelId;
+    if (options?.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+/** Will not work until someone changes something: 4xx, bad token or signature, unverified address. */
+export class PermanentChannelError extends AlertChannelError {
+  readonly channelId: string;
+  constructor(channelId: string, message: string, options?: { cause?: unknown }) {
+    super(`${channelId}: ${message}`, options);
+    this.channelId = channelId;
+  }
+}
+
+/** A channel attempt that did not answer in time: a failure of that channel, which is marked broken. */
+export class ChannelTimeoutError extends AlertChannelError {
+  readonly channelId: string;
+  readonly timeoutMs: number;
+  constructor(channelId: string, timeoutMs: number) {
+    super(`${channelId}: no answer within ${timeoutMs} ms`);
+    this.channelId = channelId;
+    this.timeoutMs = timeoutMs;
+  }
+}

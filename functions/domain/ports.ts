@@ -2,7 +2,10 @@
  * Ports: what the services need from the outside world. Adapters in functions/adapters
  * implement them (DynamoDB, S3, folders, SP-API, ...); services depend only on these.
  */
-import type { IsoTime, NotificationRecord, Seller, StoredOrder } from './types';
+import type { Alert, ChannelConfig } from './alerts';
+import type { RenderedMessage } from './alert-message';
+import type { ChannelFacts } from './inbound';
+import type { AuthResult, IsoTime, NotificationRecord, Seller, StoredOrder } from './types';
 
 /** Read cost of a query, as DynamoDB reports it (ReturnConsumedCapacity: TOTAL). */
 export interface ReadCost {
@@ -112,4 +115,373 @@ export interface SentinelRepository {
    * the order's transition and written again by the run after a crash.
    */
   addToMissingStreak(sellerId: string, lastEmailAt: IsoTime | null, orderId: string, expectedAt: IsoTime): Promise<MissingStreak>;
+}
+
+// ==== email intake ===============================================================================
+
+/**
+ * Ports of the email intake: where raw messages are kept (MailStore: the S3 bucket, or a folder
+ * locally) and the intake ledger (message idempotency, rejection log, quarantine, last email per
+ * seller and marketplace). Pure types; adapters: functions/adapters/{s3-mail-store,
+ * folder-mail-store,dynamodb/intake-ledger}.ts.
+ *
+ * Nothing here holds buyer personal data: no subject, body, names or buyer addresses; only
+ * message IDs, storage locations, reasons, order IDs, marketplaces, times and verdicts.
+ */
+
+// ---- MailStore --------------------------------------------------------------------------------
+
+export interface StoredMail {
+  raw: Buffer;
+  /** Size in bytes as stored. */
+  size: number;
+}
+
+/** Raw messages by location (S3 object key, or a file path for the folder store). */
+export interface MailStore {
+  /**
+   * The raw bytes at `location`. Throws MailTooLargeError without reading the body when the stored
+   * size exceeds `maxBytes`, and MailNotFoundError when nothing is there (expired, deleted).
+   */
+  get(location: string, maxBytes: number): Promise<StoredMail>;
+}
+
+
+
+// ---- ledger records ---------------------------------------------------------------------------
+
+/** How one message ended. `rejected`: recorded and counted, touched nothing. */
+export type IntakeOutcome = 'accepted' | 'rejected' | 'quarantined';
+
+/**
+ * The idempotency record of one message (key: SES message ID), Powertools-idempotency style:
+ * `in-progress` while one worker holds it (until `leaseUntil`, after which a crashed attempt may
+ * be taken over), `completed` once its outcome is recorded.
+ */
+export interface MessageRecord {
+  messageId: string;
+  status: 'in-progress' | 'completed';
+  /** Where the raw message is (S3 key or file path). */
+  location: string;
+  leaseUntil?: IsoTime;
+  /** The owner token of the current claim: only it may complete or release the message. */
+  owner?: string;
+  firstSeenAt: IsoTime;
+  /** Times processing started (claims), replays included. */
+  attempts: number;
+  outcome?: IntakeOutcome;
+  reason?: string;
+  sellerId?: string;
+  marketplace?: string;
+  orderIds?: string[];
+  completedAt?: IsoTime;
+  facts?: ChannelFacts;
+}
+
+export type ClaimResult =
+  | { claimed: true; record: MessageRecord }
+  /** Someone else holds it (`in-progress`, lease valid) or it is done (`completed`). */
+  | { claimed: false; record: MessageRecord };
+
+export interface CompletedMessage {
+  outcome: IntakeOutcome;
+  reason?: string;
+  sellerId?: string;
+  marketplace?: string;
+  orderIds?: string[];
+  facts?: ChannelFacts;
+}
+
+export interface RejectionRecord {
+  messageId: string;
+  /** Machine-readable reason code, e.g. `unknown-alias`, `dmarc-fail`, `not-sold-ship-now`. */
+  reason: string;
+  location: string;
+  rejectedAt: IsoTime;
+  /** The seller the message was addressed to, when the alias was known. */
+  sellerId?: string;
+}
+
+export interface QuarantineRecord {
+  messageId: string;
+  /** `oversized`, `virus`, `malformed-mime`, `parser-exception`, `mail-missing`, ... */
+  reason: string;
+  /** Human detail (error message; never message content). */
+  detail?: string;
+  location: string;
+  quarantinedAt: IsoTime;
+  sellerId?: string;
+  size?: number;
+}
+
+/** The latest accepted email of a seller in one marketplace: the "last email received". */
+export interface LastEmailRecord {
+  sellerId: string;
+  marketplace: string;
+  messageId: string;
+  receivedAt: IsoTime;
+  facts: ChannelFacts;
+}
+
+export interface IntakeLedger {
+  /**
+   * Take the message for processing under `opts.owner` (a random token when absent; the claimed
+   * record carries it). Succeeds when there is no record, when the previous attempt's lease
+   * expired (a crashed or hung worker), or, with `replay`, when it is completed.
+   */
+  claimMessage(
+    messageId: string,
+    location: string,
+    now: IsoTime,
+    leaseUntil: IsoTime,
+    opts?: { replay?: boolean; owner?: string },
+  ): Promise<ClaimResult>;
+  /**
+   * Record the outcome; only the owner of the in-progress claim may complete it (else
+   * ConcurrentModificationError: a stale worker whose lease ran out cannot complete the claim of
+   * the worker that took over). `'unchanged'`: a replay that changed nothing; the record keeps
+   * everything it had (outcome, seller, marketplace, orders, facts).
+   */
+  completeMessage(messageId: string, result: CompletedMessage | 'unchanged', now: IsoTime, owner: string): Promise<void>;
+  /**
+   * Give the claim back after a failure, so a retry can take it at once. Only its owner can: a
+   * stale worker's release leaves the claim of the worker that took over alone.
+   */
+  releaseMessage(messageId: string, owner: string): Promise<void>;
+  getMessage(messageId: string): Promise<MessageRecord | undefined>;
+
+  /** Logged once per message, and counted once per reason: 'created' the first time only. */
+  recordRejection(r: RejectionRecord): Promise<'created' | 'exists'>;
+  listRejections(): Promise<RejectionRecord[]>;
+  rejectionCounts(): Promise<Record<string, number>>;
+
+  quarantine(q: QuarantineRecord): Promise<'created' | 'exists'>;
+  listQuarantine(): Promise<QuarantineRecord[]>;
+  getQuarantine(messageId: string): Promise<QuarantineRecord | undefined>;
+  /** Remove from quarantine after a replay that did not quarantine it again. */
+  releaseQuarantine(messageId: string): Promise<void>;
+
+  /** Keep the newest: a record older than the stored one changes nothing (returns false). */
+  recordLastEmail(r: LastEmailRecord): Promise<boolean>;
+  lastEmails(sellerId: string): Promise<LastEmailRecord[]>;
+}
+
+// ==== alerting ===================================================================================
+
+/**
+ * Ports of the alerting work (issue 5). Pure types; adapters: functions/adapters/dynamodb/outbox.ts
+ * (outbox + channel health), functions/adapters/channels/* (delivery), and what the email-intake
+ * and order-sync work record, consumed through the narrow ports below.
+ */
+
+// ---- outbox ------------------------------------------------------------------------------------
+
+/**
+ * `pending` -> (claim) `sending` -> `sent` | back to `pending` (no channel took it this time: tried
+ * again with back-off while the alert still matters) | `failed` (only once it no longer matters:
+ * `alertMattersUntil` passed). A `sending` item whose lease expired (the sender crashed or hung)
+ * is due again and may be claimed again: nothing is lost. A channel sees an alert twice only when
+ * the sender died between the channel's answer and the delivery record (docs/alerting.md).
+ */
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
+
+export interface OutboxItem {
+  alert: Alert;
+  status: OutboxStatus;
+  /** Not before this instant (quiet hours, retry back-off, lease expiry). */
+  deliverAt: IsoTime;
+  /** Claims so far. */
+  attempts: number;
+  /** When it first became due (a retry keeps it): the operator alarm measures the wait from it. */
+  waitingSince: IsoTime;
+  /** The owner token of the current claim (only it may complete or release the item). */
+  owner?: string;
+  /** Tokens of claims that did not end cleanly, the current one last (see `deliveriesBy`). */
+  owners?: string[];
+  leaseUntil?: IsoTime;
+  sentAt?: IsoTime;
+  /** Channel IDs that took it. */
+  sentVia?: string[];
+  lastError?: string;
+}
+
+export interface AlertOutbox {
+  /** Conditional put: the first writer of an alert ID wins; later ones get 'exists'. */
+  put(alert: Alert, deliverAt: IsoTime): Promise<'created' | 'exists'>;
+  get(sellerId: string, alertId: string): Promise<OutboxItem | undefined>;
+  /** Items due at `now`: pending with deliverAt <= now, and sending with an expired lease. */
+  due(now: IsoTime, limit?: number): Promise<OutboxItem[]>;
+  /**
+   * Compare-and-set pending|expired-sending -> sending until `leaseUntil`, owned by `owner` (a
+   * random token when absent); null when someone else has it.
+   */
+  claim(sellerId: string, alertId: string, now: IsoTime, leaseUntil: IsoTime, owner?: string): Promise<OutboxItem | null>;
+  /** Only the owner of the claim (the claimed item) may complete it; else ConcurrentModificationError. */
+  markSent(claimed: OutboxItem, sentAt: IsoTime, via: string[]): Promise<void>;
+  /** Give it back for a retry at `retryAt` (transient failure). */
+  release(claimed: OutboxItem, retryAt: IsoTime, error: string): Promise<void>;
+  /** Terminal: it no longer matters and no channel could deliver it. */
+  markFailed(claimed: OutboxItem, at: IsoTime, error: string): Promise<void>;
+  listForSeller(sellerId: string): Promise<OutboxItem[]>;
+  /**
+   * One message a channel took (a single alert or a whole digest): ONE write, made right after the
+   * channel answered and before the alerts are marked sent. Idempotent (same owner and `n`).
+   */
+  recordDelivery(d: DeliveryRecord): Promise<void>;
+  /** The deliveries made under one claim owner token (for a claim that did not end cleanly). */
+  deliveriesBy(sellerId: string, owner: string): Promise<DeliveryRecord[]>;
+}
+
+export interface DeliveryRecord {
+  sellerId: string;
+  /** The owner token of the claim that sent it. */
+  owner: string;
+  /** The message's number within that claim's run. */
+  n: number;
+  alertIds: string[];
+  via: string[];
+  sentAt: IsoTime;
+}
+
+/**
+ * A channel marked broken after a permanent failure is skipped for a cool-off (the seller's
+ * `brokenChannelRetryHours`, default 6) after its latest failure; then it is tried again: cleared
+ * on success, broken again (cool-off restarted) on failure. A human may clear it at any time
+ * (services/channel-health.ts).
+ */
+export interface ChannelHealth {
+  sellerId: string;
+  channelId: string;
+  /** First failure of this broken spell (kept while it stays broken). */
+  since: IsoTime;
+  /** Latest failure: the cool-off counts from it. */
+  lastFailedAt: IsoTime;
+  reason: string;
+}
+
+export interface ChannelHealthStore {
+  /**
+   * Keeps the first `since` while it stays broken and moves `lastFailedAt` to `at`; returns true
+   * on the transition into broken.
+   */
+  markBroken(sellerId: string, channelId: string, reason: string, at: IsoTime): Promise<boolean>;
+  clear(sellerId: string, channelId: string): Promise<void>;
+  brokenChannels(sellerId: string): Promise<ChannelHealth[]>;
+}
+
+// ---- delivery ----------------------------------------------------------------------------------
+
+export interface OutgoingMessage {
+  sellerId: string;
+  /** The alerts this message carries (one, or several in a digest). */
+  alerts: Alert[];
+  message: RenderedMessage;
+}
+
+/** One configured channel instance (an adapter bound to a ChannelConfig). */
+export interface AlertChannel {
+  readonly id: string;
+  readonly type: ChannelConfig['type'];
+  /**
+   * Deliver, or throw Transient/PermanentChannelError. `signal` aborts the attempt when the sender
+   * gives up on it (its own timeout, the Lambda deadline); adapters pass it to fetch / the SDK.
+   */
+  send(message: OutgoingMessage, options?: { signal?: AbortSignal }): Promise<void>;
+}
+
+
+
+
+/** Builds the channel adapters for a seller's configured channels. */
+export type ChannelFactory = (config: ChannelConfig) => AlertChannel;
+
+/** Every alert also goes to the stack's EventBridge bus (docs/alert-events.md). */
+export interface AlertEventPublisher {
+  publish(alerts: readonly Alert[]): Promise<void>;
+}
+
+// ---- what other work records, read through narrow ports -----------------------------------------
+
+/**
+ * The email-intake ledger's "last email received" per seller and marketplace with its channel
+ * facts. `DynamoDbIntakeLedger` (functions/adapters/dynamodb/intake-ledger.ts) satisfies it structurally.
+ */
+export interface LastEmailSource {
+  lastEmails(sellerId: string): Promise<
+    Array<{
+      marketplace: string;
+      receivedAt: IsoTime;
+      facts: { spf: AuthResult; spam?: AuthResult; forwarding: { forwarded: boolean } };
+    }>
+  >;
+}
+
+// ==== seller administration ======================================================================
+
+/**
+ * Ports of the seller lifecycle (`shipnow seller update | remove | channels`): a profile read with
+ * its optimistic version and changed field by field, and everything the table keeps for a seller.
+ * Pure types; adapter: functions/adapters/dynamodb/seller-admin.ts.
+ */
+
+/** A profile as stored, with the settings kept on it (alerting, orderSync). */
+export type StoredSellerProfile = Seller & { alerting?: unknown; orderSync?: unknown; [key: string]: unknown };
+
+export interface VersionedSeller {
+  seller: StoredSellerProfile;
+  /** 0 for a profile written before versions existed. */
+  version: number;
+}
+
+/** What the table keeps for one seller, by kind. */
+export type SellerItemKind =
+  | 'orders'
+  | 'notifications'
+  | 'outboxAlerts'
+  | 'channelHealth'
+  | 'syncState'
+  | 'syncHealth'
+  | 'history'
+  | 'lastEmails'
+  | 'other';
+
+/** An item key (the table's `pk` / `sk`). */
+export interface ItemKey {
+  pk: string;
+  sk: string;
+}
+
+export interface SellerInventory {
+  sellerId: string;
+  profile: StoredSellerProfile | undefined;
+  /** The alias item exists and names this seller. */
+  aliasClaimed: boolean;
+  counts: Record<SellerItemKind, number>;
+  /** Orders not shipped, cancelled or unfulfillable. */
+  openOrders: number;
+  /** Outbox alerts still pending or being sent (they will not be delivered). */
+  unsentAlerts: number;
+  /** Every key a removal deletes besides the profile and the alias. */
+  keys: ItemKey[];
+}
+
+export interface RemovalResult {
+  aliasReleased: boolean;
+  profileDeleted: boolean;
+  itemsDeleted: number;
+}
+
+export interface SellerProfileStore {
+  getProfile(sellerId: string): Promise<VersionedSeller | undefined>;
+  /**
+   * SET / REMOVE only the named attributes if the stored version is still `expectedVersion`;
+   * resolves to the new version. NotFoundError: no such seller; ConcurrentModificationError:
+   * changed since it was read.
+   */
+  updateProfile(sellerId: string, expectedVersion: number, set: Readonly<Record<string, unknown>>, remove?: readonly string[]): Promise<number>;
+}
+
+export interface SellerRemovalStore {
+  inventory(sellerId: string): Promise<SellerInventory>;
+  remove(inventory: SellerInventory): Promise<RemovalResult>;
 }

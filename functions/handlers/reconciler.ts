@@ -21,7 +21,7 @@ import { DynamoDbIntakeLedger } from '../adapters/dynamodb/intake-ledger';
 import { DynamoDbOutbox } from '../adapters/dynamodb/outbox';
 import { DynamoDbRepository, retentionFromEnv } from '../adapters/dynamodb/repository';
 import { ENV, METRICS_NAMESPACE, SERVICE_NAME } from '../constants';
-import type { AlertOutbox, LastEmailSource } from '../domain/alert-ports';
+import type { AlertOutbox, LastEmailSource } from '../domain/ports';
 import type { SentinelRepository } from '../domain/ports';
 import { DEFAULT_POLICY, type OrderPolicy } from '../domain/types';
 import { raiseUnknownOrderAlerts } from '../services/alert-sources';

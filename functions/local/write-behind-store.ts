@@ -65,15 +65,7 @@ import {
   type TableKey,
 } from '../adapters/dynamodb/keys';
 import { ConcurrentModificationError, NotFoundError } from '../domain/errors';
-import type {
-  ClaimResult,
-  CompletedMessage,
-  IntakeLedger,
-  LastEmailRecord,
-  MessageRecord,
-  QuarantineRecord,
-  RejectionRecord,
-} from '../domain/intake-ports';
+import type { ClaimResult, CompletedMessage, IntakeLedger, LastEmailRecord, MessageRecord, QuarantineRecord, RejectionRecord } from '../domain/ports';
 import type {
   DueNotifications,
   DueOrders,

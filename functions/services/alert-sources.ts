@@ -5,7 +5,7 @@
  * nothing new.
  */
 import { alertSettings, deliverAt, InvalidAlertSettingsError, syncAlert, unknownOrderAlerts, type Alert, type AlertSettings } from '../domain/alerts';
-import type { AlertOutbox } from '../domain/alert-ports';
+import type { AlertOutbox } from '../domain/ports';
 import type { SentinelRepository } from '../domain/ports';
 import type { SyncEvent, SyncEventSink } from '../domain/order-sync';
 import type { IsoTime, NotificationRecord } from '../domain/types';

@@ -10,7 +10,7 @@ import type { SentinelRepository } from '../domain/ports';
 import { checkSellerFields, profileFields, type SellerFieldChanges, type SellerRow } from '../domain/seller-input';
 import type { Seller } from '../domain/types';
 import { marketplaceByKey } from '../domain/marketplaces';
-import type { SellerInventory, SellerProfileStore, VersionedSeller } from '../domain/seller-admin-ports';
+import type { SellerInventory, SellerProfileStore, VersionedSeller } from '../domain/ports';
 
 // ---- creating a seller -----------------------------------------------------------------------------
 

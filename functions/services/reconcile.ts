@@ -1,5 +1,5 @@
 import { alertSettings, channelDownFromStreak, deliverAt, InvalidAlertSettingsError, planOrder, type Alert, type AlertSettings } from '../domain/alerts';
-import type { AlertOutbox, LastEmailSource } from '../domain/alert-ports';
+import type { AlertOutbox, LastEmailSource } from '../domain/ports';
 import { addMinutes } from '../domain/deadlines';
 import { diagnose, historyFromStats, type Diagnosis, type EmailEvidence, type HistoryDay } from '../domain/diagnosis';
 import { ConcurrentModificationError } from '../domain/errors';

@@ -32,18 +32,8 @@ import {
   type ChannelConfig,
 } from '../domain/alerts';
 import { renderAlert, renderDigest } from '../domain/alert-message';
-import {
-  ChannelTimeoutError,
-  PermanentChannelError,
-  TransientChannelError,
-  type AlertChannel,
-  type AlertEventPublisher,
-  type AlertOutbox,
-  type ChannelFactory,
-  type ChannelHealthStore,
-  type OutboxItem,
-  type OutgoingMessage,
-} from '../domain/alert-ports';
+import { type AlertChannel, type AlertEventPublisher, type AlertOutbox, type ChannelFactory, type ChannelHealthStore, type OutboxItem, type OutgoingMessage } from '../domain/ports';
+import { ChannelTimeoutError, PermanentChannelError, TransientChannelError } from '../domain/errors';
 import { addMinutes } from '../domain/deadlines';
 import { ConcurrentModificationError } from '../domain/errors';
 import type { SentinelRepository } from '../domain/ports';

@@ -20,7 +20,7 @@ export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', '
 
 /**
  * The one table of ShipNow Sentinel: sellers, orders, notifications, with the sparse due index.
- * Key names come from functions/adapters/table-schema.ts, the definition the code and the local
+ * Key names come from functions/adapters/dynamodb/keys.ts, the definition the code and the local
  * server use too. No physical name, so two stages do not collide on its name. Retained when the
  * stack is deleted: it holds the sellers' history.
  */

@@ -29,7 +29,8 @@ import {
   feishuSign,
 } from '../../functions/adapters/channels/webhooks';
 import { renderAlert } from '../../functions/domain/alert-message';
-import { PermanentChannelError, TransientChannelError, type OutgoingMessage } from '../../functions/domain/alert-ports';
+import { type OutgoingMessage } from '../../functions/domain/ports';
+import { PermanentChannelError, TransientChannelError } from '../../functions/domain/errors';
 import { DEFAULT_ALERT_SETTINGS, type Alert } from '../../functions/domain/alerts';
 import { sendJson, startWebhookServer, type ReceivedRequest, type WebhookServer } from '../support/local-servers';
 

@@ -12,7 +12,8 @@
  */
 import { ProvisionedThroughputExceededException, ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { fromAttributes } from '../../functions/adapters/dynamodb/table';
-import { PermanentChannelError, TransientChannelError, type ChannelFactory } from '../../functions/domain/alert-ports';
+import { type ChannelFactory } from '../../functions/domain/ports';
+import { PermanentChannelError, TransientChannelError } from '../../functions/domain/errors';
 import { localClient } from '../../functions/local/embedded-dynamodb';
 
 export class ProcessDied extends Error {

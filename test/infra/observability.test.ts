@@ -10,7 +10,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Match } from 'aws-cdk-lib/assertions';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { DynamoDbOutbox } from '../../functions/adapters/dynamodb/outbox';
-import type { AlertChannel } from '../../functions/domain/alert-ports';
+import type { AlertChannel } from '../../functions/domain/ports';
 import { makeHandler as makeSender } from '../../functions/handlers/alert-sender';
 import { makeHandler as makeReconciler } from '../../functions/handlers/reconciler';
 import { importOrders } from '../../functions/services/import-orders';

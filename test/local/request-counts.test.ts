@@ -12,7 +12,7 @@ import { DynamoDbIntakeLedger } from '../../functions/adapters/dynamodb/intake-l
 import { DynamoDbOutbox } from '../../functions/adapters/dynamodb/outbox';
 import { DynamoDbSyncState } from '../../functions/adapters/dynamodb/sync-state';
 import { StaticCredentials } from '../../functions/adapters/secrets';
-import type { AlertChannel } from '../../functions/domain/alert-ports';
+import type { AlertChannel } from '../../functions/domain/ports';
 import type { OrdersApi } from '../../functions/domain/order-sync';
 import { DEFAULT_POLICY, type OrderFacts } from '../../functions/domain/types';
 import { intakeMailFolder } from '../../functions/local/folder-intake';

@@ -4,7 +4,8 @@
  * concurrent senders.
  */
 import { DynamoDbOutbox } from '../../functions/adapters/dynamodb/outbox';
-import { PermanentChannelError, TransientChannelError, type AlertChannel, type OutgoingMessage } from '../../functions/domain/alert-ports';
+import { type AlertChannel, type OutgoingMessage } from '../../functions/domain/ports';
+import { PermanentChannelError, TransientChannelError } from '../../functions/domain/errors';
 import type { Alert, ChannelConfig } from '../../functions/domain/alerts';
 import { brokenChannels } from '../../functions/services/channel-health';
 import { sendDueAlerts, type SendAlertsDeps } from '../../functions/services/send-alerts';

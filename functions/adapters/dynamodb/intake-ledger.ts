@@ -18,15 +18,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { ConcurrentModificationError, ConditionFailedError } from '../../domain/errors';
-import type {
-  ClaimResult,
-  CompletedMessage,
-  IntakeLedger,
-  LastEmailRecord,
-  MessageRecord,
-  QuarantineRecord,
-  RejectionRecord,
-} from '../../domain/intake-ports';
+import type { ClaimResult, CompletedMessage, IntakeLedger, LastEmailRecord, MessageRecord, QuarantineRecord, RejectionRecord } from '../../domain/ports';
 import {
   COUNTS_PARTITION,
   LAST_MAIL_PREFIX,

@@ -22,7 +22,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import type { Alert } from '../../domain/alerts';
-import type { AlertOutbox, ChannelHealth, ChannelHealthStore, DeliveryRecord, OutboxItem } from '../../domain/alert-ports';
+import type { AlertOutbox, ChannelHealth, ChannelHealthStore, DeliveryRecord, OutboxItem } from '../../domain/ports';
 import { ConcurrentModificationError, ConditionFailedError } from '../../domain/errors';
 import type { IsoTime } from '../../domain/types';
 import {

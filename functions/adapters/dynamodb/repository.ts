@@ -1,5 +1,5 @@
 /**
- * SentinelRepository on one DynamoDB table (layout: ./table-schema.ts).
+ * SentinelRepository on one DynamoDB table (layout: ./keys.ts; table operations: ./table.ts).
  *
  * Every write is a single-item conditional write; a lost race surfaces as the domain's
  * ConcurrentModificationError (as Powertools' DynamoDBPersistenceLayer._putRecord turns
@@ -137,7 +137,7 @@ export class DynamoDbRepository implements SentinelRepository {
     return item && fromItem<Seller>(item);
   }
 
-  /** One Query on the fixed `SELLERS` partition (see table-schema `sellerKey`); never a Scan. */
+  /** One Query on the fixed `SELLERS` partition (see keys.ts `sellerKey`); never a Scan. */
   async listSellers(): Promise<Seller[]> {
     const { items } = await this.table.query({
       keyCondition: 'pk = :pk AND begins_with(sk, :prefix)',

@@ -22,7 +22,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConcurrentModificationError, ConditionFailedError, NotFoundError } from '../../domain/errors';
-import type { RemovalResult, SellerInventory, SellerItemKind, SellerProfileStore, SellerRemovalStore, StoredSellerProfile, VersionedSeller } from '../../domain/seller-admin-ports';
+import type { RemovalResult, SellerInventory, SellerItemKind, SellerProfileStore, SellerRemovalStore, StoredSellerProfile, VersionedSeller } from '../../domain/ports';
 import { SELLER_ITEM_KIND_BY_PREFIX, STORAGE_ATTRIBUTES, SYNC_HEALTH_PARTITION, aliasKey, sellerKey, sellerPartition, syncHealthPrefix } from './keys';
 import { Table, keyString, toAttributes, type Item } from './table';
 

@@ -22,9 +22,9 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { makeChannelFactory } from '../../adapters/channels/factory';
 import { DynamoDbOutbox } from '../../adapters/dynamodb/outbox';
 import { DynamoDbSellerAdmin } from '../../adapters/dynamodb/seller-admin';
-import type { StoredSellerProfile } from '../../domain/seller-admin-ports';
+import type { StoredSellerProfile } from '../../domain/ports';
 import { ENV } from '../../constants';
-import { PermanentChannelError, TransientChannelError } from '../../domain/alert-ports';
+import { PermanentChannelError, TransientChannelError } from '../../domain/errors';
 import { alertingProblem, storedAlerting } from '../../domain/alerting-input';
 import { ChannelConfigSchema, InvalidAlertSettingsError, alertSettings, type ChannelConfig, type ChannelType } from '../../domain/alerts';
 import {

@@ -23,7 +23,7 @@ import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { DEFAULT_SECRETS_PREFIX } from '../../adapters/secrets';
 import { DynamoDbSellerAdmin } from '../../adapters/dynamodb/seller-admin';
-import type { StoredSellerProfile } from '../../domain/seller-admin-ports';
+import type { StoredSellerProfile } from '../../domain/ports';
 import { readSellerFile } from '../../adapters/seller-file';
 import { ALERTING_FLAG_NAMES, applyAlertingChange, parseAlertingFlags, showAlertingValue, storedAlerting, type AlertingFlag } from '../../domain/alerting-input';
 import { InputError } from '../../domain/errors';

@@ -16,7 +16,7 @@ import { DynamoDbRepository } from '../../adapters/dynamodb/repository';
 import { FolderMailStore } from '../../adapters/folder-mail-store';
 import { S3MailStore } from '../../adapters/s3-mail-store';
 import { ENV } from '../../constants';
-import type { IntakeLedger, MailStore } from '../../domain/intake-ports';
+import type { IntakeLedger, MailStore } from '../../domain/ports';
 import { InputError } from '../../domain/errors';
 import type { SentinelRepository } from '../../domain/ports';
 import { startEmbeddedDynamoDb } from '../embedded-dynamodb';
