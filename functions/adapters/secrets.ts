@@ -16,7 +16,7 @@ import { GetSecretValueCommand, ResourceNotFoundException, type SecretsManagerCl
 import { z } from 'zod';
 import { SentinelError } from '../domain/errors';
 import type { Region } from '../domain/marketplaces';
-import type { LwaAppCredentials, SpApiCredentialsStore } from '../domain/order-sync';
+import type { LwaAppCredentials, SpApiCredentialsStore } from '../domain/ports';
 
 export const DEFAULT_SECRETS_PREFIX = 'shipnow-sentinel/sp-api/';
 

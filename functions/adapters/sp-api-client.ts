@@ -23,7 +23,8 @@
 import { z } from 'zod';
 import { InputError, SentinelError } from '../domain/errors';
 import type { Region } from '../domain/marketplaces';
-import type { OrdersApi, OrdersApiVersion, OrdersPage, OrdersPageRequest } from '../domain/order-sync';
+import type { OrdersApiVersion } from '../domain/order-sync';
+import type { OrdersApi, OrdersPage, OrdersPageRequest } from '../domain/ports';
 import { parseSpApiOrders } from './sp-api-json';
 
 export const LWA_TOKEN_URL = 'https://api.amazon.com/auth/o2/token';

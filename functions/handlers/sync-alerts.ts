@@ -13,7 +13,7 @@ import { DynamoDbOutbox } from '../adapters/dynamodb/outbox';
 import { DynamoDbRepository } from '../adapters/dynamodb/repository';
 import { ENV, SERVICE_NAME } from '../constants';
 import type { AlertOutbox } from '../domain/ports';
-import type { SyncEvent } from '../domain/order-sync';
+import type { SyncEvent } from '../domain/ports';
 import type { SentinelRepository } from '../domain/ports';
 import { raiseSyncAlert } from '../services/alert-sources';
 

@@ -16,7 +16,8 @@ import { SQSClient, SendMessageBatchCommand, type SendMessageBatchRequestEntry }
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { DynamoDbRepository } from '../adapters/dynamodb/repository';
 import { DynamoDbSyncState } from '../adapters/dynamodb/sync-state';
-import { isSyncActive, type SyncHealth, type SyncStateStore } from '../domain/order-sync';
+import { isSyncActive } from '../domain/order-sync';
+import { type SyncHealth, type SyncStateStore } from '../domain/ports';
 import type { SentinelRepository } from '../domain/ports';
 import { loadOrderSyncConfig } from '../order-sync-config';
 import { ORDER_SYNC_METRICS } from './order-sync-metrics';

@@ -7,7 +7,7 @@
 import { alertSettings, deliverAt, InvalidAlertSettingsError, syncAlert, unknownOrderAlerts, type Alert, type AlertSettings } from '../domain/alerts';
 import type { AlertOutbox } from '../domain/ports';
 import type { SentinelRepository } from '../domain/ports';
-import type { SyncEvent, SyncEventSink } from '../domain/order-sync';
+import type { SyncEvent, SyncEventSink } from '../domain/ports';
 import type { IsoTime, NotificationRecord } from '../domain/types';
 
 /** A SyncEventSink that turns the order-sync work's events into alerts (outbox). */

@@ -21,17 +21,8 @@
  * the next scheduled run carries on from the saved token.
  */
 import type { Region } from '../domain/marketplaces';
-import {
-  orderSyncSettings,
-  sellerRegions,
-  type OrdersApi,
-  type OrdersApiVersion,
-  type SpApiCredentialsStore,
-  type SyncBrokenReason,
-  type SyncCursor,
-  type SyncEventSink,
-  type SyncStateStore,
-} from '../domain/order-sync';
+import { orderSyncSettings, sellerRegions, type OrdersApiVersion } from '../domain/order-sync';
+import { type OrdersApi, type SpApiCredentialsStore, type SyncBrokenReason, type SyncCursor, type SyncEventSink, type SyncStateStore } from '../domain/ports';
 import { SP_API_RATE_LIMITS, drain, observeRate, refill, tryTake, type SpApiOperation, type TokenBucketState } from '../domain/rate-limit';
 import type { SentinelRepository } from '../domain/ports';
 import type { OrderPolicy } from '../domain/types';

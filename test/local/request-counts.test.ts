@@ -13,7 +13,7 @@ import { DynamoDbOutbox } from '../../functions/adapters/dynamodb/outbox';
 import { DynamoDbSyncState } from '../../functions/adapters/dynamodb/sync-state';
 import { StaticCredentials } from '../../functions/adapters/secrets';
 import type { AlertChannel } from '../../functions/domain/ports';
-import type { OrdersApi } from '../../functions/domain/order-sync';
+import type { OrdersApi } from '../../functions/domain/ports';
 import { DEFAULT_POLICY, type OrderFacts } from '../../functions/domain/types';
 import { intakeMailFolder } from '../../functions/local/folder-intake';
 import { importOrders } from '../../functions/services/import-orders';

@@ -16,14 +16,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConditionFailedError } from '../../domain/errors';
 import type { Region } from '../../domain/marketplaces';
-import type {
-  LeaseResult,
-  OrdersApiVersion,
-  SyncBrokenReason,
-  SyncCursor,
-  SyncHealth,
-  SyncStateStore,
-} from '../../domain/order-sync';
+import type { OrdersApiVersion } from '../../domain/order-sync';
+import type { LeaseResult, SyncBrokenReason, SyncCursor, SyncHealth, SyncStateStore } from '../../domain/ports';
 import type { TokenBucketState } from '../../domain/rate-limit';
 import type { IsoTime } from '../../domain/types';
 import { SYNC_HEALTH_PARTITION, syncBucketKey, syncCursorKey, syncHealthKey, syncLeaseKey, type TableKey } from './keys';

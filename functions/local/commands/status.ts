@@ -14,7 +14,7 @@ import { DynamoDbIntakeLedger } from '../../adapters/dynamodb/intake-ledger';
 import { DynamoDbOutbox } from '../../adapters/dynamodb/outbox';
 import { DynamoDbSyncState } from '../../adapters/dynamodb/sync-state';
 import { buildHistory, diagnose, type CauseCode } from '../../domain/diagnosis';
-import type { SyncHealth } from '../../domain/order-sync';
+import type { SyncHealth } from '../../domain/ports';
 import type { SentinelRepository } from '../../domain/ports';
 import { DEFAULT_POLICY, type IsoTime, type Seller } from '../../domain/types';
 import { sellerReport } from '../../services/seller-report';
