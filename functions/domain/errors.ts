@@ -142,3 +142,62 @@ export class ChannelTimeoutError extends AlertChannelError {
     this.timeoutMs = timeoutMs;
   }
 }
+
+// ---- order sync ---------------------------------------------------------------------------------
+
+/** Root of what the order sync reports: the SP-API client's errors and missing credentials. */
+export class SyncError extends SentinelError {}
+
+/** Root of the SP-API client's errors. `status` is the HTTP status (0: no response). */
+export class SpApiError extends SyncError {
+  readonly status: number;
+  readonly code?: string;
+  readonly requestId?: string;
+  readonly operation: string;
+  constructor(operation: string, status: number, message: string, data: { code?: string; requestId?: string } = {}, options?: { cause?: unknown }) {
+    super(`${operation}: ${message}`, options);
+    this.operation = operation;
+    this.status = status;
+    this.code = data.code;
+    this.requestId = data.requestId;
+  }
+}
+
+/**
+ * The seller's authorisation is gone: LWA said `invalid_grant` (refresh token revoked, expired or
+ * wrong), or the SP-API refused a fresh token (403 Unauthorized). Retrying will not help until
+ * the seller re-authorises; the sync marks itself broken and keeps trying on schedule.
+ */
+export class SpApiAuthorizationError extends SpApiError {
+  readonly reason: 'invalid-grant' | 'authorization-revoked';
+  constructor(operation: string, status: number, reason: 'invalid-grant' | 'authorization-revoked', data: { code?: string; requestId?: string } = {}) {
+    super(operation, status, reason === 'invalid-grant' ? `LWA refused the refresh token (${data.code ?? 'invalid_grant'})` : `access denied (${data.code ?? status})`, data);
+    this.reason = reason;
+  }
+}
+
+/** Still throttled when the retries or the time ran out. `retryAfterMs`: when a call may succeed. */
+export class SpApiThrottledError extends SpApiError {
+  readonly retryAfterMs: number;
+  readonly rateLimitHeader?: string;
+  readonly throttled: number;
+  constructor(operation: string, retryAfterMs: number, throttled: number, rateLimitHeader?: string, data: { requestId?: string } = {}) {
+    super(operation, 429, `throttled (${throttled} x 429), next call in ${Math.ceil(retryAfterMs / 1000)} s`, { code: 'QuotaExceeded', ...data });
+    this.retryAfterMs = retryAfterMs;
+    this.rateLimitHeader = rateLimitHeader;
+    this.throttled = throttled;
+  }
+}
+
+/** 2xx with a body that is not the documented response. */
+export class SpApiResponseError extends SpApiError {}
+
+/** No usable credentials for this seller (or the app): the sync cannot run until someone adds them. */
+export class CredentialsMissingError extends SyncError {
+  readonly secretId: string;
+  constructor(secretId: string, problem: string, options?: { cause?: unknown }) {
+    // Names the secret, never its value.
+    super(`credentials ${secretId}: ${problem}`, options);
+    this.secretId = secretId;
+  }
+}

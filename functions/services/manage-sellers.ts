@@ -3,8 +3,7 @@
  * sellers checked before any is written, a profile changed without losing a concurrent change,
  * and a removal that says exactly what happens to the data before it happens.
  */
-import { AliasTakenError } from '../domain/errors';
-import { ConcurrentModificationError } from '../domain/errors';
+import { AliasTakenError, ConcurrentModificationError, SentinelError } from '../domain/errors';
 import { generateAlias } from '../domain/inbound';
 import type { SentinelRepository } from '../domain/ports';
 import { checkSellerFields, profileFields, type SellerFieldChanges, type SellerRow } from '../domain/seller-input';
@@ -15,7 +14,7 @@ import type { SellerInventory, SellerProfileStore, VersionedSeller } from '../do
 // ---- creating a seller -----------------------------------------------------------------------------
 
 /** The alias a seller asked for (`seller add --alias`) belongs to another seller. */
-export class ChosenAliasTakenError extends Error {
+export class ChosenAliasTakenError extends SentinelError {
   override readonly name = 'ChosenAliasTakenError';
   constructor(readonly alias: string) {
     super(`alias '${alias}' is already used by another seller`);

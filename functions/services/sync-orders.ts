@@ -26,8 +26,7 @@ import { type OrdersApi, type SpApiCredentialsStore, type SyncBrokenReason, type
 import { SP_API_RATE_LIMITS, drain, observeRate, refill, tryTake, type SpApiOperation, type TokenBucketState } from '../domain/rate-limit';
 import type { SentinelRepository } from '../domain/ports';
 import type { OrderPolicy } from '../domain/types';
-import { SpApiAuthorizationError, SpApiError, SpApiResponseError, SpApiThrottledError } from '../adapters/sp-api-client';
-import { CredentialsMissingError } from '../adapters/secrets';
+import { CredentialsMissingError, SpApiAuthorizationError, SpApiError, SpApiResponseError, SpApiThrottledError } from '../domain/errors';
 import { importOrders } from './import-orders';
 
 export interface SyncOrdersDeps {
