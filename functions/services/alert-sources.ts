@@ -5,9 +5,7 @@
  * nothing new.
  */
 import { alertSettings, deliverAt, InvalidAlertSettingsError, syncAlert, unknownOrderAlerts, type Alert, type AlertSettings } from '../domain/alerts';
-import type { AlertOutbox } from '../domain/ports';
-import type { SentinelRepository } from '../domain/ports';
-import type { SyncEvent, SyncEventSink } from '../domain/ports';
+import type { AlertOutbox, SentinelRepository, SyncEvent, SyncEventSink } from '../domain/ports';
 import type { IsoTime, NotificationRecord } from '../domain/types';
 
 /** A SyncEventSink that turns the order-sync work's events into alerts (outbox). */

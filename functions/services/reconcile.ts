@@ -1,4 +1,5 @@
-import { alertSettings, channelDownFromStreak, deliverAt, InvalidAlertSettingsError, planOrder, type Alert, type AlertSettings } from '../domain/alerts';
+import { channelDownFromStreak, deliverAt, InvalidAlertSettingsError, planOrder, type Alert, type AlertSettings } from '../domain/alerts';
+import { settingsOrDefaults } from './alert-sources';
 import type { AlertOutbox, LastEmailSource } from '../domain/ports';
 import { addMinutes } from '../domain/deadlines';
 import { diagnose, historyFromStats, type Diagnosis, type EmailEvidence, type HistoryDay } from '../domain/diagnosis';
@@ -198,14 +199,9 @@ class SellerContext {
 
   settings(sellerId: string): Promise<AlertSettings> {
     return cached(this.settingsCache, sellerId, async () => {
-      const seller = await this.repo.getSeller(sellerId);
-      try {
-        return alertSettings(seller);
-      } catch (error) {
-        if (!(error instanceof InvalidAlertSettingsError)) throw error;
-        this.onSettingsError(sellerId, error);
-        return alertSettings(undefined);
-      }
+      const { settings, settingsError } = settingsOrDefaults(await this.repo.getSeller(sellerId));
+      if (settingsError) this.onSettingsError(sellerId, settingsError);
+      return settings;
     });
   }
 

@@ -23,12 +23,9 @@
 import { randomUUID } from 'node:crypto';
 import {
   alertMattersUntil,
-  alertSettings,
-  InvalidAlertSettingsError,
   retryDelayMinutes,
   shouldDigest,
   type Alert,
-  type AlertSettings,
   type ChannelConfig,
 } from '../domain/alerts';
 import { renderAlert, renderDigest } from '../domain/alert-message';
@@ -40,6 +37,8 @@ import type { SentinelRepository } from '../domain/ports';
 import { computeStatus } from '../domain/order-status';
 import type { IsoTime, OrderPolicy } from '../domain/types';
 import { RATE_LIMIT_PER_MINUTE } from '../adapters/channels/webhooks';
+import { settingsOrDefaults } from './alert-sources';
+import { retry } from '../domain/retry';
 
 export interface SendAlertsDeps {
   outbox: AlertOutbox;
@@ -224,15 +223,9 @@ class Run {
       if (claimed.length === 0) return;
     }
 
-    let settings: AlertSettings;
-    try {
-      settings = alertSettings(await deps.sellers.getSeller(sellerId));
-    } catch (err) {
-      // Invalid settings (a typo) must never silence an alert: defaults (both languages) and the
-      // fallback channels. The reconciler logs the invalid settings.
-      if (!(err instanceof InvalidAlertSettingsError)) throw err;
-      settings = alertSettings(undefined);
-    }
+    // Invalid settings (a typo) must never silence an alert: defaults (both languages) and the
+    // fallback channels. The reconciler logs the invalid settings.
+    const { settings } = settingsOrDefaults(await deps.sellers.getSeller(sellerId));
 
     // Every alert goes to the bus first: if that fails, nothing is sent and all is retried later.
     if (deps.events) {
@@ -380,17 +373,16 @@ class Run {
    * out again). Losing the claim to another sender is not an error: the item is theirs now.
    */
   private async write(op: () => Promise<unknown>): Promise<void> {
-    const tries = this.options.writeAttempts ?? 5;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await op();
-        return;
-      } catch (err) {
-        if (err instanceof ConcurrentModificationError) return;
-        if (attempt >= tries) throw err;
-        await this.sleep(100 * 2 ** (attempt - 1));
-      }
-    }
+    await retry(
+      async () => {
+        try {
+          await op();
+        } catch (err) {
+          if (!(err instanceof ConcurrentModificationError)) throw err;
+        }
+      },
+      { attempts: this.options.writeAttempts ?? 5, retryOn: () => true, backoff: (attempt) => 100 * 2 ** (attempt - 2), sleep: (ms) => this.sleep(ms) },
+    );
   }
 }
 
