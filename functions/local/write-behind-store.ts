@@ -33,14 +33,13 @@ import {
   COUNTS_PARTITION,
   LAST_MAIL_PREFIX,
   QUARANTINE_PARTITION,
+  REJECTED_COUNTER_PREFIX,
   REJECTED_PARTITION,
   counterKey,
   lastMailKey,
   messageKey,
   quarantineKey,
   rejectionKey,
-} from '../adapters/dynamodb/keys';
-import {
   NOTIFICATION_SORT_PREFIX,
   ORDER_SORT_PREFIX,
   SELLERS_PARTITION,
@@ -510,8 +509,8 @@ class WriteBehindLedger implements IntakeLedger {
 
   async rejectionCounts(): Promise<Record<string, number>> {
     const out: Record<string, number> = {};
-    for (const item of this.table.queryPrefix(COUNTS_PARTITION, 'REJECTED#')) {
-      out[String(item.sk).slice('REJECTED#'.length)] = Number(item.count ?? 0);
+    for (const item of this.table.queryPrefix(COUNTS_PARTITION, REJECTED_COUNTER_PREFIX)) {
+      out[String(item.sk).slice(REJECTED_COUNTER_PREFIX.length)] = Number(item.count ?? 0);
     }
     return out;
   }
