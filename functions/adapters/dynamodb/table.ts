@@ -27,7 +27,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConditionFailedError, StoreError } from '../../domain/errors';
-import { retry } from '../../domain/retry';
+import { fullJitter, retry } from '../../domain/retry';
 import { DUE_INDEX_NAME, STORAGE_ATTRIBUTES, type TableKey } from './keys';
 
 /** An item as plain JavaScript values (before marshalling / after unmarshalling). */
@@ -345,7 +345,7 @@ export class Table {
       },
       {
         attempts: BATCH_WRITE_ATTEMPTS,
-        backoff: (attempt) => Math.random() * Math.min(2000, 50 * 2 ** attempt),
+        backoff: fullJitter(50, 2000),
         onExhausted: (attempts) => new StoreError(`${what}: ${pending.length} items still unprocessed after ${attempts} attempts`),
       },
     );
