@@ -22,13 +22,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDbIntakeLedger } from '../functions/adapters/dynamodb-intake';
-import { DynamoDbOutbox } from '../functions/adapters/dynamodb-outbox';
+import { DynamoDbIntakeLedger } from '../functions/adapters/dynamodb/intake-ledger';
+import { DynamoDbOutbox } from '../functions/adapters/dynamodb/outbox';
 import { DEFAULT_POLICY, type StoredOrder } from '../functions/domain/types';
 import { startEmbeddedDynamoDb } from '../functions/local/embedded-dynamodb';
 import { reconcileDue } from '../functions/services/reconcile';
 import { understandEmail } from '../functions/services/understand-email';
 import { writeCheckData } from './check-data';
+import { seedOrders } from '../test/support/seed';
 
 const NOW = '2026-11-28T12:00:00.000Z';
 const DUE = 100;
@@ -115,7 +116,7 @@ async function benchReconcile(stored: number): Promise<ReconcileRow> {
     // Seeding is not what is measured: load with unconditional BatchWriteItem in chunks.
     for (let start = 0; start < stored; start += SEED_CHUNK) {
       const chunk = Array.from({ length: Math.min(SEED_CHUNK, stored - start) }, (_, k) => order(start + k, start + k < DUE));
-      await db.repository.seedOrders(chunk, { concurrency: 8 });
+      await seedOrders(db.repository, chunk, { concurrency: 8 });
     }
     // What alerting reads per seller, as it would be after a week of traffic: the profile, a
     // week of per-day order stats and the intake ledger's last email. Constant per seller.

@@ -7,7 +7,7 @@
  */
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SentinelError } from '../domain/errors';
-import type { SyncEvent, SyncEventSink } from '../domain/order-sync';
+import type { SyncEvent, SyncEventSink } from '../domain/ports';
 
 export const SYNC_EVENT_SOURCE = 'shipnow.sentinel';
 export const SYNC_EVENT_DETAIL_TYPES = {

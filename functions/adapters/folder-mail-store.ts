@@ -8,7 +8,8 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { MailNotFoundError, MailTooLargeError, type MailStore, type StoredMail } from '../domain/intake-ports';
+import { type MailStore, type StoredMail } from '../domain/ports';
+import { MailNotFoundError, MailTooLargeError } from '../domain/errors';
 
 export class FolderMailStore implements MailStore {
   private readonly root: string | null;

@@ -4,7 +4,8 @@
  * into the Lambda's memory.
  */
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { MailNotFoundError, MailTooLargeError, type MailStore, type StoredMail } from '../domain/intake-ports';
+import { type MailStore, type StoredMail } from '../domain/ports';
+import { MailNotFoundError, MailTooLargeError } from '../domain/errors';
 
 export class S3MailStore implements MailStore {
   constructor(private readonly opts: { client: S3Client; bucket: string }) {

@@ -14,21 +14,14 @@
  */
 import { GetSecretValueCommand, ResourceNotFoundException, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
-import { SentinelError } from '../domain/errors';
+import { CredentialsMissingError } from '../domain/errors';
 import type { Region } from '../domain/marketplaces';
-import type { LwaAppCredentials, SpApiCredentialsStore } from '../domain/order-sync';
+import type { LwaAppCredentials, SpApiCredentialsStore } from '../domain/ports';
 
 export const DEFAULT_SECRETS_PREFIX = 'shipnow-sentinel/sp-api/';
 
-/** No usable credentials for this seller (or the app): the sync cannot run until someone adds them. */
-export class CredentialsMissingError extends SentinelError {
-  readonly secretId: string;
-  constructor(secretId: string, problem: string, options?: { cause?: unknown }) {
-    // Names the secret, never its value.
-    super(`credentials ${secretId}: ${problem}`, options);
-    this.secretId = secretId;
-  }
-}
+// A domain error (the sync service branches on it): domain/errors.ts.
+export { CredentialsMissingError };
 
 const LwaAppSecretSchema = z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1) });
 const SellerSecretSchema = z.object({

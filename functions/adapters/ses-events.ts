@@ -16,6 +16,7 @@
  */
 import { z } from 'zod';
 import { verdictsFromSesReceipt } from '../domain/authenticity';
+import { SentinelError } from '../domain/errors';
 import type { AuthVerdicts } from '../domain/types';
 
 // ---- SES receipt ------------------------------------------------------------------------------
@@ -127,7 +128,7 @@ export type SqsBodyContent =
   | { kind: 'ignored'; why: string };
 
 /** The body does not have any known shape: a poison record, kept by the queue for inspection. */
-export class UnrecognisedEventError extends Error {
+export class UnrecognisedEventError extends SentinelError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'UnrecognisedEventError';

@@ -28,9 +28,10 @@
  * Amazon's error code and the request ID only.
  */
 import { z } from 'zod';
-import { InputError, SentinelError } from '../domain/errors';
+import { InputError, SpApiAuthorizationError, SpApiError, SpApiResponseError, SpApiThrottledError } from '../domain/errors';
 import type { Region } from '../domain/marketplaces';
-import type { OrdersApi, OrdersApiVersion, OrdersPage, OrdersPageRequest } from '../domain/order-sync';
+import type { OrdersApiVersion } from '../domain/order-sync';
+import type { OrdersApi, OrdersPage, OrdersPageRequest } from '../domain/ports';
 import { parseSpApiOrders } from './sp-api-json';
 
 export const LWA_TOKEN_URL = 'https://api.amazon.com/auth/o2/token';
@@ -46,49 +47,8 @@ export const GET_ORDERS_V0_PATH = '/orders/v0/orders';
 
 // ---- errors ----------------------------------------------------------------------------------
 
-/** Root of the client's errors. `status` is the HTTP status (0: no response). */
-export class SpApiError extends SentinelError {
-  readonly status: number;
-  readonly code?: string;
-  readonly requestId?: string;
-  readonly operation: string;
-  constructor(operation: string, status: number, message: string, data: { code?: string; requestId?: string } = {}, options?: { cause?: unknown }) {
-    super(`${operation}: ${message}`, options);
-    this.operation = operation;
-    this.status = status;
-    this.code = data.code;
-    this.requestId = data.requestId;
-  }
-}
-
-/**
- * The seller's authorisation is gone: LWA said `invalid_grant` (refresh token revoked, expired or
- * wrong), or the SP-API refused a fresh token (403 Unauthorized). Retrying will not help until
- * the seller re-authorises; the sync marks itself broken and keeps trying on schedule.
- */
-export class SpApiAuthorizationError extends SpApiError {
-  readonly reason: 'invalid-grant' | 'authorization-revoked';
-  constructor(operation: string, status: number, reason: 'invalid-grant' | 'authorization-revoked', data: { code?: string; requestId?: string } = {}) {
-    super(operation, status, reason === 'invalid-grant' ? `LWA refused the refresh token (${data.code ?? 'invalid_grant'})` : `access denied (${data.code ?? status})`, data);
-    this.reason = reason;
-  }
-}
-
-/** Still throttled when the retries or the time ran out. `retryAfterMs`: when a call may succeed. */
-export class SpApiThrottledError extends SpApiError {
-  readonly retryAfterMs: number;
-  readonly rateLimitHeader?: string;
-  readonly throttled: number;
-  constructor(operation: string, retryAfterMs: number, throttled: number, rateLimitHeader?: string, data: { requestId?: string } = {}) {
-    super(operation, 429, `throttled (${throttled} x 429), next call in ${Math.ceil(retryAfterMs / 1000)} s`, { code: 'QuotaExceeded', ...data });
-    this.retryAfterMs = retryAfterMs;
-    this.rateLimitHeader = rateLimitHeader;
-    this.throttled = throttled;
-  }
-}
-
-/** 2xx with a body that is not the documented response. */
-export class SpApiResponseError extends SpApiError {}
+// The client's errors are domain errors (the sync service branches on them): domain/errors.ts.
+export { SpApiAuthorizationError, SpApiError, SpApiResponseError, SpApiThrottledError };
 
 // ---- options ---------------------------------------------------------------------------------
 

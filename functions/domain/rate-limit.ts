@@ -5,7 +5,7 @@
  * the way Amazon counts them, so a run never burns its calls on 429s.
  *
  * The state is persisted per seller + operation (+ region) in the table (see
- * adapters/dynamodb-sync-state.ts), so the next run, in another Lambda, knows how many tokens
+ * adapters/dynamodb/sync-state.ts), so the next run, in another Lambda, knows how many tokens
  * the last one left.
  */
 

@@ -24,14 +24,14 @@ import { S3Client } from '@aws-sdk/client-s3';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
-import { DynamoDbIntakeLedger } from '../adapters/dynamodb-intake';
-import { DynamoDbRepository, retentionFromEnv } from '../adapters/dynamodb-repository';
+import { DynamoDbIntakeLedger } from '../adapters/dynamodb/intake-ledger';
+import { DynamoDbRepository, retentionFromEnv } from '../adapters/dynamodb/repository';
 import { S3MailStore } from '../adapters/s3-mail-store';
 import { parseSqsBody, UnrecognisedEventError, type MailArrival } from '../adapters/ses-events';
 import { ENV, METRICS_NAMESPACE, SERVICE_NAME } from '../constants';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../domain/inbound';
 import { DEFAULT_POLICY } from '../domain/types';
-import { reasonCode } from '../adapters/intake-schema';
+import { reasonCode } from '../adapters/dynamodb/keys';
 import { intakeMessage, type IntakeDeps, type IntakeResult } from '../services/intake';
 import { loggingFailures } from './log-errors';
 

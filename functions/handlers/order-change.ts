@@ -12,7 +12,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { DynamoDbRepository, retentionFromEnv } from '../adapters/dynamodb-repository';
+import { DynamoDbRepository, retentionFromEnv } from '../adapters/dynamodb/repository';
 import type { SentinelRepository } from '../domain/ports';
 import type { OrderPolicy } from '../domain/types';
 import { applyOrderChange, parseOrderChange } from '../services/order-change';

@@ -15,7 +15,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Context, S3Event } from 'aws-lambda';
-import { DynamoDbRepository, retentionFromEnv } from '../adapters/dynamodb-repository';
+import { DynamoDbRepository, retentionFromEnv } from '../adapters/dynamodb/repository';
 import { parseUnshippedReport } from '../adapters/report-file';
 import { InputError } from '../domain/errors';
 import type { SentinelRepository } from '../domain/ports';

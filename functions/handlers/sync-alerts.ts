@@ -9,11 +9,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { z } from 'zod';
-import { DynamoDbOutbox } from '../adapters/dynamodb-outbox';
-import { DynamoDbRepository } from '../adapters/dynamodb-repository';
+import { DynamoDbOutbox } from '../adapters/dynamodb/outbox';
+import { DynamoDbRepository } from '../adapters/dynamodb/repository';
 import { ENV, SERVICE_NAME } from '../constants';
-import type { AlertOutbox } from '../domain/alert-ports';
-import type { SyncEvent } from '../domain/order-sync';
+import type { AlertOutbox } from '../domain/ports';
+import type { SyncEvent } from '../domain/ports';
 import type { SentinelRepository } from '../domain/ports';
 import { raiseSyncAlert } from '../services/alert-sources';
 

@@ -16,8 +16,8 @@ import {
   DynamoDBClient,
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoDbRepository, type RetentionPolicy } from '../adapters/dynamodb-repository';
-import { createTableInput } from '../adapters/table-schema';
+import { DynamoDbRepository, type RetentionPolicy } from '../adapters/dynamodb/repository';
+import { createTableInput } from '../adapters/dynamodb/keys';
 
 /** The part of dynalite's (untyped, CommonJS) API used here. */
 interface DynaliteOptions {

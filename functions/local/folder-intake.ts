@@ -9,7 +9,8 @@
  */
 import { FolderMailStore } from '../adapters/folder-mail-store';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../domain/inbound';
-import { MailTooLargeError, type IntakeLedger, type MailStore, type StoredMail } from '../domain/intake-ports';
+import { type IntakeLedger, type MailStore, type StoredMail } from '../domain/ports';
+import { MailTooLargeError } from '../domain/errors';
 import type { SentinelRepository } from '../domain/ports';
 import type { IsoTime, OrderPolicy } from '../domain/types';
 import { intakeMessage, type IntakeResult } from '../services/intake';

@@ -1,5 +1,5 @@
 import type { IsoTime, OrderFacts, OrderPolicy } from '../domain/types';
-import { DynamoDbIntakeLedger } from '../adapters/dynamodb-intake';
+import { DynamoDbIntakeLedger } from '../adapters/dynamodb/intake-ledger';
 import { importOrders } from '../services/import-orders';
 import { loadOrdersFile } from '../services/load-orders-file';
 import { reconcileDue, type ReconcileResult } from '../services/reconcile';

@@ -26,21 +26,20 @@ import {
   assertNewerVersion,
   epochSeconds,
   recentOrderStatsOf,
-} from '../adapters/dynamodb-repository';
-import { fromAttributes, fromItem, toAttributes, type Attributes, type Item } from '../adapters/dynamodb-attributes';
-import { expiry, type IntakeRetention } from '../adapters/dynamodb-intake';
+} from '../adapters/dynamodb/repository';
+import { fromAttributes, fromItem, toAttributes, type Attributes, type Item } from '../adapters/dynamodb/table';
+import { expiry, type IntakeRetention } from '../adapters/dynamodb/intake-ledger';
 import {
   COUNTS_PARTITION,
   LAST_MAIL_PREFIX,
   QUARANTINE_PARTITION,
+  REJECTED_COUNTER_PREFIX,
   REJECTED_PARTITION,
   counterKey,
   lastMailKey,
   messageKey,
   quarantineKey,
   rejectionKey,
-} from '../adapters/intake-schema';
-import {
   NOTIFICATION_SORT_PREFIX,
   ORDER_SORT_PREFIX,
   SELLERS_PARTITION,
@@ -63,17 +62,9 @@ import {
   sellerPartition,
   unmatchedShardPartitions,
   type TableKey,
-} from '../adapters/table-schema';
+} from '../adapters/dynamodb/keys';
 import { ConcurrentModificationError, NotFoundError } from '../domain/errors';
-import type {
-  ClaimResult,
-  CompletedMessage,
-  IntakeLedger,
-  LastEmailRecord,
-  MessageRecord,
-  QuarantineRecord,
-  RejectionRecord,
-} from '../domain/intake-ports';
+import type { ClaimResult, CompletedMessage, IntakeLedger, LastEmailRecord, MessageRecord, QuarantineRecord, RejectionRecord } from '../domain/ports';
 import type {
   DueNotifications,
   DueOrders,
@@ -518,8 +509,8 @@ class WriteBehindLedger implements IntakeLedger {
 
   async rejectionCounts(): Promise<Record<string, number>> {
     const out: Record<string, number> = {};
-    for (const item of this.table.queryPrefix(COUNTS_PARTITION, 'REJECTED#')) {
-      out[String(item.sk).slice('REJECTED#'.length)] = Number(item.count ?? 0);
+    for (const item of this.table.queryPrefix(COUNTS_PARTITION, REJECTED_COUNTER_PREFIX)) {
+      out[String(item.sk).slice(REJECTED_COUNTER_PREFIX.length)] = Number(item.count ?? 0);
     }
     return out;
   }

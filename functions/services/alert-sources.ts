@@ -4,13 +4,11 @@
  * Both go to the outbox with the same conditional put, so a replayed event or a second run raises
  * nothing new.
  */
-import type { Alert } from '../domain/alert-model';
 import { alertSettings, InvalidAlertSettingsError, type AlertSettings } from '../domain/alert-settings';
-import { syncAlert, unknownOrderAlerts } from '../domain/alert-planning';
 import { deliverAt } from '../domain/alert-timing';
-import type { AlertOutbox } from '../domain/alert-ports';
-import type { SentinelRepository } from '../domain/ports';
-import type { SyncEvent, SyncEventSink } from '../domain/order-sync';
+import { syncAlert, unknownOrderAlerts } from '../domain/alert-planning';
+import { type Alert } from '../domain/alert-model';
+import type { AlertOutbox, SentinelRepository, SyncEvent, SyncEventSink } from '../domain/ports';
 import type { IsoTime, NotificationRecord } from '../domain/types';
 
 /** A SyncEventSink that turns the order-sync work's events into alerts (outbox). */

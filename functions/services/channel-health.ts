@@ -2,7 +2,7 @@
  * Broken alert channels of a seller, for operators (a CLI command): list them, and clear some or
  * all so the next sender run tries them at once instead of waiting for the cool-off.
  */
-import type { ChannelHealth, ChannelHealthStore } from '../domain/alert-ports';
+import type { ChannelHealth, ChannelHealthStore } from '../domain/ports';
 
 export interface BrokenChannelsResult {
   /** The seller's broken channels before clearing. */

@@ -29,14 +29,8 @@ import {
   sentAtOf,
   type ChannelFacts,
 } from '../domain/inbound';
-import {
-  MailNotFoundError,
-  MailTooLargeError,
-  type CompletedMessage,
-  type IntakeLedger,
-  type IntakeOutcome,
-  type MailStore,
-} from '../domain/intake-ports';
+import { type CompletedMessage, type IntakeLedger, type IntakeOutcome, type MailStore } from '../domain/ports';
+import { MailNotFoundError, MailTooLargeError } from '../domain/errors';
 import type { ParsedMail } from '../domain/mail';
 import type { SentinelRepository } from '../domain/ports';
 import type { AuthVerdicts, IsoTime, OrderPolicy, Seller } from '../domain/types';

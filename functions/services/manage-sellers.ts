@@ -3,19 +3,19 @@
  * sellers checked before any is written, a profile changed without losing a concurrent change,
  * and a removal that says exactly what happens to the data before it happens.
  */
-import { AliasTakenError } from '../adapters/dynamodb-repository';
-import { ConcurrentModificationError } from '../domain/errors';
+import { AliasTakenError, ConcurrentModificationError, SentinelError } from '../domain/errors';
 import { generateAlias } from '../domain/inbound';
+import { retry } from '../domain/retry';
 import type { SentinelRepository } from '../domain/ports';
 import { checkSellerFields, profileFields, type SellerFieldChanges, type SellerRow } from '../domain/seller-input';
 import type { Seller } from '../domain/types';
 import { marketplaceByKey } from '../domain/marketplaces';
-import type { SellerInventory, SellerProfileStore, VersionedSeller } from '../domain/seller-admin-ports';
+import type { SellerInventory, SellerProfileStore, VersionedSeller } from '../domain/ports';
 
 // ---- creating a seller -----------------------------------------------------------------------------
 
 /** The alias a seller asked for (`seller add --alias`) belongs to another seller. */
-export class ChosenAliasTakenError extends Error {
+export class ChosenAliasTakenError extends SentinelError {
   override readonly name = 'ChosenAliasTakenError';
   constructor(readonly alias: string) {
     super(`alias '${alias}' is already used by another seller`);
@@ -42,15 +42,18 @@ export async function createSellerWithAlias(
       throw err;
     }
   }
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const candidate: Seller = { ...seller, inboundAlias: generateAlias(random) };
-    try {
-      return { result: await repo.putSeller(candidate), seller: candidate };
-    } catch (err) {
-      if (!(err instanceof AliasTakenError)) throw err; // 80 random bits: practically never
-    }
-  }
-  throw new Error('could not allocate a free inbound alias');
+  return retry(
+    async () => {
+      const candidate: Seller = { ...seller, inboundAlias: generateAlias(random) };
+      try {
+        return { result: await repo.putSeller(candidate), seller: candidate };
+      } catch (err) {
+        if (!(err instanceof AliasTakenError)) throw err;
+        return false; // 80 random bits: practically never
+      }
+    },
+    { attempts: 5, onExhausted: () => new SentinelError('could not allocate a free inbound alias') },
+  );
 }
 
 // ---- changing a profile --------------------------------------------------------------------------
@@ -74,20 +77,22 @@ export async function changeSellerProfile(
   sellerId: string,
   decide: (current: VersionedSeller) => ProfileChange | null,
 ): Promise<{ before: VersionedSeller | undefined; change: ProfileChange | null }> {
-  for (let attempt = 1; ; attempt++) {
-    const current = await store.getProfile(sellerId);
-    if (!current) return { before: undefined, change: null };
-    const change = decide(current);
-    if (!change) return { before: current, change: null };
-    try {
+  return retry(
+    async () => {
+      const current = await store.getProfile(sellerId);
+      if (!current) return { before: undefined, change: null };
+      const change = decide(current);
+      if (!change) return { before: current, change: null };
       await store.updateProfile(sellerId, current.version, change.set, change.remove);
       return { before: current, change };
-    } catch (err) {
-      if (!(err instanceof ConcurrentModificationError) || attempt >= MAX_ATTEMPTS) throw err;
+    },
+    {
+      attempts: MAX_ATTEMPTS,
+      retryOn: (err) => err instanceof ConcurrentModificationError,
       // A short random pause, so writers that collided do not collide again in lockstep.
-      await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
-    }
-  }
+      backoff: (attempt) => Math.random() * 20 * (attempt - 1),
+    },
+  );
 }
 
 // ---- many sellers from a file ----------------------------------------------------------------------

@@ -1,8 +1,9 @@
-import type { Alert } from '../domain/alert-model';
-import { alertSettings, InvalidAlertSettingsError, type AlertSettings } from '../domain/alert-settings';
 import { channelDownFromStreak, planOrder } from '../domain/alert-planning';
 import { deliverAt } from '../domain/alert-timing';
-import type { AlertOutbox, LastEmailSource } from '../domain/alert-ports';
+import { InvalidAlertSettingsError, type AlertSettings } from '../domain/alert-settings';
+import { type Alert } from '../domain/alert-model';
+import { settingsOrDefaults } from './alert-sources';
+import type { AlertOutbox, LastEmailSource } from '../domain/ports';
 import { addMinutes } from '../domain/deadlines';
 import { diagnose, historyFromStats, type Diagnosis, type EmailEvidence, type HistoryDay } from '../domain/diagnosis';
 import { ConcurrentModificationError } from '../domain/errors';
@@ -201,14 +202,9 @@ class SellerContext {
 
   settings(sellerId: string): Promise<AlertSettings> {
     return cached(this.settingsCache, sellerId, async () => {
-      const seller = await this.repo.getSeller(sellerId);
-      try {
-        return alertSettings(seller);
-      } catch (error) {
-        if (!(error instanceof InvalidAlertSettingsError)) throw error;
-        this.onSettingsError(sellerId, error);
-        return alertSettings(undefined);
-      }
+      const { settings, settingsError } = settingsOrDefaults(await this.repo.getSeller(sellerId));
+      if (settingsError) this.onSettingsError(sellerId, settingsError);
+      return settings;
     });
   }
 

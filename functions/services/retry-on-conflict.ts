@@ -1,5 +1,6 @@
 import { ConcurrentModificationError } from '../domain/errors';
 import type { SentinelRepository } from '../domain/ports';
+import { retry } from '../domain/retry';
 import type { StoredOrder } from '../domain/types';
 
 /** How many times a read-decide-write cycle is retried after losing a race. */
@@ -20,16 +21,14 @@ export async function updateOrder(
   orderId: string,
   decide: (current: StoredOrder | undefined) => StoredOrder | null,
 ): Promise<{ order: StoredOrder | undefined; written: boolean }> {
-  for (let attempt = 1; ; attempt++) {
-    const current = await repo.getOrder(sellerId, orderId);
-    const next = decide(current);
-    if (next === null) return { order: current, written: false };
-    try {
+  return retry(
+    async () => {
+      const current = await repo.getOrder(sellerId, orderId);
+      const next = decide(current);
+      if (next === null) return { order: current, written: false };
       await repo.saveOrder(next, current ? current.version : null);
       return { order: next, written: true };
-    } catch (err) {
-      if (err instanceof ConcurrentModificationError && attempt < MAX_ATTEMPTS) continue;
-      throw err;
-    }
-  }
+    },
+    { attempts: MAX_ATTEMPTS, retryOn: (err) => err instanceof ConcurrentModificationError },
+  );
 }

@@ -21,28 +21,20 @@
  *   channel: the alert still goes to the next channel.
  */
 import { randomUUID } from 'node:crypto';
-import type { Alert } from '../domain/alert-model';
-import { alertSettings, InvalidAlertSettingsError, type AlertSettings, type ChannelConfig } from '../domain/alert-settings';
 import { alertMattersUntil, retryDelayMinutes, shouldDigest } from '../domain/alert-timing';
+import { type Alert } from '../domain/alert-model';
+import { type ChannelConfig } from '../domain/alert-settings';
 import { renderAlert, renderDigest } from '../domain/alert-message';
-import {
-  ChannelTimeoutError,
-  PermanentChannelError,
-  TransientChannelError,
-  type AlertChannel,
-  type AlertEventPublisher,
-  type AlertOutbox,
-  type ChannelFactory,
-  type ChannelHealthStore,
-  type OutboxItem,
-  type OutgoingMessage,
-} from '../domain/alert-ports';
+import { type AlertChannel, type AlertEventPublisher, type AlertOutbox, type ChannelFactory, type ChannelHealthStore, type OutboxItem, type OutgoingMessage } from '../domain/ports';
+import { ChannelTimeoutError, PermanentChannelError, TransientChannelError } from '../domain/errors';
 import { addMinutes } from '../domain/deadlines';
 import { ConcurrentModificationError } from '../domain/errors';
 import type { SentinelRepository } from '../domain/ports';
 import { computeStatus } from '../domain/order-status';
 import type { IsoTime, OrderPolicy } from '../domain/types';
 import { RATE_LIMIT_PER_MINUTE } from '../adapters/channels/webhooks';
+import { settingsOrDefaults } from './alert-sources';
+import { retry } from '../domain/retry';
 
 export interface SendAlertsDeps {
   outbox: AlertOutbox;
@@ -227,15 +219,9 @@ class Run {
       if (claimed.length === 0) return;
     }
 
-    let settings: AlertSettings;
-    try {
-      settings = alertSettings(await deps.sellers.getSeller(sellerId));
-    } catch (err) {
-      // Invalid settings (a typo) must never silence an alert: defaults (both languages) and the
-      // fallback channels. The reconciler logs the invalid settings.
-      if (!(err instanceof InvalidAlertSettingsError)) throw err;
-      settings = alertSettings(undefined);
-    }
+    // Invalid settings (a typo) must never silence an alert: defaults (both languages) and the
+    // fallback channels. The reconciler logs the invalid settings.
+    const { settings } = settingsOrDefaults(await deps.sellers.getSeller(sellerId));
 
     // Every alert goes to the bus first: if that fails, nothing is sent and all is retried later.
     if (deps.events) {
@@ -383,17 +369,16 @@ class Run {
    * out again). Losing the claim to another sender is not an error: the item is theirs now.
    */
   private async write(op: () => Promise<unknown>): Promise<void> {
-    const tries = this.options.writeAttempts ?? 5;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await op();
-        return;
-      } catch (err) {
-        if (err instanceof ConcurrentModificationError) return;
-        if (attempt >= tries) throw err;
-        await this.sleep(100 * 2 ** (attempt - 1));
-      }
-    }
+    await retry(
+      async () => {
+        try {
+          await op();
+        } catch (err) {
+          if (!(err instanceof ConcurrentModificationError)) throw err;
+        }
+      },
+      { attempts: this.options.writeAttempts ?? 5, retryOn: () => true, backoff: (attempt) => 100 * 2 ** (attempt - 2), sleep: (ms) => this.sleep(ms) },
+    );
   }
 }
 

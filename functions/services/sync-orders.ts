@@ -21,22 +21,12 @@
  * the next scheduled run carries on from the saved token.
  */
 import type { Region } from '../domain/marketplaces';
-import {
-  orderSyncSettings,
-  sellerRegions,
-  type OrdersApi,
-  type OrdersApiVersion,
-  type SpApiCredentialsStore,
-  type SyncBrokenReason,
-  type SyncCursor,
-  type SyncEventSink,
-  type SyncStateStore,
-} from '../domain/order-sync';
+import { orderSyncSettings, sellerRegions, type OrdersApiVersion } from '../domain/order-sync';
+import { type OrdersApi, type SpApiCredentialsStore, type SyncBrokenReason, type SyncCursor, type SyncEventSink, type SyncStateStore } from '../domain/ports';
 import { SP_API_RATE_LIMITS, drain, observeRate, refill, tryTake, type SpApiOperation, type TokenBucketState } from '../domain/rate-limit';
 import type { SentinelRepository } from '../domain/ports';
 import type { OrderPolicy } from '../domain/types';
-import { SpApiAuthorizationError, SpApiError, SpApiResponseError, SpApiThrottledError } from '../adapters/sp-api-client';
-import { CredentialsMissingError } from '../adapters/secrets';
+import { CredentialsMissingError, SpApiAuthorizationError, SpApiError, SpApiResponseError, SpApiThrottledError } from '../domain/errors';
 import { importOrders } from './import-orders';
 
 export interface SyncOrdersDeps {

@@ -12,15 +12,15 @@ import {
   PARTITION_KEY,
   SORT_KEY,
   TTL_ATTRIBUTE,
-} from '../../functions/adapters/table-schema';
+} from '../../functions/adapters/dynamodb/keys';
 
 /** The DynamoDB calls the adapters make (functions/adapters/dynamodb-*.ts); nothing scans. */
 export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'] as const;
-export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'] as const;
+export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] as const;
 
 /**
  * The one table of ShipNow Sentinel: sellers, orders, notifications, with the sparse due index.
- * Key names come from functions/adapters/table-schema.ts, the definition the code and the local
+ * Key names come from functions/adapters/dynamodb/keys.ts, the definition the code and the local
  * server use too. No physical name, so two stages do not collide on its name. Retained when the
  * stack is deleted: it holds the sellers' history.
  */
@@ -75,8 +75,8 @@ export class SentinelTable extends Construct {
 
   /**
    * Grant read/write and set the table-name variable in one call, so the two cannot drift.
-   * Exactly the calls the adapters make (single-item conditional writes, Query, BatchWriteItem
-   * for imports) on the table and its indexes: no Scan, no streams, no DescribeTable
+   * Exactly the calls the functions make (single-item conditional writes, Query; BatchWriteItem
+   * is only for seeding and the local check, never a Lambda) on the table and its indexes: no Scan, no streams, no DescribeTable
    * (TableV2's grantReadWriteData would add them).
    */
   grantReadWriteTo(fn: LambdaFunction): void {

@@ -29,9 +29,10 @@ import {
   feishuSign,
 } from '../../functions/adapters/channels/webhooks';
 import { renderAlert } from '../../functions/domain/alert-message';
-import { PermanentChannelError, TransientChannelError, type OutgoingMessage } from '../../functions/domain/alert-ports';
-import type { Alert } from '../../functions/domain/alert-model';
+import { type OutgoingMessage } from '../../functions/domain/ports';
+import { PermanentChannelError, TransientChannelError } from '../../functions/domain/errors';
 import { DEFAULT_ALERT_SETTINGS } from '../../functions/domain/alert-settings';
+import { type Alert } from '../../functions/domain/alert-model';
 import { sendJson, startWebhookServer, type ReceivedRequest, type WebhookServer } from '../support/local-servers';
 
 const NOW = '2026-11-28T12:00:00.000Z';

@@ -1,5 +1,5 @@
 /** The intake ledger on a real local DynamoDB (dynalite): idempotency claims, counters, quarantine, last email. */
-import { DynamoDbIntakeLedger } from '../../functions/adapters/dynamodb-intake';
+import { DynamoDbIntakeLedger } from '../../functions/adapters/dynamodb/intake-ledger';
 import { ConcurrentModificationError } from '../../functions/domain/errors';
 import type { ChannelFacts } from '../../functions/domain/inbound';
 import { useDynalite } from '../support/dynalite';

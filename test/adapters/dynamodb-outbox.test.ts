@@ -3,7 +3,7 @@
  * compare-and-set, only the lease holder completes, and a crash between claim and send is
  * recovered when the lease expires.
  */
-import { DynamoDbOutbox } from '../../functions/adapters/dynamodb-outbox';
+import { DynamoDbOutbox } from '../../functions/adapters/dynamodb/outbox';
 import type { Alert } from '../../functions/domain/alert-model';
 import { ConcurrentModificationError } from '../../functions/domain/errors';
 import { recordCommands, useDynalite } from '../support/dynalite';

@@ -3,7 +3,7 @@
  * the sparse due index and its read cost, notifications, tenant isolation, aliases, pagination.
  */
 import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { AliasTakenError, DynamoDbRepository, fromAttributes } from '../../functions/adapters/dynamodb-repository';
+import { AliasTakenError, DynamoDbRepository, fromAttributes } from '../../functions/adapters/dynamodb/repository';
 import {
   DUE_INDEX_NAME,
   DUE_SHARDS,
@@ -14,11 +14,12 @@ import {
   dueUpperBound,
   notificationKey,
   orderKey,
-} from '../../functions/adapters/table-schema';
+} from '../../functions/adapters/dynamodb/keys';
 import { ConcurrentModificationError, NotFoundError } from '../../functions/domain/errors';
 import type { NotificationRecord, Seller, StoredOrder } from '../../functions/domain/types';
 import { startEmbeddedDynamoDb } from '../../functions/local/embedded-dynamodb';
 import { recordCommands, useDynalite } from '../support/dynalite';
+import { seedOrders } from '../support/seed';
 
 const ddb = useDynalite({ freshTablePerTest: true });
 
@@ -227,7 +228,7 @@ describe('queryDue: the sparse due index', () => {
         alertAfter: i % 200 === 0 ? at(i / 200) : i % 4 === 1 ? undefined : at(24 * 60 + i),
       }),
     );
-    await repo.seedOrders(orders);
+    await seedOrders(repo, orders);
     expect(await repo.listOrders('A1SELLER')).toHaveLength(2000);
 
     const { commands } = recordCommands(ddb.client);
@@ -251,7 +252,7 @@ describe('queryDue: the sparse due index', () => {
 
   it('honours limit across shards: the earliest due orders overall', async () => {
     const repo = ddb.repository;
-    await repo.seedOrders(Array.from({ length: 40 }, (_, i) => order({ orderId: orderIdFor(i), alertAfter: at(40 - i) })));
+    await seedOrders(repo, Array.from({ length: 40 }, (_, i) => order({ orderId: orderIdFor(i), alertAfter: at(40 - i) })));
     const due = await repo.queryDue(NOW, 5);
     expect(due.orders.map((o) => o.alertAfter)).toEqual([at(1), at(2), at(3), at(4), at(5)]);
     // Each shard reads at most `limit`: the cost is bounded by DUE_SHARDS x limit.
@@ -404,7 +405,7 @@ describe('sellers and inbound aliases', () => {
 describe('pagination', () => {
   it('follows LastEvaluatedKey on every query', async () => {
     const repo = ddb.repositoryWith({ queryPageSize: 3 });
-    await repo.seedOrders(Array.from({ length: 11 }, (_, i) => order({ orderId: orderIdFor(i), alertAfter: at(i) })));
+    await seedOrders(repo, Array.from({ length: 11 }, (_, i) => order({ orderId: orderIdFor(i), alertAfter: at(i) })));
     for (let i = 0; i < 7; i++) await repo.putNotification(notification({ messageId: `m${i}` }));
     await repo.putNotification(notification({ orderId: orderIdFor(3), messageId: 'x' }));
 
@@ -422,7 +423,7 @@ describe('pagination', () => {
     // ~2,200 orders of ~600 bytes: more than 1 MB in one partition, so the server itself pages.
     const padding = 'x'.repeat(500);
     const repo = ddb.repository;
-    await repo.seedOrders(Array.from({ length: 2200 }, (_, i) => order({ orderId: orderIdFor(i), notificationId: padding })));
+    await seedOrders(repo, Array.from({ length: 2200 }, (_, i) => order({ orderId: orderIdFor(i), notificationId: padding })));
     const { commands } = recordCommands(ddb.client);
     expect(await repo.listOrders('A1SELLER')).toHaveLength(2200);
     expect(commands.length).toBeGreaterThan(1);

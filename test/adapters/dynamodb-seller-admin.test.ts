@@ -3,9 +3,9 @@
  * field under its version, and a removal that deletes exactly one seller's items, all of them.
  */
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDbSellerAdmin, PROFILE_VERSION_ATTRIBUTE } from '../../functions/adapters/dynamodb-seller-admin';
-import { SYNC_HEALTH_PARTITION } from '../../functions/adapters/dynamodb-sync-state';
-import { toAttributes } from '../../functions/adapters/dynamodb-attributes';
+import { DynamoDbSellerAdmin, PROFILE_VERSION_ATTRIBUTE } from '../../functions/adapters/dynamodb/seller-admin';
+import { SYNC_HEALTH_PARTITION } from '../../functions/adapters/dynamodb/sync-state';
+import { toAttributes } from '../../functions/adapters/dynamodb/table';
 import { ConcurrentModificationError, NotFoundError } from '../../functions/domain/errors';
 import { changeSellerProfile } from '../../functions/services/manage-sellers';
 import { recordCommands, useDynalite } from '../support/dynalite';

@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SpApiAuthorizationError, SpApiClient, SpApiError, SpApiThrottledError } from '../../functions/adapters/sp-api-client';
-import type { OrdersPageRequest } from '../../functions/domain/order-sync';
+import type { OrdersPageRequest } from '../../functions/domain/ports';
 import { FakeSpApi, sandboxOrders2026, variant2026 } from '../support/fake-sp-api';
 
 const T0 = Date.parse('2024-12-26T00:00:00Z');

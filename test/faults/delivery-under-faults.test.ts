@@ -13,10 +13,10 @@
  */
 import { join } from 'node:path';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDbIntakeLedger } from '../../functions/adapters/dynamodb-intake';
-import { DynamoDbOutbox } from '../../functions/adapters/dynamodb-outbox';
-import { DynamoDbRepository } from '../../functions/adapters/dynamodb-repository';
-import { DynamoDbSyncState } from '../../functions/adapters/dynamodb-sync-state';
+import { DynamoDbIntakeLedger } from '../../functions/adapters/dynamodb/intake-ledger';
+import { DynamoDbOutbox } from '../../functions/adapters/dynamodb/outbox';
+import { DynamoDbRepository } from '../../functions/adapters/dynamodb/repository';
+import { DynamoDbSyncState } from '../../functions/adapters/dynamodb/sync-state';
 import { FolderMailStore } from '../../functions/adapters/folder-mail-store';
 import type { Alert } from '../../functions/domain/alert-model';
 import type { ChannelConfig } from '../../functions/domain/alert-settings';

@@ -11,8 +11,9 @@
  * deadline (no real waiting: the kill is deterministic, whatever the machine's load).
  */
 import { ProvisionedThroughputExceededException, ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { fromAttributes } from '../../functions/adapters/dynamodb-attributes';
-import { PermanentChannelError, TransientChannelError, type ChannelFactory } from '../../functions/domain/alert-ports';
+import { fromAttributes } from '../../functions/adapters/dynamodb/table';
+import { type ChannelFactory } from '../../functions/domain/ports';
+import { PermanentChannelError, TransientChannelError } from '../../functions/domain/errors';
 import { localClient } from '../../functions/local/embedded-dynamodb';
 
 export class ProcessDied extends Error {

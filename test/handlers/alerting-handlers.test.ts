@@ -5,9 +5,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, EventBridgeEvent, ScheduledEvent } from 'aws-lambda';
-import { DynamoDbOutbox } from '../../functions/adapters/dynamodb-outbox';
+import { DynamoDbOutbox } from '../../functions/adapters/dynamodb/outbox';
 import { ENV } from '../../functions/constants';
-import type { AlertChannel } from '../../functions/domain/alert-ports';
+import type { AlertChannel } from '../../functions/domain/ports';
 import type { OrderFacts } from '../../functions/domain/types';
 import { makeHandler as makeSender, readAlertSenderConfig } from '../../functions/handlers/alert-sender';
 import { makeHandler as makeReconciler, readReconcilerConfig } from '../../functions/handlers/reconciler';

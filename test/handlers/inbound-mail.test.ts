@@ -11,7 +11,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { DynamoDbIntakeLedger } from '../../functions/adapters/dynamodb-intake';
+import { DynamoDbIntakeLedger } from '../../functions/adapters/dynamodb/intake-ledger';
 import { S3MailStore } from '../../functions/adapters/s3-mail-store';
 import { makeHandler, readInboundMailConfig, type InboundMailDeps } from '../../functions/handlers/inbound-mail';
 import type { OrderFacts } from '../../functions/domain/types';

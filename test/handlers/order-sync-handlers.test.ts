@@ -5,10 +5,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, S3Event, SQSEvent } from 'aws-lambda';
-import { DynamoDbSyncState } from '../../functions/adapters/dynamodb-sync-state';
+import { DynamoDbSyncState } from '../../functions/adapters/dynamodb/sync-state';
 import { StaticCredentials } from '../../functions/adapters/secrets';
 import { SpApiClient } from '../../functions/adapters/sp-api-client';
-import type { SyncEvent } from '../../functions/domain/order-sync';
+import type { SyncEvent } from '../../functions/domain/ports';
 import { DEFAULT_POLICY } from '../../functions/domain/types';
 import { makeHandler as makeDispatcher, oldestSuccessAgeSeconds } from '../../functions/handlers/sync-dispatcher';
 import { makeHandler as makeWorker } from '../../functions/handlers/sync-worker';

@@ -7,7 +7,7 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { DUE_INDEX_NAME, DUE_PARTITION_KEY, DUE_SORT_KEY, TTL_ATTRIBUTE } from '../../functions/adapters/table-schema';
+import { DUE_INDEX_NAME, DUE_PARTITION_KEY, DUE_SORT_KEY, TTL_ATTRIBUTE } from '../../functions/adapters/dynamodb/keys';
 import { SentinelStack } from '../../infra/sentinel-stack';
 
 /** The app as infra/app.ts builds it: the stack, with cdk-nag checking every synth. */

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDbOutbox } from '../../functions/adapters/dynamodb-outbox';
+import { DynamoDbOutbox } from '../../functions/adapters/dynamodb/outbox';
 import { alertsCommand } from '../../functions/local/commands/alerts';
 import { startEmbeddedDynamoDb } from '../../functions/local/embedded-dynamodb';
 

@@ -4,7 +4,7 @@
  * run-check) gives, so `check`'s report does not change when it switches to the intake.
  */
 import { join } from 'node:path';
-import { DynamoDbIntakeLedger } from '../../functions/adapters/dynamodb-intake';
+import { DynamoDbIntakeLedger } from '../../functions/adapters/dynamodb/intake-ledger';
 import { DEFAULT_POLICY } from '../../functions/domain/types';
 import { intakeMailFolder } from '../../functions/local/folder-intake';
 import { readMailFolder } from '../../functions/local/mail-folder';

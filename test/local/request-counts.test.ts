@@ -8,12 +8,12 @@
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDbIntakeLedger } from '../../functions/adapters/dynamodb-intake';
-import { DynamoDbOutbox } from '../../functions/adapters/dynamodb-outbox';
-import { DynamoDbSyncState } from '../../functions/adapters/dynamodb-sync-state';
+import { DynamoDbIntakeLedger } from '../../functions/adapters/dynamodb/intake-ledger';
+import { DynamoDbOutbox } from '../../functions/adapters/dynamodb/outbox';
+import { DynamoDbSyncState } from '../../functions/adapters/dynamodb/sync-state';
 import { StaticCredentials } from '../../functions/adapters/secrets';
-import type { AlertChannel } from '../../functions/domain/alert-ports';
-import type { OrdersApi } from '../../functions/domain/order-sync';
+import type { AlertChannel } from '../../functions/domain/ports';
+import type { OrdersApi } from '../../functions/domain/ports';
 import { DEFAULT_POLICY, type OrderFacts } from '../../functions/domain/types';
 import { intakeMailFolder } from '../../functions/local/folder-intake';
 import { importOrders } from '../../functions/services/import-orders';

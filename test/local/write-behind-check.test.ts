@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScanCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { benchOrderId, soldShipNowEmail, writeCheckData } from '../../bench/check-data';
-import { fromAttributes, toAttributes } from '../../functions/adapters/dynamodb-attributes';
+import { fromAttributes, toAttributes } from '../../functions/adapters/dynamodb/table';
 import { ConcurrentModificationError } from '../../functions/domain/errors';
 import { DEFAULT_POLICY, type StoredOrder } from '../../functions/domain/types';
 import { checkOnTable, runCheck, type CheckOutcome } from '../../functions/local/run-check';

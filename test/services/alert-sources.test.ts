@@ -3,7 +3,7 @@
  * sweep survive one seller's invalid settings or failing read; unmatched notifications come due
  * through the due index, so the sweep reads only what is due.
  */
-import { DynamoDbOutbox } from '../../functions/adapters/dynamodb-outbox';
+import { DynamoDbOutbox } from '../../functions/adapters/dynamodb/outbox';
 import type { NotificationRecord, Seller } from '../../functions/domain/types';
 import { raiseSyncAlert, raiseUnknownOrderAlerts } from '../../functions/services/alert-sources';
 import { recordCommands, useDynalite } from '../support/dynalite';

@@ -3,7 +3,7 @@
  * across duplicate and concurrent runs, reminders over time, resolution, channel-down, and one
  * broken order that does not stop the run.
  */
-import { DynamoDbOutbox } from '../../functions/adapters/dynamodb-outbox';
+import { DynamoDbOutbox } from '../../functions/adapters/dynamodb/outbox';
 import type { OrderFacts, OrderPolicy } from '../../functions/domain/types';
 import { importOrders } from '../../functions/services/import-orders';
 import { reconcileDue } from '../../functions/services/reconcile';

@@ -5,13 +5,14 @@
  * what it reads does not grow with stored orders.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDbOutbox } from '../../functions/adapters/dynamodb-outbox';
+import { DynamoDbOutbox } from '../../functions/adapters/dynamodb/outbox';
 import { renderAlert } from '../../functions/domain/alert-message';
 import { alertSettings } from '../../functions/domain/alert-settings';
 import type { NotificationRecord, OrderFacts, OrderPolicy, StoredOrder } from '../../functions/domain/types';
 import { importOrders, markNotified } from '../../functions/services/import-orders';
 import { reconcileDue } from '../../functions/services/reconcile';
 import { recordCommands, useDynalite } from '../support/dynalite';
+import { seedOrders } from '../support/seed';
 
 const ddb = useDynalite({ freshTablePerTest: true });
 const POLICY: OrderPolicy = { graceMinutes: 60 };
@@ -88,7 +89,7 @@ test('the reconciler with alerting reads a bounded history, never the seller\'s 
     status: 'notified',
     version: 1,
   }));
-  await ddb.repository.seedOrders(settled);
+  await seedOrders(ddb.repository, settled);
   for (const o of settled.slice(0, 50)) await ddb.repository.putNotification(email({ ...order(), orderId: o.orderId }, '2026-11-20T10:05:00.000Z'));
   const due = [order(), order(), order()];
   await importOrders(ddb.repository, due, '2026-11-27T10:01:00.000Z', POLICY);

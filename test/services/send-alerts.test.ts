@@ -3,8 +3,9 @@
  * back-off, broken channel fall-through, digest, quiet hours, a crash between claim and send,
  * concurrent senders.
  */
-import { DynamoDbOutbox } from '../../functions/adapters/dynamodb-outbox';
-import { PermanentChannelError, TransientChannelError, type AlertChannel, type OutgoingMessage } from '../../functions/domain/alert-ports';
+import { DynamoDbOutbox } from '../../functions/adapters/dynamodb/outbox';
+import { type AlertChannel, type OutgoingMessage } from '../../functions/domain/ports';
+import { PermanentChannelError, TransientChannelError } from '../../functions/domain/errors';
 import type { Alert } from '../../functions/domain/alert-model';
 import type { ChannelConfig } from '../../functions/domain/alert-settings';
 import { brokenChannels } from '../../functions/services/channel-health';

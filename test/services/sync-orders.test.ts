@@ -3,10 +3,10 @@
  * orders), the real sync state and repository on dynalite, a fake clock.
  */
 import { SpApiClient } from '../../functions/adapters/sp-api-client';
-import { DynamoDbSyncState } from '../../functions/adapters/dynamodb-sync-state';
+import { DynamoDbSyncState } from '../../functions/adapters/dynamodb/sync-state';
 import { StaticCredentials } from '../../functions/adapters/secrets';
 import { parseUnshippedReport } from '../../functions/adapters/report-file';
-import type { OrdersApi, SyncEvent } from '../../functions/domain/order-sync';
+import type { OrdersApi, SyncEvent } from '../../functions/domain/ports';
 import { DEFAULT_POLICY, type Seller } from '../../functions/domain/types';
 import { importOrders } from '../../functions/services/import-orders';
 import { syncSellerOrders, type SyncOrdersDeps } from '../../functions/services/sync-orders';

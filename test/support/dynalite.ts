@@ -10,7 +10,7 @@
  * Values exist only once beforeAll has run, hence getters rather than plain fields.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDbRepository, type RetentionPolicy } from '../../functions/adapters/dynamodb-repository';
+import { DynamoDbRepository, type RetentionPolicy } from '../../functions/adapters/dynamodb/repository';
 import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../../functions/local/embedded-dynamodb';
 
 export interface RepositoryOptions {

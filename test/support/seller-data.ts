@@ -3,10 +3,10 @@
  * (repository, outbox, sync state, intake ledger), for the removal tests.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDbIntakeLedger } from '../../functions/adapters/dynamodb-intake';
-import { DynamoDbOutbox } from '../../functions/adapters/dynamodb-outbox';
-import { DynamoDbRepository } from '../../functions/adapters/dynamodb-repository';
-import { DynamoDbSyncState } from '../../functions/adapters/dynamodb-sync-state';
+import { DynamoDbIntakeLedger } from '../../functions/adapters/dynamodb/intake-ledger';
+import { DynamoDbOutbox } from '../../functions/adapters/dynamodb/outbox';
+import { DynamoDbRepository } from '../../functions/adapters/dynamodb/repository';
+import { DynamoDbSyncState } from '../../functions/adapters/dynamodb/sync-state';
 import type { Seller, StoredOrder } from '../../functions/domain/types';
 
 export const DATA_NOW = '2026-11-28T12:00:00.000Z';

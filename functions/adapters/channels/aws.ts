@@ -6,7 +6,8 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Alert } from '../../domain/alert-model';
-import { PermanentChannelError, TransientChannelError, type AlertChannel, type AlertEventPublisher, type OutgoingMessage } from '../../domain/alert-ports';
+import { type AlertChannel, type AlertEventPublisher, type OutgoingMessage } from '../../domain/ports';
+import { PermanentChannelError, TransientChannelError } from '../../domain/errors';
 
 /** EventBridge `source` and `detail-type` of alert events (docs/alert-events.md). */
 export const ALERT_EVENT_SOURCE = 'shipnow.sentinel';

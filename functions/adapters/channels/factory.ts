@@ -2,7 +2,8 @@
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { ChannelConfig } from '../../domain/alert-settings';
-import { PermanentChannelError, type AlertChannel, type ChannelFactory } from '../../domain/alert-ports';
+import { type AlertChannel, type ChannelFactory } from '../../domain/ports';
+import { PermanentChannelError } from '../../domain/errors';
 import { SesEmailChannel, SnsChannel } from './aws';
 import { DingTalkChannel, FeishuChannel, JsonWebhookChannel, SlackChannel, WeComChannel, type WebhookOptions } from './webhooks';
 

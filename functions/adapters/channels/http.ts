@@ -5,7 +5,7 @@
  * fall through to the next): every other 4xx and any other error code in the body (bad token,
  * bad signature, bot removed, keyword check failed).
  */
-import { PermanentChannelError, TransientChannelError } from '../../domain/alert-ports';
+import { PermanentChannelError, TransientChannelError } from '../../domain/errors';
 
 export interface HttpOptions {
   /** Default 10 s: a webhook that takes longer is treated as down for this attempt. */

@@ -12,7 +12,7 @@
  */
 import { createHmac } from 'node:crypto';
 import type { ChannelConfig } from '../../domain/alert-settings';
-import type { AlertChannel, OutgoingMessage } from '../../domain/alert-ports';
+import type { AlertChannel, OutgoingMessage } from '../../domain/ports';
 import { checkBotCode, postJson, type HttpOptions } from './http';
 
 /** Messages per minute per bot, as the vendors document them. */

@@ -7,7 +7,7 @@
  *
  * Exit: 0 no broken channel is left; 1 some are still broken; 2 bad input.
  */
-import { DynamoDbOutbox } from '../../adapters/dynamodb-outbox';
+import { DynamoDbOutbox } from '../../adapters/dynamodb/outbox';
 import { brokenChannels } from '../../services/channel-health';
 import { helpTopic, parseFlags, printHelp, wantsHelp } from '../help';
 import { EXIT, STORE_FLAGS, UsageError, openStore, type Io, exitOnBadInput } from './store';

@@ -21,11 +21,12 @@
 import { randomUUID } from 'node:crypto';
 import { SingleBar, Presets } from 'cli-progress';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DynamoDbSyncState } from '../../adapters/dynamodb-sync-state';
+import { DynamoDbSyncState } from '../../adapters/dynamodb/sync-state';
 import { SecretsManagerCredentials, StaticCredentials } from '../../adapters/secrets';
 import { SpApiClient, type FetchLike } from '../../adapters/sp-api-client';
 import { marketplaceByCode } from '../../domain/marketplaces';
-import type { OrdersApiVersion, SpApiCredentialsStore, SyncEvent } from '../../domain/order-sync';
+import type { OrdersApiVersion } from '../../domain/order-sync';
+import type { SpApiCredentialsStore, SyncEvent } from '../../domain/ports';
 import type { SentinelRepository } from '../../domain/ports';
 import { DEFAULT_POLICY, type OrderFacts } from '../../domain/types';
 import { importOrders } from '../../services/import-orders';

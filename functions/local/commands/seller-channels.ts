@@ -20,11 +20,11 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { makeChannelFactory } from '../../adapters/channels/factory';
-import { DynamoDbOutbox } from '../../adapters/dynamodb-outbox';
-import { DynamoDbSellerAdmin } from '../../adapters/dynamodb-seller-admin';
-import type { StoredSellerProfile } from '../../domain/seller-admin-ports';
+import { DynamoDbOutbox } from '../../adapters/dynamodb/outbox';
+import { DynamoDbSellerAdmin } from '../../adapters/dynamodb/seller-admin';
+import type { StoredSellerProfile } from '../../domain/ports';
 import { ENV } from '../../constants';
-import { PermanentChannelError, TransientChannelError } from '../../domain/alert-ports';
+import { PermanentChannelError, TransientChannelError } from '../../domain/errors';
 import { alertingProblem, storedAlerting } from '../../domain/alerting-input';
 import { ChannelConfigSchema, InvalidAlertSettingsError, alertSettings, type ChannelConfig, type ChannelType } from '../../domain/alert-settings';
 import {

@@ -10,11 +10,11 @@
  *
  * Exit: 0 nothing wrong; 1 something needs attention (see the output); 2 bad input.
  */
-import { DynamoDbIntakeLedger } from '../../adapters/dynamodb-intake';
-import { DynamoDbOutbox } from '../../adapters/dynamodb-outbox';
-import { DynamoDbSyncState } from '../../adapters/dynamodb-sync-state';
+import { DynamoDbIntakeLedger } from '../../adapters/dynamodb/intake-ledger';
+import { DynamoDbOutbox } from '../../adapters/dynamodb/outbox';
+import { DynamoDbSyncState } from '../../adapters/dynamodb/sync-state';
 import { buildHistory, diagnose, type CauseCode } from '../../domain/diagnosis';
-import type { SyncHealth } from '../../domain/order-sync';
+import type { SyncHealth } from '../../domain/ports';
 import type { SentinelRepository } from '../../domain/ports';
 import { DEFAULT_POLICY, type IsoTime, type Seller } from '../../domain/types';
 import { sellerReport } from '../../services/seller-report';

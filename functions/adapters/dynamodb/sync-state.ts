@@ -1,14 +1,7 @@
 /**
- * Order-sync state in the Sentinel table (same table, own items; key builders here in the style of
- * table-schema.ts, which stays the one definition of the table itself).
- *
- * | item                 | pk                  | sk                                    |
- * |----------------------|---------------------|---------------------------------------|
- * | sync lease           | `SELLER#<sellerId>` | `SYNC#LEASE`                          |
- * | cursor (watermark,   | `SELLER#<sellerId>` | `SYNC#CURSOR#<region>#<api>`          |
- * |   saved page token)  |                     |                                       |
- * | token bucket         | `SELLER#<sellerId>` | `SYNC#BUCKET#<region>#<operation>`    |
- * | sync health          | `SYNCHEALTH`        | `<sellerId>#<marketplace>`            |
+ * Order-sync state in the Sentinel table (keys in ./keys.ts: lease `SYNC#LEASE`, cursors
+ * `SYNC#CURSOR#<region>#<api>`, token buckets `SYNC#BUCKET#<region>#<operation>` in the seller's
+ * partition; sync health in the `SYNCHEALTH` partition, `<sellerId>#<marketplace>`).
  *
  * Lease, cursors and buckets sit in the seller's partition next to its orders (the order and
  * notification queries use `ORDER#` / `NOTIF#` prefixes, so they never see these items). Health
@@ -20,71 +13,29 @@
  * The lease is a single conditional PutItem; cursors and buckets are plain writes, because only
  * the lease holder writes them. No credentials are ever written here.
  */
-import {
-  DeleteItemCommand,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  UpdateItemCommand,
-  type AttributeValue,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
-import type { Region } from '../domain/marketplaces';
-import type {
-  LeaseResult,
-  OrdersApiVersion,
-  SyncBrokenReason,
-  SyncCursor,
-  SyncHealth,
-  SyncStateStore,
-} from '../domain/order-sync';
-import type { TokenBucketState } from '../domain/rate-limit';
-import type { IsoTime } from '../domain/types';
-import { fromAttributes, isConditionalCheckFailed, toAttributes } from './dynamodb-attributes';
-import { InvalidKeyError, sellerPartition, type TableKey } from './table-schema';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionFailedError } from '../../domain/errors';
+import type { Region } from '../../domain/marketplaces';
+import type { OrdersApiVersion } from '../../domain/order-sync';
+import type { LeaseResult, SyncBrokenReason, SyncCursor, SyncHealth, SyncStateStore } from '../../domain/ports';
+import type { TokenBucketState } from '../../domain/rate-limit';
+import type { IsoTime } from '../../domain/types';
+import { SYNC_HEALTH_PARTITION, syncBucketKey, syncCursorKey, syncHealthKey, syncLeaseKey, type TableKey } from './keys';
+import { Table } from './table';
 
-export const SYNC_HEALTH_PARTITION = 'SYNCHEALTH';
-const LEASE_SORT = 'SYNC#LEASE';
-const CURSOR_PREFIX = 'SYNC#CURSOR#';
-const BUCKET_PREFIX = 'SYNC#BUCKET#';
-
-function part(field: string, value: string): string {
-  if (typeof value !== 'string' || value.length === 0) throw new InvalidKeyError(field, String(value), 'empty');
-  if (value.includes('#')) throw new InvalidKeyError(field, value, 'must not contain "#"');
-  return value;
-}
-
-export function syncLeaseKey(sellerId: string): TableKey {
-  return { pk: sellerPartition(sellerId), sk: LEASE_SORT };
-}
-
-export function syncCursorKey(sellerId: string, region: Region, api: OrdersApiVersion): TableKey {
-  return { pk: sellerPartition(sellerId), sk: `${CURSOR_PREFIX}${part('region', region)}#${part('api', api)}` };
-}
-
-export function syncBucketKey(sellerId: string, region: Region, operation: string): TableKey {
-  return { pk: sellerPartition(sellerId), sk: `${BUCKET_PREFIX}${part('region', region)}#${part('operation', operation)}` };
-}
-
-export function syncHealthKey(sellerId: string, marketplace: string): TableKey {
-  return { pk: SYNC_HEALTH_PARTITION, sk: `${part('sellerId', sellerId)}#${part('marketplace', marketplace)}` };
-}
+// Re-exported for callers that imported the sync keys from here before they moved.
+export { SYNC_HEALTH_PARTITION, syncBucketKey, syncCursorKey, syncHealthKey, syncLeaseKey } from './keys';
 
 export interface DynamoDbSyncStateOptions {
   client: DynamoDBClient;
   tableName: string;
 }
 
-type Attributes = Record<string, AttributeValue>;
-
 export class DynamoDbSyncState implements SyncStateStore {
-  private readonly client: DynamoDBClient;
-  private readonly tableName: string;
+  private readonly table: Table;
 
   constructor(options: DynamoDbSyncStateOptions) {
-    if (!options.tableName) throw new TypeError('DynamoDbSyncState: tableName is required');
-    this.client = options.client;
-    this.tableName = options.tableName;
+    this.table = new Table(options, 'DynamoDbSyncState');
   }
 
   // ---- lease -------------------------------------------------------------------------------------
@@ -92,19 +43,14 @@ export class DynamoDbSyncState implements SyncStateStore {
   async acquireLease(sellerId: string, owner: string, nowMs: number, untilMs: number): Promise<LeaseResult> {
     const key = syncLeaseKey(sellerId);
     try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: toAttributes({ ...key, owner, leaseUntilMs: untilMs, acquiredAt: new Date(nowMs).toISOString() }),
-          // Free, expired, or already ours (a redelivered message of the same run).
-          ConditionExpression: 'attribute_not_exists(pk) OR leaseUntilMs < :now OR #owner = :owner',
-          ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: toAttributes({ ':now': nowMs, ':owner': owner }),
-        }),
+      await this.table.put(
+        { ...key, owner, leaseUntilMs: untilMs, acquiredAt: new Date(nowMs).toISOString() },
+        // Free, expired, or already ours (a redelivered message of the same run).
+        { condition: 'attribute_not_exists(pk) OR leaseUntilMs < :now OR #owner = :owner', names: { '#owner': 'owner' }, values: { ':now': nowMs, ':owner': owner } },
       );
       return { acquired: true };
     } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
+      if (!(err instanceof ConditionFailedError)) throw err;
       const held = await this.get(key, true);
       return {
         acquired: false,
@@ -115,20 +61,8 @@ export class DynamoDbSyncState implements SyncStateStore {
   }
 
   async releaseLease(sellerId: string, owner: string): Promise<void> {
-    try {
-      await this.client.send(
-        new DeleteItemCommand({
-          TableName: this.tableName,
-          Key: toAttributes(syncLeaseKey(sellerId)),
-          ConditionExpression: '#owner = :owner',
-          ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: toAttributes({ ':owner': owner }),
-        }),
-      );
-    } catch (err) {
-      // Expired and taken over by another run: it is theirs now; leave it.
-      if (!isConditionalCheckFailed(err)) throw err;
-    }
+    // Not deleted: expired and taken over by another run; it is theirs now, leave it.
+    await this.table.delete(syncLeaseKey(sellerId), { condition: '#owner = :owner', names: { '#owner': 'owner' }, values: { ':owner': owner } });
   }
 
   // ---- cursors and buckets -----------------------------------------------------------------------
@@ -204,46 +138,23 @@ export class DynamoDbSyncState implements SyncStateStore {
     return item && toHealth(item);
   }
 
+  /** One paginated Query of the health partition (no Scan). */
   async listHealth(): Promise<SyncHealth[]> {
-    const out: SyncHealth[] = [];
-    let startKey: Attributes | undefined;
-    do {
-      const res = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: toAttributes({ ':pk': SYNC_HEALTH_PARTITION }),
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of res.Items ?? []) out.push(toHealth(fromAttributes(item)));
-      startKey = res.LastEvaluatedKey;
-    } while (startKey);
-    return out;
+    return (await this.table.queryPartition(SYNC_HEALTH_PARTITION)).map(toHealth);
   }
 
   // ---- plumbing ----------------------------------------------------------------------------------
 
-  private async get(key: TableKey, consistentRead: boolean): Promise<Record<string, unknown> | undefined> {
-    const res = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: toAttributes(key), ConsistentRead: consistentRead }));
-    return res.Item && fromAttributes(res.Item);
+  private get(key: TableKey, consistentRead: boolean): Promise<Record<string, unknown> | undefined> {
+    return this.table.get(key, consistentRead);
   }
 
-  private async put(item: Record<string, unknown>): Promise<void> {
-    await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: toAttributes(item) }));
+  private put(item: Record<string, unknown>): Promise<void> {
+    return this.table.put(item);
   }
 
-  private async update(key: TableKey, expression: string, values: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
-    const res = await this.client.send(
-      new UpdateItemCommand({
-        TableName: this.tableName,
-        Key: toAttributes(key),
-        UpdateExpression: expression,
-        ExpressionAttributeValues: toAttributes(values),
-        ReturnValues: 'ALL_OLD',
-      }),
-    );
-    return res.Attributes && fromAttributes(res.Attributes);
+  private update(key: TableKey, expression: string, values: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
+    return this.table.update(key, { update: expression, values, returnValues: 'ALL_OLD' });
   }
 }
 

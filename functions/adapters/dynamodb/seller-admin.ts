@@ -20,21 +20,11 @@
  *   BatchWriteItem deletes (25 a request, unprocessed items re-sent). A second run finds what a
  *   crash or a write racing the removal left behind and deletes it.
  */
-import {
-  BatchWriteItemCommand,
-  DeleteItemCommand,
-  GetItemCommand,
-  QueryCommand,
-  UpdateItemCommand,
-  type AttributeValue,
-  type DynamoDBClient,
-  type WriteRequest,
-} from '@aws-sdk/client-dynamodb';
-import { ConcurrentModificationError, NotFoundError, SentinelError } from '../domain/errors';
-import type { RemovalResult, SellerInventory, SellerItemKind, SellerProfileStore, SellerRemovalStore, StoredSellerProfile, VersionedSeller } from '../domain/seller-admin-ports';
-import { fromAttributes, isConditionalCheckFailed, toAttributes, type Item } from './dynamodb-attributes';
-import { SYNC_HEALTH_PARTITION } from './dynamodb-sync-state';
-import { STORAGE_ATTRIBUTES, aliasKey, sellerKey, sellerPartition, type TableKey } from './table-schema';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConcurrentModificationError, ConditionFailedError, NotFoundError } from '../../domain/errors';
+import type { RemovalResult, SellerInventory, SellerItemKind, SellerProfileStore, SellerRemovalStore, StoredSellerProfile, VersionedSeller } from '../../domain/ports';
+import { SELLER_ITEM_KIND_BY_PREFIX, STORAGE_ATTRIBUTES, SYNC_HEALTH_PARTITION, aliasKey, sellerKey, sellerPartition, syncHealthPrefix } from './keys';
+import { Table, keyString, toAttributes, type Item } from './table';
 
 /** The optimistic version of a seller profile (absent on profiles written before it: 0). */
 export const PROFILE_VERSION_ATTRIBUTE = 'profileVersion';
@@ -42,40 +32,24 @@ export const PROFILE_VERSION_ATTRIBUTE = 'profileVersion';
 /** Attributes `updateProfile` refuses to touch. */
 const FIXED_ATTRIBUTES: ReadonlySet<string> = new Set([...STORAGE_ATTRIBUTES, 'sellerId', 'inboundAlias', 'createdAt', PROFILE_VERSION_ATTRIBUTE]);
 
-const KIND_BY_PREFIX: ReadonlyArray<[string, SellerItemKind]> = [
-  ['ORDER#', 'orders'],
-  ['NOTIF#', 'notifications'],
-  ['ALERT#', 'outboxAlerts'],
-  ['CHANNEL#', 'channelHealth'],
-  ['SYNC#', 'syncState'],
-  ['STATS#', 'history'],
-  ['STREAK#', 'history'],
-  ['LASTMAIL#', 'lastEmails'],
-];
 const CLOSED_ORDER_STATES = new Set(['Shipped', 'Canceled', 'Unfulfillable']);
 const UNSENT_STATUSES = new Set(['pending', 'sending']);
-const BATCH_WRITE_MAX = 25;
 
 export function emptyCounts(): Record<SellerItemKind, number> {
   return { orders: 0, notifications: 0, outboxAlerts: 0, channelHealth: 0, syncState: 0, syncHealth: 0, history: 0, lastEmails: 0, other: 0 };
 }
 
 export class DynamoDbSellerAdmin implements SellerProfileStore, SellerRemovalStore {
-  private readonly client: DynamoDBClient;
-  private readonly tableName: string;
+  private readonly table: Table;
 
   constructor(options: { client: DynamoDBClient; tableName: string }) {
-    this.client = options.client;
-    this.tableName = options.tableName;
+    this.table = new Table(options, 'DynamoDbSellerAdmin');
   }
 
   /** Strongly consistent, so the version is the latest acknowledged one. */
   async getProfile(sellerId: string): Promise<VersionedSeller | undefined> {
-    const res = await this.client.send(
-      new GetItemCommand({ TableName: this.tableName, Key: toAttributes(sellerKey(sellerId)), ConsistentRead: true }),
-    );
-    if (!res.Item) return undefined;
-    return splitVersion(fromAttributes(res.Item));
+    const item = await this.table.get(sellerKey(sellerId), true);
+    return item && splitVersion(item);
   }
 
   /**
@@ -107,20 +81,11 @@ export class DynamoDbSellerAdmin implements SellerProfileStore, SellerRemovalSto
     values[':expected'] = expectedVersion;
     const key = sellerKey(sellerId);
     try {
-      await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: toAttributes(key),
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: toAttributes(values),
-        }),
-      );
+      await this.table.update(key, { update: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`, condition, names, values });
     } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-      if (!(await this.getProfile(sellerId))) throw new NotFoundError(`${key.pk}|${key.sk}`);
-      throw new ConcurrentModificationError(`${key.pk}|${key.sk}`, { cause: err });
+      if (!(err instanceof ConditionFailedError)) throw err;
+      if (!(await this.getProfile(sellerId))) throw new NotFoundError(keyString(key));
+      throw new ConcurrentModificationError(keyString(key), { cause: err.cause });
     }
     return expectedVersion + 1;
   }
@@ -129,7 +94,7 @@ export class DynamoDbSellerAdmin implements SellerProfileStore, SellerRemovalSto
   async inventory(sellerId: string): Promise<SellerInventory> {
     const profile = (await this.getProfile(sellerId))?.seller;
     const alias = typeof profile?.inboundAlias === 'string' ? profile.inboundAlias : undefined;
-    const aliasItem = alias ? await this.getRaw(aliasKey(alias)) : undefined;
+    const aliasItem = alias ? await this.table.get(aliasKey(alias), true) : undefined;
     const inv: SellerInventory = {
       sellerId,
       profile,
@@ -141,14 +106,13 @@ export class DynamoDbSellerAdmin implements SellerProfileStore, SellerRemovalSto
     };
     for (const item of await this.queryKeys(sellerPartition(sellerId))) {
       const sk = String(item.sk);
-      const kind = KIND_BY_PREFIX.find(([prefix]) => sk.startsWith(prefix))?.[1] ?? 'other';
+      const kind = (SELLER_ITEM_KIND_BY_PREFIX.find(([prefix]) => sk.startsWith(prefix))?.[1] as SellerItemKind | undefined) ?? 'other';
       inv.counts[kind]++;
       if (kind === 'orders' && !CLOSED_ORDER_STATES.has(String(item.orderState))) inv.openOrders++;
       if (kind === 'outboxAlerts' && UNSENT_STATUSES.has(String(item.status))) inv.unsentAlerts++;
       inv.keys.push({ pk: String(item.pk), sk });
     }
-    // Sync health: `<sellerId>#<marketplace>`; a seller ID never contains `#`, so the prefix is exact.
-    for (const item of await this.queryKeys(SYNC_HEALTH_PARTITION, `${sellerId}#`)) {
+    for (const item of await this.queryKeys(SYNC_HEALTH_PARTITION, syncHealthPrefix(sellerId))) {
       inv.counts.syncHealth++;
       inv.keys.push({ pk: String(item.pk), sk: String(item.sk) });
     }
@@ -159,75 +123,19 @@ export class DynamoDbSellerAdmin implements SellerProfileStore, SellerRemovalSto
   async remove(inv: SellerInventory, options: { concurrency?: number } = {}): Promise<RemovalResult> {
     let aliasReleased = false;
     const alias = typeof inv.profile?.inboundAlias === 'string' ? inv.profile.inboundAlias : undefined;
-    if (alias && inv.aliasClaimed) aliasReleased = await this.deleteIf(aliasKey(alias), 'sellerId = :id', { ':id': inv.sellerId });
-    const profileDeleted = inv.profile ? await this.deleteIf(sellerKey(inv.sellerId), 'attribute_exists(pk)', {}) : false;
+    if (alias && inv.aliasClaimed) aliasReleased = await this.table.delete(aliasKey(alias), { condition: 'sellerId = :id', values: { ':id': inv.sellerId } });
+    const profileDeleted = inv.profile ? await this.table.delete(sellerKey(inv.sellerId), { condition: 'attribute_exists(pk)' }) : false;
 
-    const batches: WriteRequest[][] = [];
-    for (let i = 0; i < inv.keys.length; i += BATCH_WRITE_MAX) {
-      batches.push(inv.keys.slice(i, i + BATCH_WRITE_MAX).map((k) => ({ DeleteRequest: { Key: toAttributes(k) } })));
-    }
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < batches.length) await this.batchDelete(batches[next++]);
-    };
-    await Promise.all(Array.from({ length: Math.min(Math.max(1, options.concurrency ?? 4), batches.length) }, worker));
+    await this.table.writeBatch(
+      inv.keys.map((k) => ({ DeleteRequest: { Key: toAttributes(k) } })),
+      { concurrency: options.concurrency ?? 4, what: 'seller removal' },
+    );
     return { aliasReleased, profileDeleted, itemsDeleted: inv.keys.length };
   }
 
-  private async getRaw(key: TableKey): Promise<Item | undefined> {
-    const res = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: toAttributes(key), ConsistentRead: true }));
-    return res.Item && fromAttributes(res.Item);
-  }
-
-  /** true: deleted; false: the condition did not hold (already gone, or someone else's). */
-  private async deleteIf(key: TableKey, condition: string, values: Item): Promise<boolean> {
-    try {
-      await this.client.send(
-        new DeleteItemCommand({
-          TableName: this.tableName,
-          Key: toAttributes(key),
-          ConditionExpression: condition,
-          ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: toAttributes(values) } : {}),
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return false;
-      throw err;
-    }
-  }
-
-  private async queryKeys(pk: string, skPrefix?: string): Promise<Item[]> {
-    const out: Item[] = [];
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const res = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: skPrefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
-          ExpressionAttributeValues: toAttributes(skPrefix ? { ':pk': pk, ':prefix': skPrefix } : { ':pk': pk }),
-          ProjectionExpression: 'pk, sk, orderState, #status',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of res.Items ?? []) out.push(fromAttributes(item));
-      start = res.LastEvaluatedKey;
-    } while (start);
-    return out;
-  }
-
-  private async batchDelete(requests: WriteRequest[]): Promise<void> {
-    let pending = requests;
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      if (attempt > 1) {
-        if (attempt > 10) throw new SentinelError(`seller removal: ${pending.length} deletes still unprocessed after ${attempt - 1} attempts`);
-        await new Promise((r) => setTimeout(r, Math.random() * Math.min(2000, 50 * 2 ** attempt)));
-      }
-      const res = await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending } }));
-      pending = res.UnprocessedItems?.[this.tableName] ?? [];
-    }
+  /** Keys and the few attributes the summary needs (ProjectionExpression), consistently. */
+  private queryKeys(pk: string, skPrefix?: string): Promise<Item[]> {
+    return this.table.queryPartition(pk, { prefix: skPrefix, consistentRead: true, projection: 'pk, sk, orderState, #status', names: { '#status': 'status' } });
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * SentinelRepository on one DynamoDB table (layout: ./table-schema.ts).
+ * SentinelRepository on one DynamoDB table (layout: ./keys.ts; table operations: ./table.ts).
  *
  * Every write is a single-item conditional write; a lost race surfaces as the domain's
  * ConcurrentModificationError (as Powertools' DynamoDBPersistenceLayer._putRecord turns
@@ -15,23 +15,13 @@
  * domain uses only strings, numbers, booleans, null, lists and maps; converting those is short,
  * and it leaves the caller's client untouched.
  */
+import type { WriteRequest } from '@aws-sdk/client-dynamodb';
+import { ENV } from '../../constants';
+import { AliasTakenError, ConcurrentModificationError, ConditionFailedError, NotFoundError, SentinelError } from '../../domain/errors';
+import { validateInboundAlias } from '../../domain/inbound';
+import type { DueNotifications, DueOrders, MissingStreak, OrderStatsDay, OrderStatsDelta, PutResult, RecentOrderStats, SentinelRepository } from '../../domain/ports';
+import type { IsoTime, NotificationRecord, OrderState, Seller, StoredOrder } from '../../domain/types';
 import {
-  BatchWriteItemCommand,
-  DeleteItemCommand,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  UpdateItemCommand,
-  type DynamoDBClient,
-  type WriteRequest,
-} from '@aws-sdk/client-dynamodb';
-import { ENV } from '../constants';
-import { ConcurrentModificationError, NotFoundError, SentinelError } from '../domain/errors';
-import { validateInboundAlias } from '../domain/inbound';
-import type { DueNotifications, DueOrders, MissingStreak, OrderStatsDay, OrderStatsDelta, PutResult, RecentOrderStats, SentinelRepository } from '../domain/ports';
-import type { IsoTime, NotificationRecord, OrderState, Seller, StoredOrder } from '../domain/types';
-import {
-  DUE_INDEX_NAME,
   NOTIFICATION_SORT_PREFIX,
   ORDER_SORT_PREFIX,
   SELLERS_PARTITION,
@@ -54,32 +44,12 @@ import {
   sellerKey,
   sellerPartition,
   unmatchedShardPartitions,
-  type TableKey,
-} from './table-schema';
-import {
-  fromAttributes,
-  fromItem,
-  isConditionalCheckFailed,
-  toAttributes,
-  type Attributes,
-  type Item,
-} from './dynamodb-attributes';
+} from './keys';
+import { DAY_SECONDS, Table, epochSeconds, fromItem, keyString, type Item, type TableOptions } from './table';
 
-// Re-exported for callers that imported them from here before they moved.
-export { fromAttributes, toAttributes, UnsupportedValueError } from './dynamodb-attributes';
-
-/** Two sellers can never share an inbound alias: mail to it would reach the wrong seller. */
-export class AliasTakenError extends SentinelError {
-  readonly alias: string;
-  readonly sellerId: string;
-  constructor(alias: string, sellerId: string) {
-    // The owning seller is deliberately not named: this message may reach the requesting seller.
-    super(`inbound alias "${alias}" is already used by another seller (requested for ${sellerId})`);
-    this.alias = alias;
-    this.sellerId = sellerId;
-  }
-}
-
+// Re-exported for callers that imported them from the repository before they moved.
+export { fromAttributes, toAttributes, UnsupportedValueError, epochSeconds } from './table';
+export { AliasTakenError } from '../../domain/errors';
 
 /**
  * How long items live before DynamoDB's TTL deletes them. Absent: items are kept. Retention is a
@@ -117,58 +87,21 @@ export function retentionFromEnv(env: Readonly<Record<string, string | undefined
   };
 }
 
-export interface DynamoDbRepositoryOptions {
-  /** Used as it is, never reconfigured; its owner creates and destroys it. */
-  client: DynamoDBClient;
-  tableName: string;
+export interface DynamoDbRepositoryOptions extends TableOptions {
   retention?: RetentionPolicy;
-  /**
-   * `Limit` of every Query page. Default: none (DynamoDB pages at 1 MB). Tests set it small to
-   * exercise pagination; it never changes results, only the number of requests.
-   */
-  queryPageSize?: number;
 }
 
 const FINAL_STATES: ReadonlySet<OrderState> = new Set<OrderState>(['Shipped', 'Canceled', 'Unfulfillable']);
-const DAY_SECONDS = 24 * 60 * 60;
-const BATCH_WRITE_MAX = 25;
-const BATCH_WRITE_ATTEMPTS = 10;
 /** Order stats and missing streaks expire this long after their day (the diagnosis reads 7). */
 export const STATS_RETENTION_DAYS = 35;
 
-/** An item as plain JavaScript values (before marshalling / after unmarshalling). */
-
-/** A Query as the methods describe it: plain values, marshalled in one place. */
-interface QuerySpec {
-  indexName?: string;
-  keyCondition: string;
-  values: Item;
-  consistentRead?: boolean;
-  /** Stop after this many items (further pages are not requested). */
-  limit?: number;
-}
-
-interface QueryResult {
-  items: Item[];
-  itemsRead: number;
-  readCapacityUnits: number;
-}
-
 export class DynamoDbRepository implements SentinelRepository {
-  private readonly client: DynamoDBClient;
-  private readonly tableName: string;
+  private readonly table: Table;
   private readonly retention: RetentionPolicy;
-  private readonly pageSize: number | undefined;
 
   constructor(options: DynamoDbRepositoryOptions) {
-    if (!options.tableName) throw new TypeError('DynamoDbRepository: tableName is required');
-    if (options.queryPageSize !== undefined && !(Number.isInteger(options.queryPageSize) && options.queryPageSize > 0)) {
-      throw new RangeError(`DynamoDbRepository: queryPageSize must be a positive integer, got ${options.queryPageSize}`);
-    }
-    this.client = options.client;
-    this.tableName = options.tableName;
+    this.table = new Table(options, 'DynamoDbRepository');
     this.retention = options.retention ?? {};
-    this.pageSize = options.queryPageSize;
   }
 
   // ---- sellers ---------------------------------------------------------------------------------
@@ -189,10 +122,10 @@ export class DynamoDbRepository implements SentinelRepository {
     const alias = seller.inboundAlias;
     const claimedNow = alias === undefined ? false : await this.claimAlias(alias, seller.sellerId);
 
-    const created = await this.putIfAbsent({ ...seller, ...sellerKey(seller.sellerId) });
+    const created = await this.table.putIfAbsent({ ...seller, ...sellerKey(seller.sellerId) });
     if (!created && claimedNow && alias !== undefined) {
       // The seller already existed: give back the alias just taken unless its profile uses it.
-      const existing = await this.getItem(sellerKey(seller.sellerId), true);
+      const existing = await this.table.get(sellerKey(seller.sellerId), true);
       const existingAlias = typeof existing?.inboundAlias === 'string' ? normalizeAlias(existing.inboundAlias) : undefined;
       if (existingAlias !== normalizeAlias(alias)) await this.releaseAlias(alias, seller.sellerId);
     }
@@ -200,13 +133,13 @@ export class DynamoDbRepository implements SentinelRepository {
   }
 
   async getSeller(sellerId: string): Promise<Seller | undefined> {
-    const item = await this.getItem(sellerKey(sellerId), false);
+    const item = await this.table.get(sellerKey(sellerId), false);
     return item && fromItem<Seller>(item);
   }
 
-  /** One Query on the fixed `SELLERS` partition (see table-schema `sellerKey`); never a Scan. */
+  /** One Query on the fixed `SELLERS` partition (see keys.ts `sellerKey`); never a Scan. */
   async listSellers(): Promise<Seller[]> {
-    const { items } = await this.query({
+    const { items } = await this.table.query({
       keyCondition: 'pk = :pk AND begins_with(sk, :prefix)',
       values: { ':pk': SELLERS_PARTITION, ':prefix': SELLER_SORT_PREFIX },
     });
@@ -216,7 +149,7 @@ export class DynamoDbRepository implements SentinelRepository {
   /** Case-insensitive. Trusted only when alias item and profile agree (see `putSeller`). */
   async sellerByAlias(alias: string): Promise<Seller | undefined> {
     const normalized = normalizeAlias(alias);
-    const aliasItem = await this.getItem(aliasKey(normalized), false);
+    const aliasItem = await this.table.get(aliasKey(normalized), false);
     if (typeof aliasItem?.sellerId !== 'string') return undefined;
     const seller = await this.getSeller(aliasItem.sellerId);
     if (!seller?.inboundAlias || normalizeAlias(seller.inboundAlias) !== normalized) return undefined;
@@ -231,7 +164,7 @@ export class DynamoDbRepository implements SentinelRepository {
    * acknowledged write.
    */
   async getOrder(sellerId: string, orderId: string): Promise<StoredOrder | undefined> {
-    const item = await this.getItem(orderKey(sellerId, orderId), true);
+    const item = await this.table.get(orderKey(sellerId, orderId), true);
     return item && fromItem<StoredOrder>(item);
   }
 
@@ -239,27 +172,20 @@ export class DynamoDbRepository implements SentinelRepository {
     assertNewerVersion(order, expectedVersion);
     const key = orderKey(order.sellerId, order.orderId);
     try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: toAttributes(this.orderItem(order)),
-          ...(expectedVersion === null
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : {
-                ConditionExpression: '#version = :expected',
-                ExpressionAttributeNames: { '#version': 'version' },
-                ExpressionAttributeValues: { ':expected': { N: String(expectedVersion) } },
-              }),
-        }),
+      await this.table.put(
+        this.orderItem(order),
+        expectedVersion === null
+          ? { condition: 'attribute_not_exists(pk)' }
+          : { condition: '#version = :expected', names: { '#version': 'version' }, values: { ':expected': expectedVersion } },
       );
     } catch (err) {
-      if (isConditionalCheckFailed(err)) throw new ConcurrentModificationError(keyString(key), { cause: err });
+      if (err instanceof ConditionFailedError) throw new ConcurrentModificationError(keyString(key), { cause: err.cause });
       throw err;
     }
   }
 
   async listOrders(sellerId: string): Promise<StoredOrder[]> {
-    const { items } = await this.query({
+    const { items } = await this.table.query({
       keyCondition: 'pk = :pk AND begins_with(sk, :prefix)',
       values: { ':pk': sellerPartition(sellerId), ':prefix': ORDER_SORT_PREFIX },
     });
@@ -281,39 +207,15 @@ export class DynamoDbRepository implements SentinelRepository {
    * write it makes is conditional on the version it read.
    */
   async queryDue(now: IsoTime, limit?: number): Promise<DueOrders> {
-    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
-      throw new RangeError(`queryDue: limit must be a non-negative integer, got ${limit}`);
-    }
-    if (limit === 0) return { orders: [], itemsRead: 0, readCapacityUnits: 0 };
-    const upper = dueUpperBound(now);
-    const shards = await Promise.all(
-      dueShardPartitions().map((duePk) =>
-        this.query({
-          indexName: DUE_INDEX_NAME,
-          keyCondition: 'duePk = :pk AND dueSk < :upper',
-          values: { ':pk': duePk, ':upper': upper },
-          limit,
-        }),
-      ),
-    );
-
-    const items = shards.flatMap((s) => s.items);
-    // dueSk = <canonical alertAfter>#<seller>#<order>: sorting on it sorts by alertAfter with a
-    // stable tie-break. The times are ASCII, so JS string order equals DynamoDB's byte order there.
-    items.sort((a, b) => compareStrings(String(a.dueSk), String(b.dueSk)));
-    const kept = limit === undefined ? items : items.slice(0, limit);
-    return {
-      orders: kept.map((i) => fromItem<StoredOrder>(i)),
-      itemsRead: sum(shards.map((s) => s.itemsRead)),
-      readCapacityUnits: sum(shards.map((s) => s.readCapacityUnits)),
-    };
+    const { items, itemsRead, readCapacityUnits } = await this.table.queryDue(dueShardPartitions(), dueUpperBound(now), limit);
+    return { orders: items.map((i) => fromItem<StoredOrder>(i)), itemsRead, readCapacityUnits };
   }
 
   // ---- notifications ---------------------------------------------------------------------------
 
   /** Idempotent on (sellerId, orderId, messageId): a redelivered email is 'exists', never a duplicate. */
   async putNotification(n: NotificationRecord): Promise<PutResult> {
-    return (await this.putIfAbsent(this.notificationItem(n))) ? 'created' : 'exists';
+    return (await this.table.putIfAbsent(this.notificationItem(n))) ? 'created' : 'exists';
   }
 
   /** The stored form of a notification: domain fields plus key, due keys and TTL. */
@@ -340,7 +242,7 @@ export class DynamoDbRepository implements SentinelRepository {
    * both could miss, and the order would be reported missing although its email was received.
    */
   async notificationsForOrder(sellerId: string, orderId: string): Promise<NotificationRecord[]> {
-    const { items } = await this.query({
+    const { items } = await this.table.query({
       keyCondition: 'pk = :pk AND begins_with(sk, :prefix)',
       values: { ':pk': sellerPartition(sellerId), ':prefix': notificationPrefix(orderId) },
       consistentRead: true,
@@ -349,7 +251,7 @@ export class DynamoDbRepository implements SentinelRepository {
   }
 
   async listNotifications(sellerId: string): Promise<NotificationRecord[]> {
-    const { items } = await this.query({
+    const { items } = await this.table.query({
       keyCondition: 'pk = :pk AND begins_with(sk, :prefix)',
       values: { ':pk': sellerPartition(sellerId), ':prefix': NOTIFICATION_SORT_PREFIX },
     });
@@ -362,69 +264,35 @@ export class DynamoDbRepository implements SentinelRepository {
    */
   async markNotificationMatched(n: NotificationRecord, matchedAt: IsoTime): Promise<void> {
     const key = notificationKey(n.sellerId, n.orderId, n.messageId);
-    try {
-      await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: toAttributes(key),
-          UpdateExpression: 'SET #matchedAt = :matchedAt REMOVE duePk, dueSk',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#matchedAt)',
-          ExpressionAttributeNames: { '#matchedAt': 'matchedAt' },
-          ExpressionAttributeValues: { ':matchedAt': { S: matchedAt } },
-        }),
-      );
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
+    const matched = await this.table.updateIf(key, {
+      update: 'SET #matchedAt = :matchedAt REMOVE duePk, dueSk',
+      condition: 'attribute_exists(pk) AND attribute_not_exists(#matchedAt)',
+      names: { '#matchedAt': 'matchedAt' },
+      values: { ':matchedAt': matchedAt },
+    });
+    if (!matched) {
       // Either already matched (fine: idempotent) or absent (a caller bug worth surfacing).
-      if (!(await this.getItem(key, true))) throw new NotFoundError(keyString(key));
+      if (!(await this.table.get(key, true))) throw new NotFoundError(keyString(key));
     }
   }
 
   async queryDueNotifications(now: IsoTime, limit?: number): Promise<DueNotifications> {
-    const upper = dueUpperBound(now);
-    const shards = await Promise.all(
-      unmatchedShardPartitions().map((duePk) =>
-        this.query({ indexName: DUE_INDEX_NAME, keyCondition: 'duePk = :pk AND dueSk < :upper', values: { ':pk': duePk, ':upper': upper }, limit }),
-      ),
-    );
-    const items = shards.flatMap((s) => s.items);
-    items.sort((a, b) => compareStrings(String(a.dueSk), String(b.dueSk)));
-    const kept = limit === undefined ? items : items.slice(0, limit);
-    return {
-      notifications: kept.map((i) => fromItem<NotificationRecord>(i)),
-      itemsRead: sum(shards.map((s) => s.itemsRead)),
-      readCapacityUnits: sum(shards.map((s) => s.readCapacityUnits)),
-    };
+    const { items, itemsRead, readCapacityUnits } = await this.table.queryDue(unmatchedShardPartitions(), dueUpperBound(now), limit);
+    return { notifications: items.map((i) => fromItem<NotificationRecord>(i)), itemsRead, readCapacityUnits };
   }
 
+  /** Moves an unmatched notification's next check to `at`; matched (or expired) meanwhile: nothing to check. */
   async rescheduleNotification(n: NotificationRecord, at: IsoTime): Promise<void> {
     const due = notificationDueKey(n.sellerId, n.orderId, n.messageId, at);
-    try {
-      await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: toAttributes(notificationKey(n.sellerId, n.orderId, n.messageId)),
-          UpdateExpression: 'SET duePk = :pk, dueSk = :sk',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(matchedAt)',
-          ExpressionAttributeValues: toAttributes({ ':pk': due.duePk, ':sk': due.dueSk }),
-        }),
-      );
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err; // matched (or expired) meanwhile: nothing to check
-    }
+    await this.table.updateIf(notificationKey(n.sellerId, n.orderId, n.messageId), {
+      update: 'SET duePk = :pk, dueSk = :sk',
+      condition: 'attribute_exists(pk) AND attribute_not_exists(matchedAt)',
+      values: { ':pk': due.duePk, ':sk': due.dueSk },
+    });
   }
 
   async clearNotificationDue(n: NotificationRecord): Promise<void> {
-    await this.client.send(
-      new UpdateItemCommand({
-        TableName: this.tableName,
-        Key: toAttributes(notificationKey(n.sellerId, n.orderId, n.messageId)),
-        UpdateExpression: 'REMOVE duePk, dueSk',
-        ConditionExpression: 'attribute_exists(pk)',
-      }),
-    ).catch((err: unknown) => {
-      if (!isConditionalCheckFailed(err)) throw err;
-    });
+    await this.table.updateIf(notificationKey(n.sellerId, n.orderId, n.messageId), { update: 'REMOVE duePk, dueSk', condition: 'attribute_exists(pk)' });
   }
 
   // ---- history for the diagnosis -------------------------------------------------------------------
@@ -437,39 +305,27 @@ export class DynamoDbRepository implements SentinelRepository {
   async addOrderStats(sellerId: string, marketplace: string, expectedBy: IsoTime, delta: OrderStatsDelta, emailAt?: IsoTime): Promise<void> {
     const at = canonicalIso(expectedBy);
     const day = at.slice(0, 10);
-    await this.client.send(
-      new UpdateItemCommand({
-        TableName: this.tableName,
-        Key: toAttributes(orderStatsKey(sellerId, day, marketplace)),
-        // Every name through a placeholder: `missing` (and others) are DynamoDB reserved words.
-        UpdateExpression: 'SET #mp = :m, #day = :day, #first = if_not_exists(#first, :at), #ttl = :ttl ADD #notified :n, #missing :x',
-        ExpressionAttributeNames: { '#mp': 'marketplace', '#day': 'day', '#first': 'firstAt', '#ttl': TTL_ATTRIBUTE, '#notified': 'notified', '#missing': 'missing' },
-        ExpressionAttributeValues: toAttributes({
-          ':m': marketplace,
-          ':day': day,
-          ':at': at,
-          ':ttl': epochSeconds(`${day}T00:00:00.000Z`) + STATS_RETENTION_DAYS * DAY_SECONDS,
-          ':n': delta.notified ?? 0,
-          ':x': delta.missing ?? 0,
-        }),
-      }),
-    );
+    await this.table.update(orderStatsKey(sellerId, day, marketplace), {
+      // Every name through a placeholder: `missing` (and others) are DynamoDB reserved words.
+      update: 'SET #mp = :m, #day = :day, #first = if_not_exists(#first, :at), #ttl = :ttl ADD #notified :n, #missing :x',
+      names: { '#mp': 'marketplace', '#day': 'day', '#first': 'firstAt', '#ttl': TTL_ATTRIBUTE, '#notified': 'notified', '#missing': 'missing' },
+      values: {
+        ':m': marketplace,
+        ':day': day,
+        ':at': at,
+        ':ttl': epochSeconds(`${day}T00:00:00.000Z`) + STATS_RETENTION_DAYS * DAY_SECONDS,
+        ':n': delta.notified ?? 0,
+        ':x': delta.missing ?? 0,
+      },
+    });
     if (emailAt !== undefined) {
       // Newest wins; an older email changes nothing.
-      try {
-        await this.client.send(
-          new UpdateItemCommand({
-            TableName: this.tableName,
-            Key: toAttributes(lastNotifiedKey(sellerId)),
-            UpdateExpression: 'SET #last = :t',
-            ConditionExpression: 'attribute_not_exists(#last) OR #last < :t',
-            ExpressionAttributeNames: { '#last': 'lastNotifiedAt' },
-            ExpressionAttributeValues: toAttributes({ ':t': canonicalIso(emailAt) }),
-          }),
-        );
-      } catch (err) {
-        if (!isConditionalCheckFailed(err)) throw err;
-      }
+      await this.table.updateIf(lastNotifiedKey(sellerId), {
+        update: 'SET #last = :t',
+        condition: 'attribute_not_exists(#last) OR #last < :t',
+        names: { '#last': 'lastNotifiedAt' },
+        values: { ':t': canonicalIso(emailAt) },
+      });
     }
   }
 
@@ -477,7 +333,7 @@ export class DynamoDbRepository implements SentinelRepository {
   async recentOrderStats(sellerId: string, now: IsoTime, days: number): Promise<RecentOrderStats> {
     const from = new Date(Date.parse(now) - days * DAY_SECONDS * 1000).toISOString().slice(0, 10);
     const { lower, upper } = orderStatsRange(from);
-    const res = await this.query({
+    const res = await this.table.query({
       keyCondition: 'pk = :pk AND sk BETWEEN :lower AND :upper',
       values: { ':pk': sellerPartition(sellerId), ':lower': lower, ':upper': upper },
     });
@@ -488,30 +344,25 @@ export class DynamoDbRepository implements SentinelRepository {
     const key = missingStreakKey(sellerId, lastEmailAt);
     let item: Item;
     try {
-      const res = await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: toAttributes(key),
-          UpdateExpression:
-            'SET #ids = list_append(if_not_exists(#ids, :empty), :id), #first = if_not_exists(#first, :at), #ttl = :ttl ADD #count :one',
+      item =
+        (await this.table.update(key, {
+          update: 'SET #ids = list_append(if_not_exists(#ids, :empty), :id), #first = if_not_exists(#first, :at), #ttl = :ttl ADD #count :one',
           // Idempotent per order: an order already in the streak is not counted again.
-          ConditionExpression: 'attribute_not_exists(#ids) OR NOT contains(#ids, :oid)',
-          ExpressionAttributeNames: { '#ids': 'orderIds', '#first': 'firstExpectedAt', '#count': 'count', '#ttl': TTL_ATTRIBUTE },
-          ExpressionAttributeValues: toAttributes({
+          condition: 'attribute_not_exists(#ids) OR NOT contains(#ids, :oid)',
+          names: { '#ids': 'orderIds', '#first': 'firstExpectedAt', '#count': 'count', '#ttl': TTL_ATTRIBUTE },
+          values: {
             ':empty': [],
             ':id': [orderId],
             ':oid': orderId,
             ':at': canonicalIso(expectedAt),
             ':ttl': epochSeconds(expectedAt) + STATS_RETENTION_DAYS * DAY_SECONDS,
             ':one': 1,
-          }),
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      item = fromAttributes(res.Attributes ?? {});
+          },
+          returnValues: 'ALL_NEW',
+        })) ?? {};
     } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-      item = (await this.getItem(key, true)) ?? {};
+      if (!(err instanceof ConditionFailedError)) throw err;
+      item = (await this.table.get(key, true)) ?? {};
     }
     const ids = Array.isArray(item.orderIds) ? (item.orderIds as string[]) : [orderId];
     const firstExpectedAt = String(item.firstExpectedAt ?? canonicalIso(expectedAt));
@@ -524,46 +375,15 @@ export class DynamoDbRepository implements SentinelRepository {
     };
   }
 
-  // ---- bulk loading (seeding and benchmarks only) ----------------------------------------------
+  // ---- bulk writes (the local check's write-behind store; seeding in tests and benchmarks) --------
 
   /**
-   * Write many NEW orders with BatchWriteItem (25 per request, `concurrency` requests in flight),
-   * in exactly the item shape `saveOrder` writes. Unconditional, because BatchWriteItem takes no
-   * conditions: only for seeding an empty table (tests, benchmarks), never for orders that may
-   * already exist. Unprocessed items (a partial batch under throttling is a result the SDK does
-   * not retry) are re-sent with jittered backoff.
-   */
-  async seedOrders(orders: readonly StoredOrder[], options: { concurrency?: number } = {}): Promise<void> {
-    await this.writeBatch(
-      orders.map((o) => ({ PutRequest: { Item: toAttributes(this.orderItem(o)) } })),
-      options,
-    );
-  }
-
-  /**
-   * Unconditional BatchWriteItem of many puts and deletes (already marshalled): 25 per request,
-   * `concurrency` requests in flight (default 8). Items DynamoDB leaves unprocessed (throttling;
-   * a partial batch is a success the SDK does not retry) are re-sent with full-jitter exponential
-   * backoff, up to 10 attempts per batch, then SentinelError. No key may appear twice.
-   *
-   * BatchWriteItem takes no conditions: only for a table this process alone writes and whose
-   * state it knows (seeding; the write-behind store of the local `check`, which decided every
-   * conditional write itself first). Returns the number of BatchWriteItem requests sent.
+   * Unconditional BatchWriteItem of many puts and deletes (see Table.writeBatch). Only for a table
+   * this process alone writes and whose state it knows: no Lambda calls it, so no function role
+   * may BatchWriteItem.
    */
   async writeBatch(requests: readonly WriteRequest[], options: { concurrency?: number } = {}): Promise<number> {
-    const concurrency = Math.max(1, options.concurrency ?? 8);
-    const batches: WriteRequest[][] = [];
-    for (let i = 0; i < requests.length; i += BATCH_WRITE_MAX) batches.push(requests.slice(i, i + BATCH_WRITE_MAX));
-    let next = 0;
-    let sent = 0;
-    const worker = async (): Promise<void> => {
-      while (next < batches.length) {
-        const requestsSent = await this.batchWrite(batches[next++]);
-        sent += requestsSent;
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, worker));
-    return sent;
+    return this.table.writeBatch(requests, options);
   }
 
   // ---- internals -------------------------------------------------------------------------------
@@ -584,96 +404,15 @@ export class DynamoDbRepository implements SentinelRepository {
   /** Returns true if this call created the alias item, false if it already was this seller's. */
   private async claimAlias(alias: string, sellerId: string): Promise<boolean> {
     const key = aliasKey(alias);
-    if (await this.putIfAbsent({ ...key, alias: normalizeAlias(alias), sellerId })) return true;
-    const existing = await this.getItem(key, true);
+    if (await this.table.putIfAbsent({ ...key, alias: normalizeAlias(alias), sellerId })) return true;
+    const existing = await this.table.get(key, true);
     if (existing?.sellerId === sellerId) return false;
     throw new AliasTakenError(alias, sellerId);
   }
 
+  /** Deletes the alias item unless it is someone else's by now (then it is left). */
   private async releaseAlias(alias: string, sellerId: string): Promise<void> {
-    try {
-      await this.client.send(
-        new DeleteItemCommand({
-          TableName: this.tableName,
-          Key: toAttributes(aliasKey(alias)),
-          ConditionExpression: 'sellerId = :sellerId',
-          ExpressionAttributeValues: { ':sellerId': { S: sellerId } },
-        }),
-      );
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err; // someone else's by now: leave it.
-    }
-  }
-
-  private async getItem(key: TableKey, consistentRead: boolean): Promise<Item | undefined> {
-    const res = await this.client.send(
-      new GetItemCommand({ TableName: this.tableName, Key: toAttributes(key), ConsistentRead: consistentRead }),
-    );
-    return res.Item && fromAttributes(res.Item);
-  }
-
-  /** Conditional create. true: created; false: an item with this key already exists. */
-  private async putIfAbsent(item: Item): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: toAttributes(item),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return false;
-      throw err;
-    }
-  }
-
-  /**
-   * Every page of a Query (following LastEvaluatedKey), with its read cost: ScannedCount is what
-   * DynamoDB read (there are no filters, so it equals what is returned), CapacityUnits what it
-   * charged.
-   */
-  private async query(spec: QuerySpec): Promise<QueryResult> {
-    const result: QueryResult = { items: [], itemsRead: 0, readCapacityUnits: 0 };
-    const values = toAttributes(spec.values);
-    let startKey: Attributes | undefined;
-    do {
-      const remaining = spec.limit === undefined ? undefined : spec.limit - result.items.length;
-      const res = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: spec.indexName,
-          KeyConditionExpression: spec.keyCondition,
-          ExpressionAttributeValues: values,
-          ConsistentRead: spec.consistentRead,
-          ReturnConsumedCapacity: 'TOTAL',
-          ExclusiveStartKey: startKey,
-          Limit: minDefined(this.pageSize, remaining),
-        }),
-      );
-      for (const item of res.Items ?? []) result.items.push(fromAttributes(item));
-      result.itemsRead += res.ScannedCount ?? res.Count ?? 0;
-      result.readCapacityUnits += res.ConsumedCapacity?.CapacityUnits ?? res.ConsumedCapacity?.ReadCapacityUnits ?? 0;
-      startKey = res.LastEvaluatedKey;
-    } while (startKey && (spec.limit === undefined || result.items.length < spec.limit));
-    return result;
-  }
-
-  /** One batch until every item is processed; returns the number of requests it took. */
-  private async batchWrite(requests: WriteRequest[]): Promise<number> {
-    let pending = requests;
-    let attempt = 0;
-    while (pending.length > 0) {
-      attempt++;
-      if (attempt > 1) {
-        if (attempt > BATCH_WRITE_ATTEMPTS) throw new SentinelError(`BatchWriteItem: ${pending.length} items still unprocessed after ${attempt - 1} attempts`);
-        await sleep(Math.random() * Math.min(2000, 50 * 2 ** attempt));
-      }
-      const res = await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending } }));
-      pending = res.UnprocessedItems?.[this.tableName] ?? [];
-    }
-    return attempt;
+    await this.table.delete(aliasKey(alias), { condition: 'sellerId = :sellerId', values: { ':sellerId': sellerId } });
   }
 }
 
@@ -693,24 +432,6 @@ export function recentOrderStatsOf(items: readonly Item[], now: IsoTime, cost: {
   return { days: out, lastNotifiedAt, itemsRead: cost.itemsRead, readCapacityUnits: cost.readCapacityUnits };
 }
 
-function keyString(key: TableKey): string {
-  return `${key.pk}|${key.sk}`;
-}
-
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function minDefined(a: number | undefined, b: number | undefined): number | undefined {
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  return Math.min(a, b);
-}
-
-function sum(values: number[]): number {
-  return values.reduce((a, b) => a + b, 0);
-}
-
 /**
  * Writing the expected version again would let two writers that read the same version both
  * succeed (each one's condition `version = expected` still holds after the other's write).
@@ -723,20 +444,10 @@ export function assertNewerVersion(order: StoredOrder, expectedVersion: number |
   }
 }
 
-export function epochSeconds(time: IsoTime): number {
-  const ms = Date.parse(time);
-  if (Number.isNaN(ms)) throw new RangeError(`not an ISO-8601 time: ${time}`);
-  return Math.floor(ms / 1000);
-}
-
 /** The latest time known about an order: a closed order's retention counts from it. */
 function latestTime(order: StoredOrder): IsoTime {
   const times = [order.firstSeenAt, order.lastUpdated, order.statusChangedAt, order.notifiedAt].filter(
     (t): t is IsoTime => t !== undefined,
   );
   return times.reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,5 +1,5 @@
 /**
- * IntakeLedger on the Sentinel table (layout: ./intake-schema.ts). Single-item conditional writes
+ * IntakeLedger on the Sentinel table (layout: ./keys.ts). Single-item conditional writes
  * only, like the repository; a lost race becomes a domain answer (`claimed: false`, `exists`) or
  * ConcurrentModificationError, never an SDK error the service must know.
  *
@@ -15,39 +15,26 @@
  * (quarantine, counters) rather than a hashed response blob, keys in this table's `pk`/`sk`
  * layout spread over partitions, and no coupling to the Lambda context (the CLI uses it too).
  */
-import {
-  DeleteItemCommand,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  UpdateItemCommand,
-  type AttributeValue,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { ConcurrentModificationError } from '../domain/errors';
-import type {
-  ClaimResult,
-  CompletedMessage,
-  IntakeLedger,
-  LastEmailRecord,
-  MessageRecord,
-  QuarantineRecord,
-  RejectionRecord,
-} from '../domain/intake-ports';
-import { fromAttributes, fromItem, isConditionalCheckFailed, toAttributes, type Item } from './dynamodb-attributes';
+import { ConcurrentModificationError, ConditionFailedError } from '../../domain/errors';
+import type { ClaimResult, CompletedMessage, IntakeLedger, LastEmailRecord, MessageRecord, QuarantineRecord, RejectionRecord } from '../../domain/ports';
 import {
   COUNTS_PARTITION,
   LAST_MAIL_PREFIX,
   QUARANTINE_PARTITION,
+  REJECTED_COUNTER_PREFIX,
   REJECTED_PARTITION,
+  TTL_ATTRIBUTE,
   counterKey,
   lastMailKey,
   messageKey,
   quarantineKey,
   rejectionKey,
-} from './intake-schema';
-import { sellerPartition, TTL_ATTRIBUTE, type TableKey } from './table-schema';
+  sellerPartition,
+  type TableKey,
+} from './keys';
+import { DAY_SECONDS, Table, epochSeconds, fromItem, keyString, type Item } from './table';
 
 /** Days before DynamoDB's TTL removes intake items. Absent: kept. */
 export interface IntakeRetention {
@@ -63,17 +50,12 @@ export interface DynamoDbIntakeLedgerOptions {
   retention?: IntakeRetention;
 }
 
-const DAY_SECONDS = 86_400;
-
 export class DynamoDbIntakeLedger implements IntakeLedger {
-  private readonly client: DynamoDBClient;
-  private readonly tableName: string;
+  private readonly table: Table;
   private readonly retention: IntakeRetention;
 
   constructor(options: DynamoDbIntakeLedgerOptions) {
-    if (!options.tableName) throw new TypeError('DynamoDbIntakeLedger: tableName is required');
-    this.client = options.client;
-    this.tableName = options.tableName;
+    this.table = new Table(options, 'DynamoDbIntakeLedger');
     this.retention = options.retention ?? {};
   }
 
@@ -106,23 +88,19 @@ export class DynamoDbIntakeLedger implements IntakeLedger {
     const expires = expiry(now, this.retention.messageDays);
     if (expires !== undefined) values[':exp'] = expires;
     try {
-      const res = await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: toAttributes(key),
-          UpdateExpression:
-            'SET #status = :inprogress, leaseUntil = :lease, #owner = :owner, #location = :loc, messageId = :mid, ' +
-            'firstSeenAt = if_not_exists(firstSeenAt, :now), attempts = if_not_exists(attempts, :zero) + :one' +
-            (expires !== undefined ? `, ${TTL_ATTRIBUTE} = :exp` : ''),
-          ConditionExpression: condition,
-          ExpressionAttributeNames: { '#status': 'status', '#location': 'location', '#owner': 'owner' },
-          ExpressionAttributeValues: toAttributes(values),
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return { claimed: true, record: fromItem<MessageRecord>(fromAttributes(res.Attributes ?? {})) };
+      const item = await this.table.update(key, {
+        update:
+          'SET #status = :inprogress, leaseUntil = :lease, #owner = :owner, #location = :loc, messageId = :mid, ' +
+          'firstSeenAt = if_not_exists(firstSeenAt, :now), attempts = if_not_exists(attempts, :zero) + :one' +
+          (expires !== undefined ? `, ${TTL_ATTRIBUTE} = :exp` : ''),
+        condition,
+        names: { '#status': 'status', '#location': 'location', '#owner': 'owner' },
+        values,
+        returnValues: 'ALL_NEW',
+      });
+      return { claimed: true, record: fromItem<MessageRecord>(item ?? {}) };
     } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
+      if (!(err instanceof ConditionFailedError)) throw err;
     }
     const record = await this.getMessage(messageId);
     // Deleted between the two calls (a release): report it as held; the caller retries later.
@@ -155,67 +133,47 @@ export class DynamoDbIntakeLedger implements IntakeLedger {
       }
     }
     try {
-      await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: toAttributes(key),
-          UpdateExpression: `SET ${parts.join(', ')} REMOVE ${removes.join(', ')}`,
-          ConditionExpression: '#status = :inprogress AND #owner = :owner',
-          ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
-          ExpressionAttributeValues: toAttributes(sets),
-        }),
-      );
+      await this.table.update(key, {
+        update: `SET ${parts.join(', ')} REMOVE ${removes.join(', ')}`,
+        condition: '#status = :inprogress AND #owner = :owner',
+        names: { '#status': 'status', '#owner': 'owner' },
+        values: sets,
+      });
     } catch (err) {
-      if (isConditionalCheckFailed(err)) throw new ConcurrentModificationError(`${key.pk}|${key.sk}`, { cause: err });
+      if (err instanceof ConditionFailedError) throw new ConcurrentModificationError(keyString(key), { cause: err.cause });
       throw err;
     }
   }
 
   async releaseMessage(messageId: string, owner: string): Promise<void> {
-    const key = toAttributes(messageKey(messageId));
+    const key = messageKey(messageId);
     const names = { '#status': 'status', '#owner': 'owner' };
-    try {
-      // Never completed before: forget the attempt entirely.
-      await this.client.send(
-        new DeleteItemCommand({
-          TableName: this.tableName,
-          Key: key,
-          ConditionExpression: '#status = :inprogress AND #owner = :owner AND attribute_not_exists(outcome)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: toAttributes({ ':inprogress': 'in-progress', ':owner': owner }),
-        }),
-      );
-      return;
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-    }
-    try {
-      // A failed replay of a completed message: it stays completed with its earlier outcome.
-      await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: key,
-          UpdateExpression: 'SET #status = :completed REMOVE leaseUntil, #owner',
-          ConditionExpression: '#status = :inprogress AND #owner = :owner AND attribute_exists(outcome)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: toAttributes({ ':inprogress': 'in-progress', ':completed': 'completed', ':owner': owner }),
-        }),
-      );
-    } catch (err) {
-      // Not ours any more (our lease ran out and another worker took it over): leave it alone.
-      if (!isConditionalCheckFailed(err)) throw err;
-    }
+    // Never completed before: forget the attempt entirely.
+    const deleted = await this.table.delete(key, {
+      condition: '#status = :inprogress AND #owner = :owner AND attribute_not_exists(outcome)',
+      names,
+      values: { ':inprogress': 'in-progress', ':owner': owner },
+    });
+    if (deleted) return;
+    // A failed replay of a completed message: it stays completed with its earlier outcome. Not
+    // updated: not ours any more (our lease ran out and another worker took it over), left alone.
+    await this.table.updateIf(key, {
+      update: 'SET #status = :completed REMOVE leaseUntil, #owner',
+      condition: '#status = :inprogress AND #owner = :owner AND attribute_exists(outcome)',
+      names,
+      values: { ':inprogress': 'in-progress', ':completed': 'completed', ':owner': owner },
+    });
   }
 
   async getMessage(messageId: string): Promise<MessageRecord | undefined> {
-    const item = await this.getItem(messageKey(messageId));
+    const item = await this.table.get(messageKey(messageId), true);
     return item && fromItem<MessageRecord>(item);
   }
 
   // ---- rejections ------------------------------------------------------------------------------
 
   async recordRejection(r: RejectionRecord): Promise<'created' | 'exists'> {
-    const created = await this.putIfAbsent({
+    const created = await this.table.putIfAbsent({
       ...r,
       ...rejectionKey(r.messageId),
       [TTL_ATTRIBUTE]: expiry(r.rejectedAt, this.retention.rejectionDays),
@@ -232,8 +190,8 @@ export class DynamoDbIntakeLedger implements IntakeLedger {
 
   async rejectionCounts(): Promise<Record<string, number>> {
     const out: Record<string, number> = {};
-    for (const item of await this.queryPartition(COUNTS_PARTITION, 'REJECTED#')) {
-      out[String(item.sk).slice('REJECTED#'.length)] = Number(item.count ?? 0);
+    for (const item of await this.queryPartition(COUNTS_PARTITION, REJECTED_COUNTER_PREFIX)) {
+      out[String(item.sk).slice(REJECTED_COUNTER_PREFIX.length)] = Number(item.count ?? 0);
     }
     return out;
   }
@@ -241,7 +199,7 @@ export class DynamoDbIntakeLedger implements IntakeLedger {
   // ---- quarantine ------------------------------------------------------------------------------
 
   async quarantine(q: QuarantineRecord): Promise<'created' | 'exists'> {
-    const created = await this.putIfAbsent({
+    const created = await this.table.putIfAbsent({
       ...q,
       ...quarantineKey(q.messageId),
       [TTL_ATTRIBUTE]: expiry(q.quarantinedAt, this.retention.quarantineDays),
@@ -255,30 +213,26 @@ export class DynamoDbIntakeLedger implements IntakeLedger {
   }
 
   async getQuarantine(messageId: string): Promise<QuarantineRecord | undefined> {
-    const item = await this.getItem(quarantineKey(messageId));
+    const item = await this.table.get(quarantineKey(messageId), true);
     return item && fromItem<QuarantineRecord>(item);
   }
 
   async releaseQuarantine(messageId: string): Promise<void> {
-    await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: toAttributes(quarantineKey(messageId)) }));
+    await this.table.delete(quarantineKey(messageId));
   }
 
   // ---- last email ------------------------------------------------------------------------------
 
   async recordLastEmail(r: LastEmailRecord): Promise<boolean> {
     try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: toAttributes({ ...r, ...lastMailKey(r.sellerId, r.marketplace) }),
-          // Newest wins; the same message again (a replay) rewrites the same facts.
-          ConditionExpression: 'attribute_not_exists(pk) OR receivedAt < :t OR (receivedAt = :t AND messageId = :m)',
-          ExpressionAttributeValues: toAttributes({ ':t': r.receivedAt, ':m': r.messageId }),
-        }),
+      await this.table.put(
+        { ...r, ...lastMailKey(r.sellerId, r.marketplace) },
+        // Newest wins; the same message again (a replay) rewrites the same facts.
+        { condition: 'attribute_not_exists(pk) OR receivedAt < :t OR (receivedAt = :t AND messageId = :m)', values: { ':t': r.receivedAt, ':m': r.messageId } },
       );
       return true;
     } catch (err) {
-      if (isConditionalCheckFailed(err)) return false;
+      if (err instanceof ConditionFailedError) return false;
       throw err;
     }
   }
@@ -290,61 +244,19 @@ export class DynamoDbIntakeLedger implements IntakeLedger {
 
   // ---- helpers ---------------------------------------------------------------------------------
 
-  private async getItem(key: TableKey): Promise<Item | undefined> {
-    const res = await this.client.send(
-      new GetItemCommand({ TableName: this.tableName, Key: toAttributes(key), ConsistentRead: true }),
-    );
-    return res.Item ? fromAttributes(res.Item) : undefined;
-  }
-
-  private async putIfAbsent(item: Item): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutItemCommand({ TableName: this.tableName, Item: toAttributes(item), ConditionExpression: 'attribute_not_exists(pk)' }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return false;
-      throw err;
-    }
-  }
-
   private async increment(key: TableKey): Promise<void> {
-    await this.client.send(
-      new UpdateItemCommand({
-        TableName: this.tableName,
-        Key: toAttributes(key),
-        UpdateExpression: 'ADD #count :one',
-        ExpressionAttributeNames: { '#count': 'count' },
-        ExpressionAttributeValues: { ':one': { N: '1' } },
-      }),
-    );
+    await this.table.update(key, { update: 'ADD #count :one', names: { '#count': 'count' }, values: { ':one': 1 } });
   }
 
-  private async queryPartition(pk: string, prefix?: string): Promise<Item[]> {
-    const items: Item[] = [];
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const res = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: prefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
-          ExpressionAttributeValues: toAttributes(prefix ? { ':pk': pk, ':prefix': prefix } : { ':pk': pk }),
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const i of res.Items ?? []) items.push(fromAttributes(i));
-      start = res.LastEvaluatedKey;
-    } while (start);
-    return items;
+  private queryPartition(pk: string, prefix?: string): Promise<Item[]> {
+    return this.table.queryPartition(pk, { prefix, consistentRead: true });
   }
 }
 
 /** The TTL (epoch seconds) `days` after `from`; undefined: kept. */
 export function expiry(from: string, days: number | undefined): number | undefined {
   if (days === undefined) return undefined;
-  return Math.floor(Date.parse(from) / 1000) + Math.round(days * DAY_SECONDS);
+  return epochSeconds(from) + Math.round(days * DAY_SECONDS);
 }
 
 

@@ -1,12 +1,14 @@
 /**
  * The ONE definition of the Sentinel table: key names, the sparse due index, the TTL attribute,
- * the key layout of every item and the CreateTable input. The DynamoDB adapter, the embedded
- * local server and the CDK stack all import it, so the three can never disagree.
+ * the key of every item and the CreateTable input. Every item key prefix under functions/ is
+ * spelled here and nowhere else; the stores (./*.ts), the embedded local server, the write-behind
+ * store of the local `check` and the CDK stack all import it, so they can never disagree.
  *
  * Deliberately free of AWS SDK and CDK imports: infra maps these plain values onto
  * `dynamodb.TableV2` props, the local runtime passes `createTableInput` to CreateTableCommand.
  *
- * Item layout (single table):
+ * Item layout (single table; times in keys are canonical ISO-8601, `expiresAt` is epoch seconds
+ * because DynamoDB's TTL needs it):
  *
  * | item                | pk                   | sk                              | notes                       |
  * |---------------------|----------------------|---------------------------------|-----------------------------|
@@ -18,12 +20,29 @@
  * | order stats (a day) | `SELLER#<sellerId>`  | `STATS#<YYYY-MM-DD>#<market>`   | counters, + expiresAt (TTL) |
  * | last email (stats)  | `SELLER#<sellerId>`  | `STATS#~LAST`                   | newest notified email       |
  * | missing streak      | `SELLER#<sellerId>`  | `STREAK#<lastEmailAt or never>` | + expiresAt (TTL)           |
+ * | last email (per mp) | `SELLER#<sellerId>`  | `LASTMAIL#<marketplace>`        | newest accepted + channel facts|
+ * | outbox alert        | `SELLER#<sellerId>`  | `ALERT#<alertId>`               | + duePk `OUTBOX#<n>` while due |
+ * | channel health      | `SELLER#<sellerId>`  | `CHANNEL#<channelId>`           |                             |
+ * | delivery            | `SELLER#<sellerId>`  | `DELIVERY#<owner>#<n>`          | one per message a channel took |
+ * | sync lease          | `SELLER#<sellerId>`  | `SYNC#LEASE`                    |                             |
+ * | sync cursor         | `SELLER#<sellerId>`  | `SYNC#CURSOR#<region>#<api>`    |                             |
+ * | token bucket        | `SELLER#<sellerId>`  | `SYNC#BUCKET#<region>#<op>`     |                             |
+ * | sync health         | `SYNCHEALTH`         | `<sellerId>#<marketplace>`      | all sellers, one partition  |
+ * | message (intake)    | `MSG#<messageId>`    | `MSG`                           | status, lease, outcome; TTL |
+ * | rejection log       | `INTAKE#REJECTED`    | `<messageId>`                   | reason; TTL                 |
+ * | intake counters     | `INTAKE#COUNTS`      | `REJECTED#<reason>` ...         | `count` (ADD), once a message|
+ * | quarantine          | `INTAKE#QUARANTINE`  | `<messageId>`                   | reason, S3 key; TTL         |
+ *
+ * Due index partitions: `DUE#<n>` (orders with alertAfter), `UNMATCHED#<n>` (notifications not
+ * matched yet), `OUTBOX#<n>` (alerts pending or sending); sort key `<canonical time>#<ids>`.
  *
  * Orders and notifications live in their seller's partition, so every access path is keyed by
  * seller: one seller's mail can never read or touch another seller's orders, even with the same
- * order ID.
+ * order ID. Message records get their own partition each (keyed by the SES message ID), so
+ * idempotency checks spread over the table rather than landing on one hot partition. The
+ * rejection log and the quarantine are small, operator-facing lists: one partition each.
  */
-import { SentinelError } from '../domain/errors';
+import { StoreError } from '../../domain/errors';
 
 /** Partition key (string) of every item. */
 export const PARTITION_KEY = 'pk';
@@ -80,7 +99,7 @@ export interface DueKey {
 }
 
 /** A key component that would make keys ambiguous (empty, or containing the `#` separator). */
-export class InvalidKeyError extends SentinelError {
+export class InvalidKeyError extends StoreError {
   readonly field: string;
   readonly value: string;
   constructor(field: string, value: string, problem: string) {
@@ -96,7 +115,7 @@ export class InvalidKeyError extends SentinelError {
  * such IDs are refused here rather than silently mixed up. (Amazon seller IDs are alphanumeric,
  * order IDs are digits and dashes; a `#` can only come from a bug or a forged input.)
  */
-function keyPart(field: string, value: string): string {
+export function keyPart(field: string, value: string): string {
   if (typeof value !== 'string' || value.length === 0) throw new InvalidKeyError(field, String(value), 'empty');
   if (value.includes('#')) throw new InvalidKeyError(field, value, 'must not contain "#"');
   return value;
@@ -267,6 +286,115 @@ export function dueKey(sellerId: string, orderId: string, alertAfter: string): D
 export function dueUpperBound(now: string): string {
   return `${canonicalIso(now)}$`;
 }
+
+// ---- intake ---------------------------------------------------------------------------------------
+
+export const MESSAGE_SORT = 'MSG';
+export const REJECTED_PARTITION = 'INTAKE#REJECTED';
+export const QUARANTINE_PARTITION = 'INTAKE#QUARANTINE';
+export const COUNTS_PARTITION = 'INTAKE#COUNTS';
+export const LAST_MAIL_PREFIX = 'LASTMAIL#';
+/** Sort-key prefix of the rejection counters in COUNTS_PARTITION. */
+export const REJECTED_COUNTER_PREFIX = 'REJECTED#';
+
+export function messageKey(messageId: string): TableKey {
+  return { pk: `MSG#${keyPart('messageId', messageId)}`, sk: MESSAGE_SORT };
+}
+
+export function rejectionKey(messageId: string): TableKey {
+  return { pk: REJECTED_PARTITION, sk: keyPart('messageId', messageId) };
+}
+
+export function quarantineKey(messageId: string): TableKey {
+  return { pk: QUARANTINE_PARTITION, sk: keyPart('messageId', messageId) };
+}
+
+/** Counter of one reason; the reason code is the part before any `:` detail. */
+export function counterKey(kind: 'REJECTED' | 'QUARANTINED', reason: string): TableKey {
+  return { pk: COUNTS_PARTITION, sk: `${kind}#${reasonCode(reason)}` };
+}
+
+export function reasonCode(reason: string): string {
+  const code = reason.split(':')[0].trim().toLowerCase().replace(/[^a-z0-9._-]+/g, '-');
+  return code.length > 0 ? code : 'unknown';
+}
+
+export function lastMailKey(sellerId: string, marketplace: string): TableKey {
+  return { pk: sellerPartition(sellerId), sk: LAST_MAIL_PREFIX + keyPart('marketplace', marketplace) };
+}
+
+// ---- outbox, channel health, deliveries -------------------------------------------------------------
+
+export const ALERT_SORT_PREFIX = 'ALERT#';
+export const CHANNEL_SORT_PREFIX = 'CHANNEL#';
+export const DELIVERY_SORT_PREFIX = 'DELIVERY#';
+export const OUTBOX_DUE_PREFIX = 'OUTBOX#';
+
+export function alertKey(sellerId: string, alertId: string): TableKey {
+  return { pk: sellerPartition(sellerId), sk: ALERT_SORT_PREFIX + keyPart('alertId', alertId) };
+}
+
+export function channelHealthKey(sellerId: string, channelId: string): TableKey {
+  return { pk: sellerPartition(sellerId), sk: CHANNEL_SORT_PREFIX + keyPart('channelId', channelId) };
+}
+
+export function deliveryKey(sellerId: string, owner: string, n: number): TableKey {
+  return { pk: sellerPartition(sellerId), sk: `${DELIVERY_SORT_PREFIX}${keyPart('owner', owner)}#${n}` };
+}
+
+export function outboxShardPartitions(): string[] {
+  return Array.from({ length: DUE_SHARDS }, (_, i) => OUTBOX_DUE_PREFIX + i);
+}
+
+export function outboxDueKey(sellerId: string, alertId: string, at: string): DueKey {
+  return {
+    duePk: OUTBOX_DUE_PREFIX + (stableHash(`${sellerId}#${alertId}`) % DUE_SHARDS),
+    dueSk: `${canonicalIso(at)}#${keyPart('sellerId', sellerId)}#${keyPart('alertId', alertId)}`,
+  };
+}
+
+// ---- order sync state -------------------------------------------------------------------------------
+
+export const SYNC_HEALTH_PARTITION = 'SYNCHEALTH';
+const SYNC_PREFIX = 'SYNC#';
+const LEASE_SORT = `${SYNC_PREFIX}LEASE`;
+const CURSOR_PREFIX = `${SYNC_PREFIX}CURSOR#`;
+const BUCKET_PREFIX = `${SYNC_PREFIX}BUCKET#`;
+
+export function syncLeaseKey(sellerId: string): TableKey {
+  return { pk: sellerPartition(sellerId), sk: LEASE_SORT };
+}
+
+export function syncCursorKey(sellerId: string, region: string, api: string): TableKey {
+  return { pk: sellerPartition(sellerId), sk: `${CURSOR_PREFIX}${keyPart('region', region)}#${keyPart('api', api)}` };
+}
+
+export function syncBucketKey(sellerId: string, region: string, operation: string): TableKey {
+  return { pk: sellerPartition(sellerId), sk: `${BUCKET_PREFIX}${keyPart('region', region)}#${keyPart('operation', operation)}` };
+}
+
+export function syncHealthKey(sellerId: string, marketplace: string): TableKey {
+  return { pk: SYNC_HEALTH_PARTITION, sk: `${keyPart('sellerId', sellerId)}#${keyPart('marketplace', marketplace)}` };
+}
+
+/** Sort-key prefix of one seller's sync-health items; a seller ID never contains `#`, so it is exact. */
+export function syncHealthPrefix(sellerId: string): string {
+  return `${keyPart('sellerId', sellerId)}#`;
+}
+
+// ---- what a seller's partition holds (seller removal) ---------------------------------------------
+
+/** Sort-key prefix -> the kind of item, for every item kind stored in a seller's partition. */
+export const SELLER_ITEM_KIND_BY_PREFIX = Object.freeze([
+  [ORDER_PREFIX, 'orders'],
+  [NOTIF_PREFIX, 'notifications'],
+  [ALERT_SORT_PREFIX, 'outboxAlerts'],
+  [CHANNEL_SORT_PREFIX, 'channelHealth'],
+  [SYNC_PREFIX, 'syncState'],
+  [STATS_PREFIX, 'history'],
+  [STREAK_PREFIX, 'history'],
+  [LAST_MAIL_PREFIX, 'lastEmails'],
+] as const);
 
 // ---- CreateTable input ------------------------------------------------------------------------
 
