@@ -18,7 +18,8 @@ import { SentinelError } from '../domain/errors';
 import type { Region } from '../domain/marketplaces';
 import type { LwaAppCredentials, SpApiCredentialsStore } from '../domain/order-sync';
 
-export const DEFAULT_SECRETS_PREFIX = 'shipnow-sentinel/sp-api/';
+import { DEFAULT_SECRETS_PREFIX } from '../constants';
+export { DEFAULT_SECRETS_PREFIX };
 
 /** No usable credentials for this seller (or the app): the sync cannot run until someone adds them. */
 export class CredentialsMissingError extends SentinelError {

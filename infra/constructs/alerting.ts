@@ -10,7 +10,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { SYNC_EVENT_DETAIL_TYPES, SYNC_EVENT_SOURCE } from '../../functions/adapters/eventbridge-sync-events';
 import { ENV, METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/constants';
-import { ALERT_SENDER_METRICS as SENDER_METRIC } from '../../functions/handlers/alert-metrics';
+import { ALERT_SENDER_METRICS as SENDER_METRIC } from '../../functions/metrics';
 import { acknowledgeFunctionFindings } from './reconciler';
 import { SentinelFunction } from './sentinel-function';
 import type { SentinelTable } from './sentinel-table';
