@@ -21,7 +21,6 @@
 import { randomUUID } from 'node:crypto';
 import { SingleBar, Presets } from 'cli-progress';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DynamoDbSyncState } from '../../adapters/dynamodb-sync-state';
 import { SecretsManagerCredentials, StaticCredentials } from '../../adapters/secrets';
 import { SpApiClient, type FetchLike } from '../../adapters/sp-api-client';
 import { marketplaceByCode } from '../../domain/marketplaces';
@@ -110,7 +109,7 @@ async function ordersSync(args: string[], io: Io, opts: OrdersCommandOptions): P
     const result = await syncSellerOrders(
       {
         repo: store.repo,
-        state: new DynamoDbSyncState({ client: store.client, tableName: store.tableName }),
+        state: store.syncState,
         api: client,
         credentials,
         events: { publish: async (e) => void events.push(e) },
@@ -188,7 +187,7 @@ async function ordersImport(args: string[], io: Io, opts: OrdersCommandOptions):
     const showProgress = opts.progress ?? (process.stderr.isTTY === true && loaded.orders.length >= PROGRESS_THRESHOLD);
     const totals = await importWithProgress(store.repo, loaded.orders, now, showProgress ? (opts.progressStream ?? process.stderr) : undefined);
     // "Orders received" for `shipnow status` (one small write per marketplace in the file).
-    const state = new DynamoDbSyncState({ client: store.client, tableName: store.tableName });
+    const state = store.syncState;
     for (const m of new Set(loaded.orders.map((o) => o.marketplace).filter((m): m is string => Boolean(m)))) await state.markImported(sellerId, m, now);
     if (values.json) {
       io.out(JSON.stringify({ sellerId, file: positionals[0], format: loaded.format, orders: loaded.orders.length, ...totals }));

@@ -20,7 +20,7 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { makeChannelFactory } from '../../adapters/channels/factory';
-import { DynamoDbOutbox } from '../../adapters/dynamodb-outbox';
+import type { DynamoDbOutbox } from '../../adapters/dynamodb-outbox';
 import { DynamoDbSellerAdmin } from '../../adapters/dynamodb-seller-admin';
 import type { StoredSellerProfile } from '../../domain/seller-admin-ports';
 import { ENV } from '../../constants';
@@ -262,7 +262,7 @@ async function effectiveChannels(store: OpenStore, sellerId: string): Promise<{ 
 }
 
 function outboxOf(store: OpenStore): DynamoDbOutbox {
-  return new DynamoDbOutbox({ client: store.client, tableName: store.tableName });
+  return store.outbox;
 }
 
 // ---- test ------------------------------------------------------------------------------------------

@@ -11,14 +11,16 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { DynamoDbIntakeLedger } from '../../adapters/dynamodb-intake';
-import { DynamoDbRepository } from '../../adapters/dynamodb-repository';
+import type { DynamoDbIntakeLedger } from '../../adapters/dynamodb-intake';
+import type { DynamoDbOutbox } from '../../adapters/dynamodb-outbox';
+import type { DynamoDbSyncState } from '../../adapters/dynamodb-sync-state';
 import { FolderMailStore } from '../../adapters/folder-mail-store';
 import { S3MailStore } from '../../adapters/s3-mail-store';
 import { ENV } from '../../constants';
-import type { IntakeLedger, MailStore } from '../../domain/intake-ports';
+import type { MailStore } from '../../domain/intake-ports';
 import { InputError } from '../../domain/errors';
 import type { SentinelRepository } from '../../domain/ports';
+import { tableStores } from '../../wiring';
 import { startEmbeddedDynamoDb } from '../embedded-dynamodb';
 
 export interface Io {
@@ -73,7 +75,11 @@ export interface OpenStore {
   client: DynamoDBClient;
   tableName: string;
   repo: SentinelRepository;
-  ledger: IntakeLedger;
+  ledger: DynamoDbIntakeLedger;
+  /** The alert outbox and channel health over the same table. */
+  outbox: DynamoDbOutbox;
+  /** The order-sync state (leases, cursors, health) over the same table. */
+  syncState: DynamoDbSyncState;
   /** Where raw mail is read from: the data folder locally, the bucket on AWS (if named). */
   mailStore?: MailStore;
   /** Local only: the folder standing in for the bucket. */
@@ -100,12 +106,16 @@ export async function openStore(opts: StoreOptions, env: NodeJS.ProcessEnv = pro
     const bucket = opts.bucket ?? env[ENV.MAIL_BUCKET];
     const s3 = bucket ? new S3Client({ ...(opts.region ? { region: opts.region } : {}) }) : undefined;
     if (s3) explainAwsSetupErrors(s3, WITHOUT_TABLE);
+    // The same stores, built the same way, as the deployed functions (functions/wiring.ts).
+    const { repo, ledger, outbox, syncState } = tableStores({ tableName: opts.table }, client);
     return {
       kind: 'table',
       client,
       tableName: opts.table,
-      repo: new DynamoDbRepository({ client, tableName: opts.table }),
-      ledger: new DynamoDbIntakeLedger({ client, tableName: opts.table }),
+      repo,
+      ledger,
+      outbox,
+      syncState,
       ...(s3 && bucket ? { mailStore: new S3MailStore({ client: s3, bucket }) } : {}),
       describe: `table ${opts.table}${opts.endpoint ? ` at ${opts.endpoint}` : ''}`,
       close: async () => {
@@ -120,12 +130,15 @@ export async function openStore(opts: StoreOptions, env: NodeJS.ProcessEnv = pro
   mkdirSync(dbDir, { recursive: true });
   mkdirSync(mailDir, { recursive: true });
   const db = await startEmbeddedDynamoDb({ path: dbDir });
+  const { ledger, outbox, syncState } = tableStores({ tableName: db.tableName }, db.client);
   return {
     kind: 'embedded',
     client: db.client,
     tableName: db.tableName,
     repo: db.repository,
-    ledger: new DynamoDbIntakeLedger({ client: db.client, tableName: db.tableName }),
+    ledger,
+    outbox,
+    syncState,
     mailStore: new FolderMailStore(mailDir),
     mailDir,
     describe: `embedded store in ${dir}`,
