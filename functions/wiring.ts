@@ -54,9 +54,12 @@ import type { WorkerDeps } from './handlers/sync-worker';
 /** The wall clock (the one clock type, `() => IsoTime`). */
 export const systemClock: Clock = () => new Date().toISOString();
 
-/** Powertools' logger and metrics, named after the service (the stack also sets POWERTOOLS_* variables). */
+/** Powertools' logger, named after the service (the stack also sets POWERTOOLS_SERVICE_NAME). */
+export const serviceLogger = (): Logger => new Logger({ serviceName: SERVICE_NAME });
+
+/** Powertools' logger and metrics, in the stack's namespace (the stack also sets POWERTOOLS_* variables). */
 export function observability(): { logger: Logger; metrics: Metrics } {
-  return { logger: new Logger({ serviceName: SERVICE_NAME }), metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }) };
+  return { logger: serviceLogger(), metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }) };
 }
 
 /** The SDK clients of the alert channels get a timeout of their own (an SDK call has none by default). */
@@ -167,7 +170,7 @@ export function wireAlertSender(
 
 export function wireSyncAlerts(env: Env, clients: { dynamodb?: DynamoDBClient } = {}): SyncAlertsDeps {
   const table = tableStores(readTableConfig(env), clients.dynamodb ?? new DynamoDBClient({}));
-  return { outbox: table.outbox, sellers: table.repo, logger: observability().logger };
+  return { outbox: table.outbox, sellers: table.repo, logger: serviceLogger() };
 }
 
 export function wireDispatcher(env: Env, clients: { dynamodb?: DynamoDBClient; sqs?: SQSClient } = {}): DispatcherDeps {

@@ -9,7 +9,8 @@
  */
 import { brokenChannels } from '../../services/channel-health';
 import { helpTopic, parseFlags, printHelp, wantsHelp } from '../help';
-import { EXIT, STORE_FLAGS, UsageError, openStore, type Io, exitOnBadInput } from './store';
+import { EXIT, exitOnBadInput, type Io, UsageError } from '../cli-io';
+import { openStore, STORE_FLAGS } from './store';
 
 export async function alertsCommand(args: string[], io: Io): Promise<number> {
   const [sub, ...rest] = args;

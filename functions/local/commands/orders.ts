@@ -31,7 +31,9 @@ import { importOrders } from '../../services/import-orders';
 import { loadOrdersFile } from '../../services/load-orders-file';
 import { syncSellerOrders } from '../../services/sync-orders';
 import { helpTopic, parseFlags, printHelp, wantsHelp } from '../help';
-import { EXIT, STORE_FLAGS, UsageError, explainAwsSetupErrors, openStore, type Io, exitOnBadInput } from './store';
+import { EXIT, exitOnBadInput, type Io, UsageError } from '../cli-io';
+import { explainAwsSetupErrors } from '../aws-setup';
+import { openStore, STORE_FLAGS } from './store';
 
 /** Options for tests: environment, clock, and a progress-bar switch. */
 export interface OrdersCommandOptions {

@@ -41,7 +41,8 @@ import { sellerIdProblem } from '../../domain/seller-input';
 import { changeSellerProfile } from '../../services/manage-sellers';
 import { helpTopic, printHelp } from '../help';
 import { parse, type SellerCommandOptions } from './seller';
-import { EXIT, STORE_FLAGS, UsageError, openStore, type Io, type OpenStore } from './store';
+import { EXIT, type Io, UsageError } from '../cli-io';
+import { openStore, type OpenStore, STORE_FLAGS } from './store';
 
 export async function sellerChannelsCommand(args: string[], io: Io, opts: SellerCommandOptions): Promise<number> {
   const [sub, ...rest] = args;

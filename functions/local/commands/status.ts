@@ -14,7 +14,8 @@ import { DEFAULT_POLICY } from '../../domain/types';
 import { buildStatus, DEFAULT_STALE_AFTER_MINUTES, UnknownSellerError, type StatusStore } from '../../services/seller-status';
 import { parseFlags, parseNowFlag, printHelp, wantsHelp } from '../help';
 import { renderStatus } from '../status-render';
-import { EXIT, STORE_FLAGS, UsageError, openStore, type Io, type StoreOptions, exitOnBadInput } from './store';
+import { EXIT, exitOnBadInput, type Io, UsageError } from '../cli-io';
+import { openStore, STORE_FLAGS, type StoreOptions } from './store';
 
 
 export interface StatusCommandOptions {
