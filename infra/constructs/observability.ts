@@ -33,8 +33,8 @@ import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/constants';
 import { ALLOWED_METRIC_DIMENSIONS, CHANNEL_DIMENSION, DASHBOARD_METRICS, FAILURE_REASON_DIMENSION, REASON_DIMENSION } from '../../functions/metrics';
+import { searchExpression, sentinelMetric } from './sentinel-metric';
 
 /** Metric names the dashboard and alarms read (the handlers emit them; see test/infra/observability.test.ts). */
 export const METRIC = DASHBOARD_METRICS;
@@ -236,20 +236,13 @@ export class Observability extends Construct {
 
   /** A metric of the Sentinel namespace with the `service` dimension every function sets. */
   metric(metricName: string, statistic: string, period: Duration = FIVE_MINUTES, label?: string): Metric {
-    return new Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName,
-      dimensionsMap: { service: SERVICE_NAME },
-      statistic,
-      period,
-      ...(label ? { label } : {}),
-    });
+    return sentinelMetric(metricName, statistic, period, label);
   }
 
   /** Every metric of one name, broken down by its one extra dimension (a SEARCH over the namespace). */
   private byDimension(metricName: string, dimension: string, label: string): MathExpression {
     return new MathExpression({
-      expression: `SEARCH('{${METRICS_NAMESPACE},${dimension},service} MetricName="${metricName}"', 'Sum', 300)`,
+      expression: searchExpression(metricName, dimension),
       label,
       period: FIVE_MINUTES,
     });
