@@ -36,3 +36,9 @@ export const ENV = {
 /** CloudWatch metrics namespace for every function of the stack. */
 export const METRICS_NAMESPACE = 'ShipNowSentinel';
 export const SERVICE_NAME = 'shipnow-sentinel';
+
+/**
+ * Secrets Manager name prefix of the SP-API credentials when the stack sets none: read by the
+ * order-sync functions (functions/config.ts), the CLI and the construct that grants access to it.
+ */
+export const DEFAULT_SECRETS_PREFIX = 'shipnow-sentinel/sp-api/';

@@ -18,7 +18,8 @@ import { CredentialsMissingError } from '../domain/errors';
 import type { Region } from '../domain/marketplaces';
 import type { LwaAppCredentials, SpApiCredentialsStore } from '../domain/ports';
 
-export const DEFAULT_SECRETS_PREFIX = 'shipnow-sentinel/sp-api/';
+import { DEFAULT_SECRETS_PREFIX } from '../constants';
+export { DEFAULT_SECRETS_PREFIX };
 
 // A domain error (the sync service branches on it): domain/errors.ts.
 export { CredentialsMissingError };

@@ -5,6 +5,8 @@
  */
 
 export type IsoTime = string;
+/** The one clock type: what time it is now, as an ISO-8601 instant (injected; tests freeze it). */
+export type Clock = () => IsoTime;
 
 /** Order state, normalised across the Unshipped Orders report, Orders API v0 and 2026-01-01. */
 export type OrderState =

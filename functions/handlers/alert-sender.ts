@@ -7,28 +7,18 @@
  * message and cause, counted, and fails the invocation (the function's error alarm), after the
  * other sellers were served.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { SNSClient } from '@aws-sdk/client-sns';
-import middy from '@middy/core';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { z } from 'zod';
-import { EventBridgeAlertPublisher } from '../adapters/channels/aws';
-import { makeChannelFactory } from '../adapters/channels/factory';
-import { DynamoDbOutbox } from '../adapters/dynamodb/outbox';
-import { DynamoDbRepository, retentionFromEnv } from '../adapters/dynamodb/repository';
-import { ENV, METRICS_NAMESPACE, SERVICE_NAME } from '../constants';
-import { DEFAULT_POLICY } from '../domain/types';
-import { ALERT_SENDER_METRICS, CHANNEL_DIMENSION } from './alert-metrics';
-import { describeError } from './log-errors';
+import { SentinelError } from '../domain/errors';
+import type { Clock } from '../domain/types';
+import { ALERT_SENDER_METRICS, CHANNEL_DIMENSION } from '../metrics';
 import { sendDueAlerts, type SendAlertsDeps, type SendAlertsResult } from '../services/send-alerts';
+import { systemClock, wireAlertSender } from '../wiring';
+import { builtOnColdStart, lambdaChain } from './lambda-chain';
+import { describeError } from './log-errors';
 
-export const METRIC = ALERT_SENDER_METRICS;
+const METRIC = ALERT_SENDER_METRICS;
 
 export interface AlertSenderDeps extends SendAlertsDeps {
   logger: Logger;
@@ -36,27 +26,24 @@ export interface AlertSenderDeps extends SendAlertsDeps {
   stopBeforeDeadlineMs?: number;
   /** Per channel attempt (ms); default 10 s. */
   attemptTimeoutMs?: number;
-  now?: () => Date;
+  now?: Clock;
 }
 
 /** What the invocation fails with when a run had unexpected errors (each was logged on its own). */
-export class AlertSendError extends Error {
+export class AlertSendError extends SentinelError {
   constructor(count: number, options?: { cause?: unknown }) {
     super(`${count} unexpected error(s) while sending alerts (each logged above)`, options);
     this.name = 'AlertSendError';
   }
 }
 
-/** The SDK clients of the channels get a timeout of their own (an SDK call has none by default). */
-export const CHANNEL_CLIENT_TIMEOUTS = { connectionTimeout: 3_000, requestTimeout: 8_000 } as const;
-
 export function makeHandler(deps: AlertSenderDeps) {
   const { logger, metrics } = deps;
-  const clock = deps.now ?? (() => new Date());
+  const clock = deps.now ?? systemClock;
   const margin = deps.stopBeforeDeadlineMs ?? 10_000;
 
   const base = async (_event: ScheduledEvent, context: Context): Promise<SendAlertsResult> => {
-    const now = clock().toISOString();
+    const now = clock();
     const remainingMs = () => context.getRemainingTimeInMillis?.() ?? Infinity;
     const r = await sendDueAlerts(deps, now, {
       remainingMs,
@@ -101,84 +88,8 @@ export function makeHandler(deps: AlertSenderDeps) {
     return r;
   };
 
-  return middy(base)
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }));
+  return lambdaChain(base, { logger, metrics });
 }
 
-export const AlertSenderConfigSchema = z.object({
-  [ENV.TABLE_NAME]: z.string().min(1),
-  [ENV.ALERT_FROM_ADDRESS]: z.string().email().optional(),
-  [ENV.ALERT_SES_CONFIGURATION_SET]: z.string().min(1).optional(),
-  [ENV.ALERT_TOPIC_ARN]: z.string().startsWith('arn:').optional(),
-  [ENV.ALERT_EVENT_BUS]: z.string().min(1).optional(),
-  [ENV.STOP_BEFORE_DEADLINE_MS]: z.coerce.number().int().nonnegative().default(10_000),
-  [ENV.GRACE_MINUTES]: z.coerce.number().int().nonnegative().default(DEFAULT_POLICY.graceMinutes),
-});
-
-export interface AlertSenderConfig {
-  tableName: string;
-  fromAddress?: string;
-  configurationSet?: string;
-  topicArn?: string;
-  eventBus?: string;
-  stopBeforeDeadlineMs: number;
-  graceMinutes: number;
-}
-
-export function readAlertSenderConfig(env: NodeJS.ProcessEnv): Readonly<AlertSenderConfig> {
-  const parsed = AlertSenderConfigSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new Error(`alert-sender configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
-  const e = parsed.data;
-  return Object.freeze({
-    tableName: e[ENV.TABLE_NAME],
-    ...(e[ENV.ALERT_FROM_ADDRESS] ? { fromAddress: e[ENV.ALERT_FROM_ADDRESS] } : {}),
-    ...(e[ENV.ALERT_SES_CONFIGURATION_SET] ? { configurationSet: e[ENV.ALERT_SES_CONFIGURATION_SET] } : {}),
-    ...(e[ENV.ALERT_TOPIC_ARN] ? { topicArn: e[ENV.ALERT_TOPIC_ARN] } : {}),
-    ...(e[ENV.ALERT_EVENT_BUS] ? { eventBus: e[ENV.ALERT_EVENT_BUS] } : {}),
-    stopBeforeDeadlineMs: e[ENV.STOP_BEFORE_DEADLINE_MS],
-    graceMinutes: e[ENV.GRACE_MINUTES],
-  });
-}
-
-export function wire(
-  config: AlertSenderConfig,
-  clients: { dynamodb: DynamoDBClient; ses: SESv2Client; sns: SNSClient; eventbridge: EventBridgeClient },
-): AlertSenderDeps {
-  const outbox = new DynamoDbOutbox({ client: clients.dynamodb, tableName: config.tableName });
-  const repo = new DynamoDbRepository({ client: clients.dynamodb, tableName: config.tableName, retention: retentionFromEnv(process.env) });
-  return {
-    outbox,
-    health: outbox,
-    sellers: repo,
-    orders: { repo, policy: { ...DEFAULT_POLICY, graceMinutes: config.graceMinutes } },
-    channels: makeChannelFactory({
-      ...(config.fromAddress
-        ? { ses: { client: clients.ses, from: config.fromAddress, ...(config.configurationSet ? { configurationSetName: config.configurationSet } : {}) } }
-        : {}),
-      sns: { client: clients.sns, ...(config.topicArn ? { defaultTopicArn: config.topicArn } : {}) },
-    }),
-    ...(config.eventBus ? { events: new EventBridgeAlertPublisher(clients.eventbridge, config.eventBus) } : {}),
-    // The stack's topic is every seller's last resort: an alert never depends on one mailbox.
-    ...(config.topicArn ? { fallbackChannels: [{ id: 'stack-topic', type: 'sns' as const }] } : {}),
-    logger: new Logger({ serviceName: SERVICE_NAME }),
-    metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }),
-    stopBeforeDeadlineMs: config.stopBeforeDeadlineMs,
-  };
-}
-
-let wired: ReturnType<typeof makeHandler> | undefined;
-
-export const handler = async (event: ScheduledEvent, context: Context): Promise<SendAlertsResult> => {
-  wired ??= makeHandler(
-    wire(readAlertSenderConfig(process.env), {
-      dynamodb: new DynamoDBClient({}),
-      ses: new SESv2Client({ requestHandler: CHANNEL_CLIENT_TIMEOUTS }),
-      sns: new SNSClient({ requestHandler: CHANNEL_CLIENT_TIMEOUTS }),
-      eventbridge: new EventBridgeClient({}),
-    }),
-  );
-  return wired(event, context);
-};
+/** The Lambda entry point: configuration read and clients created once, on the cold start. */
+export const handler = builtOnColdStart(() => makeHandler(wireAlertSender(process.env)));

@@ -15,41 +15,19 @@
  * exported `handler` wires the real clients from the environment, read and validated once.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import middy from '@middy/core';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
-import { DynamoDbIntakeLedger } from '../adapters/dynamodb/intake-ledger';
-import { DynamoDbRepository, retentionFromEnv } from '../adapters/dynamodb/repository';
-import { S3MailStore } from '../adapters/s3-mail-store';
-import { parseSqsBody, UnrecognisedEventError, type MailArrival } from '../adapters/ses-events';
-import { ENV, METRICS_NAMESPACE, SERVICE_NAME } from '../constants';
-import { DEFAULT_MAX_MESSAGE_BYTES } from '../domain/inbound';
-import { DEFAULT_POLICY } from '../domain/types';
 import { reasonCode } from '../adapters/dynamodb/keys';
+import { parseSqsBody, UnrecognisedEventError, type MailArrival } from '../adapters/ses-events';
+import type { Clock } from '../domain/types';
+import { INBOUND_MAIL_METRICS, REASON_DIMENSION } from '../metrics';
 import { intakeMessage, type IntakeDeps, type IntakeResult } from '../services/intake';
+import { systemClock, wireInboundMail } from '../wiring';
+import { builtOnColdStart, lambdaChain } from './lambda-chain';
 import { loggingFailures } from './log-errors';
 
-export const METRIC = {
-  ACCEPTED: 'MailAccepted',
-  DUPLICATE: 'MailDuplicate',
-  REJECTED: 'MailRejected',
-  QUARANTINED: 'MailQuarantined',
-  /** Seconds from the order's purchase/payment time to the email's arrival (matched orders). */
-  ARRIVAL_DELAY: 'MailArrivalDelay',
-  /** Seconds from the Date header to arrival: time in transit (forwarding, greylisting). */
-  TRANSIT_DELAY: 'MailTransitDelay',
-  /** Orders named by accepted Sold, Ship Now emails (the "notified" step of the dashboard funnel). */
-  ORDERS_NOTIFIED: 'OrdersNotified',
-} as const;
-
-/** The one dimension of the per-reason metrics (a fixed set of reason codes, never a seller). */
-export const REASON_DIMENSION = 'reason';
+const METRIC = INBOUND_MAIL_METRICS;
 
 export interface InboundMailDeps {
   intake: IntakeDeps;
@@ -58,12 +36,12 @@ export interface InboundMailDeps {
   logger: Logger;
   metrics: Metrics;
   /** Wall clock; injected so tests can freeze time. */
-  now?: () => Date;
+  now?: Clock;
 }
 
 export function makeHandler(deps: InboundMailDeps) {
   const { logger, metrics } = deps;
-  const now = deps.now ?? (() => new Date());
+  const now = deps.now ?? systemClock;
   const processor = new BatchProcessor(EventType.SQS);
 
   const processArrival = async (arrival: MailArrival, context: Context): Promise<IntakeResult> => {
@@ -71,6 +49,7 @@ export function makeHandler(deps: InboundMailDeps) {
       throw new UnrecognisedEventError(`event for bucket ${arrival.bucket}, expected ${deps.bucket}`);
     }
     const at = now();
+    const atMs = Date.parse(at);
     // The claim lasts until this invocation's deadline: after that a crashed attempt is taken over.
     const remaining = Math.max(context.getRemainingTimeInMillis?.() ?? 60_000, 1_000);
     return intakeMessage(deps.intake, {
@@ -79,8 +58,8 @@ export function makeHandler(deps: InboundMailDeps) {
       ...(arrival.size === undefined ? {} : { size: arrival.size }),
       receivedAt: arrival.receipt?.receivedAt ?? arrival.eventTime,
       ...(arrival.receipt ? { receipt: arrival.receipt } : {}),
-      now: at.toISOString(),
-      leaseUntil: new Date(at.getTime() + remaining).toISOString(),
+      now: at,
+      leaseUntil: new Date(atMs + remaining).toISOString(),
     });
   };
 
@@ -145,86 +124,11 @@ export function makeHandler(deps: InboundMailDeps) {
       throwOnFullBatchFailure: false,
     });
 
-  return middy(base)
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }));
+  return lambdaChain(base, { logger, metrics });
 }
-
-// ---- configuration and wiring ------------------------------------------------------------------
-
-const positiveInt = z.coerce.number().int().positive();
-
-export const InboundMailConfigSchema = z.object({
-  [ENV.TABLE_NAME]: z.string().min(1),
-  [ENV.MAIL_BUCKET]: z.string().min(1),
-  [ENV.INBOUND_DOMAIN]: z.string().min(3),
-  [ENV.MAX_MESSAGE_BYTES]: positiveInt.default(DEFAULT_MAX_MESSAGE_BYTES),
-  [ENV.GRACE_MINUTES]: z.coerce.number().int().nonnegative().default(DEFAULT_POLICY.graceMinutes),
-  [ENV.TRUSTED_AUTHSERV_ID]: z.string().min(1).optional(),
-  [ENV.INTAKE_RETENTION_DAYS]: positiveInt.default(45),
-});
-
-export interface InboundMailConfig {
-  tableName: string;
-  bucket: string;
-  inboundDomain: string;
-  maxMessageBytes: number;
-  graceMinutes: number;
-  trustedAuthservId?: string;
-  retentionDays: number;
-}
-
-/** Validate the environment once; a typo or a missing variable fails the cold start loudly. */
-export function readInboundMailConfig(env: NodeJS.ProcessEnv): Readonly<InboundMailConfig> {
-  const parsed = InboundMailConfigSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`inbound-mail configuration: ${problems}`);
-  }
-  const e = parsed.data;
-  return Object.freeze({
-    tableName: e[ENV.TABLE_NAME],
-    bucket: e[ENV.MAIL_BUCKET],
-    inboundDomain: e[ENV.INBOUND_DOMAIN].toLowerCase(),
-    maxMessageBytes: e[ENV.MAX_MESSAGE_BYTES],
-    graceMinutes: e[ENV.GRACE_MINUTES],
-    ...(e[ENV.TRUSTED_AUTHSERV_ID] ? { trustedAuthservId: e[ENV.TRUSTED_AUTHSERV_ID] } : {}),
-    retentionDays: e[ENV.INTAKE_RETENTION_DAYS],
-  });
-}
-
-export function wire(config: InboundMailConfig, clients: { dynamodb: DynamoDBClient; s3: S3Client }): InboundMailDeps {
-  return {
-    bucket: config.bucket,
-    logger: new Logger({ serviceName: SERVICE_NAME }),
-    metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }),
-    intake: {
-      repo: new DynamoDbRepository({ client: clients.dynamodb, tableName: config.tableName, retention: retentionFromEnv(process.env) }),
-      ledger: new DynamoDbIntakeLedger({
-        client: clients.dynamodb,
-        tableName: config.tableName,
-        retention: { messageDays: config.retentionDays, rejectionDays: config.retentionDays, quarantineDays: config.retentionDays },
-      }),
-      mailStore: new S3MailStore({ client: clients.s3, bucket: config.bucket }),
-      config: {
-        inboundDomain: config.inboundDomain,
-        maxMessageBytes: config.maxMessageBytes,
-        ...(config.trustedAuthservId ? { trustedAuthservId: config.trustedAuthservId } : {}),
-        requireVerdicts: true,
-        policy: { ...DEFAULT_POLICY, graceMinutes: config.graceMinutes },
-      },
-    },
-  };
-}
-
-let wired: ReturnType<typeof makeHandler> | undefined;
 
 /**
  * The Lambda entry point. Built on the first invocation (the cold start), then reused: clients and
- * configuration are created once per container, not per invocation, and importing this module
- * (as the tests do) has no side effects.
+ * configuration are created once per container, not per invocation (functions/wiring.ts).
  */
-export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-  wired ??= makeHandler(wire(readInboundMailConfig(process.env), { dynamodb: new DynamoDBClient({}), s3: new S3Client({}) }));
-  return wired(event, context);
-};
+export const handler = builtOnColdStart(() => makeHandler(wireInboundMail(process.env)));

@@ -4,20 +4,16 @@
  * ends in the DLQ after maxReceiveCount, which keeps it for diagnosis. A notification for a
  * seller we do not know is consumed and counted (it will never succeed).
  */
-import middy from '@middy/core';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { DynamoDbRepository, retentionFromEnv } from '../adapters/dynamodb/repository';
 import type { SentinelRepository } from '../domain/ports';
-import type { OrderPolicy } from '../domain/types';
+import type { Clock, OrderPolicy } from '../domain/types';
+import { ORDER_SYNC_METRICS } from '../metrics';
 import { applyOrderChange, parseOrderChange } from '../services/order-change';
-import { loadOrderSyncConfig } from '../order-sync-config';
-import { ORDER_SYNC_METRICS } from './order-sync-metrics';
+import { wireOrderChange } from '../wiring';
+import { builtOnColdStart, lambdaChain } from './lambda-chain';
 import { loggingFailures } from './log-errors';
 
 export interface OrderChangeDeps {
@@ -25,15 +21,15 @@ export interface OrderChangeDeps {
   policy: OrderPolicy;
   logger: Logger;
   metrics: Metrics;
-  now: () => number;
+  now: Clock;
 }
 
 export function makeHandler(deps: OrderChangeDeps) {
   const processor = new BatchProcessor(EventType.SQS);
-  return middy(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  return lambdaChain(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const recordHandler = loggingFailures(deps.logger, async (record: SQSRecord) => {
       const notification = parseOrderChange(record.body, `ORDER_CHANGE message ${record.messageId}`);
-      const r = await applyOrderChange(deps.repo, notification, new Date(deps.now()).toISOString(), deps.policy);
+      const r = await applyOrderChange(deps.repo, notification, deps.now(), deps.policy);
       deps.metrics.addMetric(
         r.outcome === 'applied' ? ORDER_SYNC_METRICS.ORDER_CHANGES_APPLIED : ORDER_SYNC_METRICS.ORDER_CHANGES_IGNORED,
         MetricUnit.Count,
@@ -45,21 +41,8 @@ export function makeHandler(deps: OrderChangeDeps) {
     // Every record is reported on its own (each failure was logged): a whole batch failing is
     // answered with all of them in batchItemFailures, never hidden behind FullBatchFailureError.
     return processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
-  })
-    .use(injectLambdaContext(deps.logger))
-    .use(logMetrics(deps.metrics));
+  }, { logger: deps.logger, metrics: deps.metrics, coldStartMetric: false });
 }
 
-function wire(): OrderChangeDeps {
-  const config = loadOrderSyncConfig();
-  return {
-    repo: new DynamoDbRepository({ client: new DynamoDBClient({}), tableName: config.tableName, retention: retentionFromEnv(process.env) }),
-    policy: config.policy,
-    logger: new Logger(),
-    metrics: new Metrics(),
-    now: Date.now,
-  };
-}
-
-let wired: ReturnType<typeof makeHandler> | undefined;
-export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => (wired ??= makeHandler(wire()))(event, context);
+/** The Lambda entry point: configuration read and clients created once, on the cold start. */
+export const handler = builtOnColdStart(() => makeHandler(wireOrderChange(process.env)));

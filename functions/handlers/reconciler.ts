@@ -9,38 +9,19 @@
  * Unexpected errors (DynamoDB unavailable) throw, so the invocation fails, is retried, and the
  * schedule's DLQ keeps the event. A broken order never fails the run: it is logged and pushed back.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import middy from '@middy/core';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { z } from 'zod';
-import { DynamoDbIntakeLedger } from '../adapters/dynamodb/intake-ledger';
-import { DynamoDbOutbox } from '../adapters/dynamodb/outbox';
-import { DynamoDbRepository, retentionFromEnv } from '../adapters/dynamodb/repository';
-import { ENV, METRICS_NAMESPACE, SERVICE_NAME } from '../constants';
 import type { AlertOutbox, LastEmailSource } from '../domain/ports';
 import type { SentinelRepository } from '../domain/ports';
-import { DEFAULT_POLICY, type OrderPolicy } from '../domain/types';
+import type { Clock, OrderPolicy } from '../domain/types';
+import { RECONCILER_METRICS } from '../metrics';
 import { raiseUnknownOrderAlerts } from '../services/alert-sources';
 import { reconcileDue } from '../services/reconcile';
+import { systemClock, wireReconciler } from '../wiring';
+import { builtOnColdStart, lambdaChain } from './lambda-chain';
 
-export const METRIC = {
-  DUE: 'ReconcileDueOrders',
-  TRANSITIONS: 'ReconcileTransitions',
-  ALERTS: 'AlertsRaised',
-  FAILED: 'ReconcileFailedOrders',
-  SKIPPED: 'ReconcileSkippedOrders',
-  STOPPED_EARLY: 'ReconcileStoppedEarly',
-  /** Orders that turned `missing` in this run (their Sold, Ship Now email did not come in time). */
-  ORDERS_MISSING: 'OrdersMissing',
-  /** Wall-clock duration of the reconcile pass (ms). */
-  DURATION: 'ReconcileDuration',
-  /** Items read from the due index (the reconciler's DynamoDB read cost grows with it). */
-  ITEMS_READ: 'ReconcileItemsRead',
-} as const;
+const METRIC = RECONCILER_METRICS;
 
 export interface ReconcilerDeps {
   repo: SentinelRepository;
@@ -51,7 +32,7 @@ export interface ReconcilerDeps {
   metrics: Metrics;
   /** Stop taking new work this long before the deadline. Default 10 s. */
   stopBeforeDeadlineMs?: number;
-  now?: () => Date;
+  now?: Clock;
 }
 
 export interface ReconcilerSummary {
@@ -65,11 +46,11 @@ export interface ReconcilerSummary {
 
 export function makeHandler(deps: ReconcilerDeps) {
   const { logger, metrics } = deps;
-  const clock = deps.now ?? (() => new Date());
+  const clock = deps.now ?? systemClock;
   const margin = deps.stopBeforeDeadlineMs ?? 10_000;
 
   const base = async (_event: ScheduledEvent, context: Context): Promise<ReconcilerSummary> => {
-    const now = clock().toISOString();
+    const now = clock();
     const shouldStop = () => (context.getRemainingTimeInMillis?.() ?? Infinity) < margin;
     // Real elapsed time, not the injected clock (tests freeze `now`).
     const started = performance.now();
@@ -102,51 +83,8 @@ export function makeHandler(deps: ReconcilerDeps) {
     return summary;
   };
 
-  return middy(base)
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }));
+  return lambdaChain(base, { logger, metrics });
 }
 
-// ---- configuration and wiring ------------------------------------------------------------------
-
-export const ReconcilerConfigSchema = z.object({
-  [ENV.TABLE_NAME]: z.string().min(1),
-  [ENV.GRACE_MINUTES]: z.coerce.number().int().nonnegative().default(DEFAULT_POLICY.graceMinutes),
-  [ENV.STOP_BEFORE_DEADLINE_MS]: z.coerce.number().int().nonnegative().default(10_000),
-});
-
-export interface ReconcilerConfig {
-  tableName: string;
-  graceMinutes: number;
-  stopBeforeDeadlineMs: number;
-}
-
-export function readReconcilerConfig(env: NodeJS.ProcessEnv): Readonly<ReconcilerConfig> {
-  const parsed = ReconcilerConfigSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new Error(`reconciler configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
-  const e = parsed.data;
-  return Object.freeze({ tableName: e[ENV.TABLE_NAME], graceMinutes: e[ENV.GRACE_MINUTES], stopBeforeDeadlineMs: e[ENV.STOP_BEFORE_DEADLINE_MS] });
-}
-
-export function wire(config: ReconcilerConfig, clients: { dynamodb: DynamoDBClient }): ReconcilerDeps {
-  const tableName = config.tableName;
-  return {
-    repo: new DynamoDbRepository({ client: clients.dynamodb, tableName, retention: retentionFromEnv(process.env) }),
-    outbox: new DynamoDbOutbox({ client: clients.dynamodb, tableName }),
-    // Read-only use of the intake ledger's "last email per marketplace".
-    lastEmails: new DynamoDbIntakeLedger({ client: clients.dynamodb, tableName }),
-    policy: { ...DEFAULT_POLICY, graceMinutes: config.graceMinutes },
-    logger: new Logger({ serviceName: SERVICE_NAME }),
-    metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }),
-    stopBeforeDeadlineMs: config.stopBeforeDeadlineMs,
-  };
-}
-
-let wired: ReturnType<typeof makeHandler> | undefined;
-
-export const handler = async (event: ScheduledEvent, context: Context): Promise<ReconcilerSummary> => {
-  wired ??= makeHandler(wire(readReconcilerConfig(process.env), { dynamodb: new DynamoDBClient({}) }));
-  return wired(event, context);
-};
+/** The Lambda entry point: configuration read and clients created once, on the cold start. */
+export const handler = builtOnColdStart(() => makeHandler(wireReconciler(process.env)));

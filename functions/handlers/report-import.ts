@@ -7,22 +7,18 @@
  * and the function's DLQ keep the event.
  * Report files are read as UTF-8 (Amazon's flat files for most marketplaces; see the report).
  */
-import middy from '@middy/core';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Context, S3Event } from 'aws-lambda';
-import { DynamoDbRepository, retentionFromEnv } from '../adapters/dynamodb/repository';
 import { parseUnshippedReport } from '../adapters/report-file';
 import { InputError } from '../domain/errors';
 import type { SentinelRepository } from '../domain/ports';
-import type { OrderPolicy } from '../domain/types';
+import type { Clock, OrderPolicy } from '../domain/types';
+import { ORDER_SYNC_METRICS } from '../metrics';
 import { importOrders } from '../services/import-orders';
-import { loadOrderSyncConfig } from '../order-sync-config';
-import { ORDER_SYNC_METRICS } from './order-sync-metrics';
+import { wireReportImport } from '../wiring';
+import { builtOnColdStart, lambdaChain } from './lambda-chain';
 
 export { REPORTS_PREFIX } from '../domain/order-sync';
 
@@ -32,7 +28,7 @@ export interface ReportImportDeps {
   policy: OrderPolicy;
   logger: Logger;
   metrics: Metrics;
-  now: () => number;
+  now: Clock;
 }
 
 /** `reports/<sellerId>/<file>` -> sellerId (S3 event keys are URL-encoded, `+` for space). */
@@ -43,7 +39,7 @@ export function sellerIdFromKey(encodedKey: string): { key: string; sellerId: st
 }
 
 export function makeHandler(deps: ReportImportDeps) {
-  return middy(async (event: S3Event, _context: Context): Promise<{ imported: number; rejected: number }> => {
+  return lambdaChain(async (event: S3Event, _context: Context): Promise<{ imported: number; rejected: number }> => {
     let imported = 0;
     let rejected = 0;
     for (const record of event.Records) {
@@ -67,7 +63,7 @@ export function makeHandler(deps: ReportImportDeps) {
           // A report is requested per marketplace: with one marketplace, that is it.
           defaultMarketplace: seller.marketplaces.length === 1 ? seller.marketplaces[0] : null,
         });
-        const r = await importOrders(deps.repo, facts, new Date(deps.now()).toISOString(), deps.policy);
+        const r = await importOrders(deps.repo, facts, deps.now(), deps.policy);
         imported += facts.length;
         deps.logger.info('report imported', { key: parsed.key, sellerId: seller.sellerId, orders: facts.length, written: r.written });
       } catch (err) {
@@ -79,23 +75,8 @@ export function makeHandler(deps: ReportImportDeps) {
     deps.metrics.addMetric(ORDER_SYNC_METRICS.REPORT_ORDERS_IMPORTED, MetricUnit.Count, imported);
     deps.metrics.addMetric(ORDER_SYNC_METRICS.REPORTS_REJECTED, MetricUnit.Count, rejected);
     return { imported, rejected };
-  })
-    .use(injectLambdaContext(deps.logger))
-    .use(logMetrics(deps.metrics));
+  }, { logger: deps.logger, metrics: deps.metrics, coldStartMetric: false });
 }
 
-function wire(): ReportImportDeps {
-  const config = loadOrderSyncConfig();
-  return {
-    repo: new DynamoDbRepository({ client: new DynamoDBClient({}), tableName: config.tableName, retention: retentionFromEnv(process.env) }),
-    s3: new S3Client({}),
-    policy: config.policy,
-    logger: new Logger(),
-    metrics: new Metrics(),
-    now: Date.now,
-  };
-}
-
-let wired: ReturnType<typeof makeHandler> | undefined;
-export const handler = (event: S3Event, context: Context): Promise<{ imported: number; rejected: number }> =>
-  (wired ??= makeHandler(wire()))(event, context);
+/** The Lambda entry point: configuration read and clients created once, on the cold start. */
+export const handler = builtOnColdStart(() => makeHandler(wireReportImport(process.env)));

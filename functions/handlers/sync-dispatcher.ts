@@ -6,21 +6,16 @@
  * are idempotent), so a failed batch entry is retried and the run throws if any still fails:
  * the scheduled invocation is retried by Lambda and nothing is silently skipped.
  */
-import middy from '@middy/core';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient, SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { DynamoDbRepository } from '../adapters/dynamodb/repository';
-import { DynamoDbSyncState } from '../adapters/dynamodb/sync-state';
 import { isSyncActive } from '../domain/order-sync';
-import { type SyncHealth, type SyncStateStore } from '../domain/ports';
-import type { SentinelRepository } from '../domain/ports';
-import { loadOrderSyncConfig } from '../order-sync-config';
-import { ORDER_SYNC_METRICS } from './order-sync-metrics';
+import type { SentinelRepository, SyncHealth, SyncStateStore } from '../domain/ports';
+import type { Clock } from '../domain/types';
+import { ORDER_SYNC_METRICS } from '../metrics';
+import { wireDispatcher } from '../wiring';
+import { builtOnColdStart, lambdaChain } from './lambda-chain';
 
 export interface DispatcherDeps {
   repo: Pick<SentinelRepository, 'listSellers'>;
@@ -29,7 +24,7 @@ export interface DispatcherDeps {
   queueUrl: string;
   logger: Logger;
   metrics: Metrics;
-  now: () => number;
+  now: Clock;
 }
 
 export interface DispatchResult {
@@ -56,7 +51,7 @@ export async function dispatch(deps: DispatcherDeps): Promise<DispatchResult> {
 
   const active = new Set(sellers.map((s) => s.sellerId));
   const health = (await deps.state.listHealth()).filter((h) => active.has(h.sellerId));
-  const oldest = oldestSuccessAgeSeconds(health, deps.now());
+  const oldest = oldestSuccessAgeSeconds(health, Date.parse(deps.now()));
   const broken = health.filter((h) => h.broken).length;
   // Always emitted (0 without any history), so "no data" can only mean the dispatcher did not run.
   // Broken syncs are counted apart (BrokenSyncs) and left out of the age: see oldestSuccessAgeSeconds.
@@ -98,26 +93,12 @@ async function sendBatch(deps: DispatcherDeps, entries: SendMessageBatchRequestE
 }
 
 export function makeHandler(deps: DispatcherDeps) {
-  return middy(async (_event: ScheduledEvent, _context: Context): Promise<DispatchResult> => dispatch(deps))
-    .use(injectLambdaContext(deps.logger))
-    .use(logMetrics(deps.metrics));
+  return lambdaChain(async (_event: ScheduledEvent, _context: Context): Promise<DispatchResult> => dispatch(deps), {
+    logger: deps.logger,
+    metrics: deps.metrics,
+    coldStartMetric: false,
+  });
 }
 
-function wire(): DispatcherDeps {
-  const config = loadOrderSyncConfig();
-  if (!config.queueUrl) throw new Error('order-sync configuration: the sync queue URL is not set');
-  const ddb = new DynamoDBClient({});
-  return {
-    repo: new DynamoDbRepository({ client: ddb, tableName: config.tableName }),
-    state: new DynamoDbSyncState({ client: ddb, tableName: config.tableName }),
-    sqs: new SQSClient({}),
-    queueUrl: config.queueUrl,
-    logger: new Logger(),
-    metrics: new Metrics(),
-    now: Date.now,
-  };
-}
-
-// Wired on the first invocation (once per cold start), so importing this module has no side effects.
-let wired: ReturnType<typeof makeHandler> | undefined;
-export const handler = (event: ScheduledEvent, context: Context): Promise<DispatchResult> => (wired ??= makeHandler(wire()))(event, context);
+/** The Lambda entry point: configuration read and clients created once, on the cold start. */
+export const handler = builtOnColdStart(() => makeHandler(wireDispatcher(process.env)));

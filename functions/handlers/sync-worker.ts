@@ -8,25 +8,15 @@
  * Each record gets the time left in the invocation minus a margin; the sync saves its page token
  * and stops before that.
  */
-import middy from '@middy/core';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
-import { DynamoDbRepository, retentionFromEnv } from '../adapters/dynamodb/repository';
-import { DynamoDbSyncState } from '../adapters/dynamodb/sync-state';
-import { EventBridgeSyncEvents } from '../adapters/eventbridge-sync-events';
-import { SecretsManagerCredentials } from '../adapters/secrets';
-import { SpApiClient } from '../adapters/sp-api-client';
+import { FAILURE_REASON_DIMENSION, ORDER_SYNC_METRICS } from '../metrics';
 import { syncSellerOrders, type SyncOrdersDeps, type SyncOrdersResult } from '../services/sync-orders';
-import { loadOrderSyncConfig } from '../order-sync-config';
-import { FAILURE_REASON_DIMENSION, ORDER_SYNC_METRICS } from './order-sync-metrics';
+import { wireSyncWorker } from '../wiring';
+import { builtOnColdStart, lambdaChain } from './lambda-chain';
 import { loggingFailures } from './log-errors';
 
 export interface WorkerDeps {
@@ -53,7 +43,7 @@ export function recordMetrics(metrics: Metrics, r: SyncOrdersResult): void {
 
 export function makeHandler(deps: WorkerDeps) {
   const processor = new BatchProcessor(EventType.SQS);
-  return middy(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  return lambdaChain(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const recordHandler = loggingFailures(deps.logger, async (record: SQSRecord) => {
       const { sellerId } = MessageSchema.parse(JSON.parse(record.body));
       const deadlineMs = deps.sync.now() + context.getRemainingTimeInMillis() - (deps.marginMs ?? 15_000);
@@ -80,31 +70,8 @@ export function makeHandler(deps: WorkerDeps) {
     // Every record is reported on its own (each failure was logged): a whole batch failing is
     // answered with all of them in batchItemFailures, never hidden behind FullBatchFailureError.
     return processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
-  })
-    .use(injectLambdaContext(deps.logger))
-    .use(logMetrics(deps.metrics));
+  }, { logger: deps.logger, metrics: deps.metrics, coldStartMetric: false });
 }
 
-function wire(): WorkerDeps {
-  const config = loadOrderSyncConfig();
-  const ddb = new DynamoDBClient({});
-  return {
-    sync: {
-      repo: new DynamoDbRepository({ client: ddb, tableName: config.tableName, retention: retentionFromEnv(process.env) }),
-      state: new DynamoDbSyncState({ client: ddb, tableName: config.tableName }),
-      api: new SpApiClient(),
-      credentials: new SecretsManagerCredentials({ client: new SecretsManagerClient({}), prefix: config.secretsPrefix }),
-      events: new EventBridgeSyncEvents(new EventBridgeClient({}), config.eventBusName),
-      now: Date.now,
-      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-      policy: config.policy,
-    },
-    logger: new Logger(),
-    metrics: new Metrics(),
-    overlapMs: config.overlapMinutes * 60_000,
-  };
-}
-
-// Wired on the first invocation (once per cold start), so importing this module has no side effects.
-let wired: ReturnType<typeof makeHandler> | undefined;
-export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => (wired ??= makeHandler(wire()))(event, context);
+/** The Lambda entry point: configuration read and clients created once, on the cold start. */
+export const handler = builtOnColdStart(() => makeHandler(wireSyncWorker(process.env)));

@@ -17,7 +17,7 @@ import { mailCommand } from './commands/mail';
 import { ordersCommand } from './commands/orders';
 import { sellerCommand } from './commands/seller';
 import { statusCommand } from './commands/status';
-import { exitOnBadInput, UsageError } from './commands/store';
+import { exitOnBadInput, UsageError } from './cli-io';
 import { deliverToLocalSes, renderAlerts } from './alerts-preview';
 import { isTimeZone, renderCheck, tableLanguage } from './format';
 import { HELP, helpTopic, packageVersion, parseFlags, parseNowFlag, printHelp, renderOverview, wantsHelp } from './help';

@@ -18,7 +18,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { toUtcIso } from '../domain/deadlines';
-import { UsageError, type Io } from './commands/store';
+import { type Io, UsageError } from './cli-io';
 
 export interface FlagHelp {
   /** As typed, with its value's name: `--grace MINUTES`. */

@@ -9,8 +9,9 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { SYNC_EVENT_DETAIL_TYPES, SYNC_EVENT_SOURCE } from '../../functions/adapters/eventbridge-sync-events';
-import { ENV, METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/constants';
-import { ALERT_SENDER_METRICS as SENDER_METRIC } from '../../functions/handlers/alert-metrics';
+import { ENV } from '../../functions/constants';
+import { ALERT_SENDER_METRICS as SENDER_METRIC } from '../../functions/metrics';
+import { sentinelMetric } from './sentinel-metric';
 import { acknowledgeFunctionFindings } from './reconciler';
 import { SentinelFunction } from './sentinel-function';
 import type { SentinelTable } from './sentinel-table';
@@ -145,12 +146,12 @@ export class Alerting extends Construct {
       alarm(
         'FailedAlarm',
         'Alerting: an alert could not be delivered through any channel of its seller (not even the stack topic) until it no longer mattered (its order\'s deadlines passed, or 72 h for alerts without one) and was marked failed; it is not retried. The "alert waited too long" alarm fired long before. What to do: find the seller in the Sender logs ("alerts sent", failed > 0), run `shipnow status --seller ID --table TABLE`, check the SES sending status of the alert sender and the seller\'s channels, and tell the seller directly about the orders concerned.',
-        new Metric({ namespace: METRICS_NAMESPACE, metricName: SENDER_METRIC.FAILED, dimensionsMap: { service: SERVICE_NAME }, statistic: 'Sum', period: Duration.minutes(5) }),
+        sentinelMetric(SENDER_METRIC.FAILED, 'Sum', Duration.minutes(5)),
       ),
       alarm(
         'ChannelBrokenAlarm',
         'Alerting: a seller channel (webhook, email address) failed permanently and was marked broken; alerts now skip it and use the next channel. What to do: find the seller and channel in the Sender logs ("alert channel broken"), have the seller fix the webhook URL / token or address, then clear the broken mark.',
-        new Metric({ namespace: METRICS_NAMESPACE, metricName: SENDER_METRIC.CHANNEL_BROKEN, dimensionsMap: { service: SERVICE_NAME }, statistic: 'Sum', period: Duration.minutes(5) }),
+        sentinelMetric(SENDER_METRIC.CHANNEL_BROKEN, 'Sum', Duration.minutes(5)),
       ),
     ];
 

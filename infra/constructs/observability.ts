@@ -33,31 +33,13 @@ import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/constants';
-import { ALERT_SENDER_METRICS, CHANNEL_DIMENSION } from '../../functions/handlers/alert-metrics';
-import { FAILURE_REASON_DIMENSION, ORDER_SYNC_METRICS } from '../../functions/handlers/order-sync-metrics';
+import { ALLOWED_METRIC_DIMENSIONS, CHANNEL_DIMENSION, DASHBOARD_METRICS, FAILURE_REASON_DIMENSION, REASON_DIMENSION } from '../../functions/metrics';
+import { searchExpression, sentinelMetric } from './sentinel-metric';
 
 /** Metric names the dashboard and alarms read (the handlers emit them; see test/infra/observability.test.ts). */
-export const METRIC = {
-  ...ORDER_SYNC_METRICS,
-  ...ALERT_SENDER_METRICS,
-  MAIL_ACCEPTED: 'MailAccepted',
-  MAIL_DUPLICATE: 'MailDuplicate',
-  MAIL_REJECTED: 'MailRejected',
-  MAIL_QUARANTINED: 'MailQuarantined',
-  MAIL_ARRIVAL_DELAY: 'MailArrivalDelay',
-  MAIL_TRANSIT_DELAY: 'MailTransitDelay',
-  ORDERS_NOTIFIED: 'OrdersNotified',
-  ORDERS_MISSING: 'OrdersMissing',
-  ALERTS_RAISED: 'AlertsRaised',
-  RECONCILE_DUE: 'ReconcileDueOrders',
-  RECONCILE_DURATION: 'ReconcileDuration',
-  RECONCILE_ITEMS_READ: 'ReconcileItemsRead',
-  RECONCILE_FAILED: 'ReconcileFailedOrders',
-} as const;
+export const METRIC = DASHBOARD_METRICS;
 
-/** The only dimensions a Sentinel metric may carry (none of them identifies a seller). */
-export const ALLOWED_METRIC_DIMENSIONS = ['service', 'reason', FAILURE_REASON_DIMENSION, CHANNEL_DIMENSION, 'function_name'] as const;
+export { ALLOWED_METRIC_DIMENSIONS };
 
 export interface WatchedFunction {
   /** Short human name, e.g. "Inbound mail intake". */
@@ -254,20 +236,13 @@ export class Observability extends Construct {
 
   /** A metric of the Sentinel namespace with the `service` dimension every function sets. */
   metric(metricName: string, statistic: string, period: Duration = FIVE_MINUTES, label?: string): Metric {
-    return new Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName,
-      dimensionsMap: { service: SERVICE_NAME },
-      statistic,
-      period,
-      ...(label ? { label } : {}),
-    });
+    return sentinelMetric(metricName, statistic, period, label);
   }
 
   /** Every metric of one name, broken down by its one extra dimension (a SEARCH over the namespace). */
   private byDimension(metricName: string, dimension: string, label: string): MathExpression {
     return new MathExpression({
-      expression: `SEARCH('{${METRICS_NAMESPACE},${dimension},service} MetricName="${metricName}"', 'Sum', 300)`,
+      expression: searchExpression(metricName, dimension),
       label,
       period: FIVE_MINUTES,
     });
@@ -347,7 +322,7 @@ export class Observability extends Construct {
         title: 'Rejected and quarantined emails by reason',
         width: 8,
         stacked: true,
-        left: [this.byDimension(METRIC.MAIL_REJECTED, 'reason', 'rejected'), this.byDimension(METRIC.MAIL_QUARANTINED, 'reason', 'quarantined')],
+        left: [this.byDimension(METRIC.MAIL_REJECTED, REASON_DIMENSION, 'rejected'), this.byDimension(METRIC.MAIL_QUARANTINED, REASON_DIMENSION, 'quarantined')],
       }),
     ]);
 

@@ -1,5 +1,5 @@
 import { ArnFormat, Duration, Stack, Token, Validations, type CfnElement } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, Schedule, EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import { AccountPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -8,9 +8,9 @@ import { EventType, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ENV, METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/constants';
-import { ORDER_SYNC_METRICS } from '../../functions/handlers/order-sync-metrics';
-import { DEFAULT_SECRETS_PREFIX } from '../../functions/adapters/secrets';
+import { DEFAULT_SECRETS_PREFIX, ENV } from '../../functions/constants';
+import { ORDER_SYNC_METRICS } from '../../functions/metrics';
+import { sentinelMetric } from './sentinel-metric';
 import { REPORTS_PREFIX } from '../../functions/domain/order-sync';
 import { SentinelFunction } from './sentinel-function';
 import type { SentinelTable } from './sentinel-table';
@@ -207,13 +207,7 @@ export class OrderSync extends Construct {
         'Sellers whose authorization is broken are not counted here (they get a seller alert; see BrokenSyncs on the dashboard). ' +
         'Without fresh orders no missing email can be detected. What to do: run `shipnow status --table TABLE` to see which sellers; ' +
         'check the Dispatcher and Worker logs and Lambda errors/throttles on the dashboard, the SyncDlq and DispatcherDlq, and SP-API throttling (ThrottledCalls).',
-      metric: new Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName: ORDER_SYNC_METRICS.OLDEST_SUCCESSFUL_SYNC_AGE,
-        dimensionsMap: { service: SERVICE_NAME },
-        statistic: 'Maximum',
-        period: interval,
-      }),
+      metric: sentinelMetric(ORDER_SYNC_METRICS.OLDEST_SUCCESSFUL_SYNC_AGE, 'Maximum', interval),
       threshold: interval.toSeconds() * staleAfter,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 3,

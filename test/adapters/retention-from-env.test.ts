@@ -1,4 +1,4 @@
-import { retentionFromEnv } from '../../functions/adapters/dynamodb/repository';
+import { retentionFromEnv } from '../../functions/config';
 
 describe('retentionFromEnv (what the stack sets on every function that writes the table)', () => {
   test('both set', () => {

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../functions/local/cli';
-import { awsSetupFix } from '../../functions/local/commands/store';
+import { awsSetupFix } from '../../functions/local/aws-setup';
 import { HELP, helpTopic, wantsHelp } from '../../functions/local/help';
 
 const ROOT = join(__dirname, '..', '..');

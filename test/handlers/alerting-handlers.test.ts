@@ -9,8 +9,9 @@ import { DynamoDbOutbox } from '../../functions/adapters/dynamodb/outbox';
 import { ENV } from '../../functions/constants';
 import type { AlertChannel } from '../../functions/domain/ports';
 import type { OrderFacts } from '../../functions/domain/types';
-import { makeHandler as makeSender, readAlertSenderConfig } from '../../functions/handlers/alert-sender';
-import { makeHandler as makeReconciler, readReconcilerConfig } from '../../functions/handlers/reconciler';
+import { readAlertSenderConfig, readReconcilerConfig } from '../../functions/config';
+import { makeHandler as makeSender } from '../../functions/handlers/alert-sender';
+import { makeHandler as makeReconciler } from '../../functions/handlers/reconciler';
 import { makeHandler as makeSyncAlerts } from '../../functions/handlers/sync-alerts';
 import { importOrders } from '../../functions/services/import-orders';
 import { useDynalite } from '../support/dynalite';
@@ -38,13 +39,13 @@ test('reconciler: transitions and alerts; then the sender delivers them', async 
   await ddb.repository.putSeller({ sellerId: 's1', name: 'S', marketplaces: ['amazon.com'], createdAt: '2026-01-01T00:00:00.000Z', alerting: { channels: [{ id: 'hook', type: 'webhook', url: 'https://example.com/h' }] } } as never);
   await importOrders(ddb.repository, [order(1)], '2026-11-27T10:01:00.000Z', POLICY);
   const outbox = new DynamoDbOutbox({ client: ddb.client, tableName: ddb.tableName });
-  const reconcile = makeReconciler({ repo: ddb.repository, outbox, policy: POLICY, logger: logger(), metrics: metrics(), now: () => new Date('2026-11-27T11:10:00.000Z') });
+  const reconcile = makeReconciler({ repo: ddb.repository, outbox, policy: POLICY, logger: logger(), metrics: metrics(), now: () => new Date('2026-11-27T11:10:00.000Z').toISOString() });
   const summary = await reconcile(scheduled, context(() => 60_000));
   expect(summary).toEqual({ now: '2026-11-27T11:10:00.000Z', dueOrders: 1, transitions: 1, alerts: 1, failed: 0, stoppedEarly: false });
 
   const delivered: string[] = [];
   const channel = (): AlertChannel => ({ id: 'hook', type: 'webhook', send: async (m) => void delivered.push(...m.alerts.map((a) => a.alertId)) });
-  const send = makeSender({ outbox, health: outbox, sellers: ddb.repository, channels: channel, logger: logger(), metrics: metrics(), now: () => new Date('2026-11-27T11:11:00.000Z') });
+  const send = makeSender({ outbox, health: outbox, sellers: ddb.repository, channels: channel, logger: logger(), metrics: metrics(), now: () => new Date('2026-11-27T11:11:00.000Z').toISOString() });
   const r = await send(scheduled, context(() => 60_000));
   expect(r).toMatchObject({ sent: 1 });
   expect(delivered).toEqual(['notification-missing:112-4455667-300001']);
@@ -53,14 +54,14 @@ test('reconciler: transitions and alerts; then the sender delivers them', async 
 test('reconciler stops taking new work shortly before the Lambda deadline', async () => {
   await importOrders(ddb.repository, [order(1), order(2)], '2026-11-27T10:01:00.000Z', POLICY);
   const outbox = new DynamoDbOutbox({ client: ddb.client, tableName: ddb.tableName });
-  const reconcile = makeReconciler({ repo: ddb.repository, outbox, policy: POLICY, logger: logger(), metrics: metrics(), stopBeforeDeadlineMs: 10_000, now: () => new Date('2026-11-27T11:10:00.000Z') });
+  const reconcile = makeReconciler({ repo: ddb.repository, outbox, policy: POLICY, logger: logger(), metrics: metrics(), stopBeforeDeadlineMs: 10_000, now: () => new Date('2026-11-27T11:10:00.000Z').toISOString() });
   const summary = await reconcile(scheduled, context(() => 9_999));
   expect(summary).toMatchObject({ dueOrders: 2, transitions: 0, stoppedEarly: true });
 });
 
 test('sync-alerts: an order-sync "broken" event becomes one alert, a replay none', async () => {
   const outbox = new DynamoDbOutbox({ client: ddb.client, tableName: ddb.tableName });
-  const h = makeSyncAlerts({ outbox, sellers: ddb.repository, logger: logger(), now: () => new Date('2026-11-27T11:00:00.000Z') });
+  const h = makeSyncAlerts({ outbox, sellers: ddb.repository, logger: logger(), now: () => new Date('2026-11-27T11:00:00.000Z').toISOString() });
   const event = {
     source: 'shipnow.sentinel',
     'detail-type': 'Order sync broken',
@@ -93,7 +94,7 @@ test('reconciler: unknown-order notifications are swept on every run, whatever t
   await ddb.repository.putNotification(n);
   const outbox = new DynamoDbOutbox({ client: ddb.client, tableName: ddb.tableName });
   let t = '2026-11-27T11:07:00.000Z'; // a rate(5 minutes) schedule that never fires in minutes 0-4
-  const reconcile = makeReconciler({ repo: ddb.repository, outbox, policy: POLICY, logger: logger(), metrics: metrics(), now: () => new Date(t) });
+  const reconcile = makeReconciler({ repo: ddb.repository, outbox, policy: POLICY, logger: logger(), metrics: metrics(), now: () => new Date(t).toISOString() });
   expect((await reconcile(scheduled, context(() => 60_000))).alerts).toBe(1);
   expect((await outbox.listForSeller('s1')).map((i) => i.alert.alertId)).toEqual(['unknown-order:111-9999999-9999999:m1']);
   // A second one arrives at 11:00: due at 17:00 (6 h, the default), alerted by the first run after.
@@ -137,7 +138,7 @@ test('sender: a bug in a channel is logged (name, message, cause) and fails the 
       channels: channels as never,
       logger: new Logger({ serviceName: 'test', logLevel: 'ERROR' }),
       metrics: metrics(),
-      now: () => new Date('2026-11-27T10:40:00.000Z'),
+      now: () => new Date('2026-11-27T10:40:00.000Z').toISOString(),
     });
     await expect(send(scheduled, context(() => 60_000))).rejects.toThrow(/1 unexpected error/);
   } finally {

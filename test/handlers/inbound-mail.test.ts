@@ -13,7 +13,8 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { DynamoDbIntakeLedger } from '../../functions/adapters/dynamodb/intake-ledger';
 import { S3MailStore } from '../../functions/adapters/s3-mail-store';
-import { makeHandler, readInboundMailConfig, type InboundMailDeps } from '../../functions/handlers/inbound-mail';
+import { readInboundMailConfig } from '../../functions/config';
+import { makeHandler, type InboundMailDeps } from '../../functions/handlers/inbound-mail';
 import type { OrderFacts } from '../../functions/domain/types';
 import { DEFAULT_POLICY } from '../../functions/domain/types';
 import { importOrders } from '../../functions/services/import-orders';
@@ -94,7 +95,7 @@ function deps(over: { maxMessageBytes?: number } = {}): InboundMailDeps {
     bucket: BUCKET,
     logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
     metrics: new Metrics({ namespace: 'Test', serviceName: 'test' }),
-    now: () => NOW,
+    now: () => NOW.toISOString(),
     intake: {
       repo: ddb.repository,
       ledger: new DynamoDbIntakeLedger({ client: ddb.client, tableName: ddb.tableName }),

@@ -139,7 +139,7 @@ describe('sync-dispatcher', () => {
       },
     };
     const { logger, metrics, added } = observability();
-    const handler = makeDispatcher({ repo: ddb.repository, state, sqs: sqs as never, queueUrl: 'https://sqs.local/q', logger, metrics, now: () => T0 });
+    const handler = makeDispatcher({ repo: ddb.repository, state, sqs: sqs as never, queueUrl: 'https://sqs.local/q', logger, metrics, now: () => new Date(T0).toISOString() });
     const r = await handler({} as never, context());
     expect(r).toEqual({ dispatched: 12, oldestSuccessAgeSeconds: 3600, broken: 1 });
     expect(sent.map((b) => b.length).sort()).toEqual([10, 2]);
@@ -179,7 +179,7 @@ describe('order-change handler', () => {
   test('applies the notification; a malformed one fails alone', async () => {
     await ddb.repository.putSeller({ sellerId: 'A3TH9S8BH6GOGM', name: 'S', marketplaces: ['amazon.com'], createdAt: '2022-01-01T00:00:00.000Z' });
     const { logger, metrics, added } = observability();
-    const handler = makeOrderChange({ repo: ddb.repository, policy: DEFAULT_POLICY, logger, metrics, now: () => T0 });
+    const handler = makeOrderChange({ repo: ddb.repository, policy: DEFAULT_POLICY, logger, metrics, now: () => new Date(T0).toISOString() });
     const out = await handler(sqsEvent([JSON.stringify(sandboxOrderChangeExample()), '{"NotificationType":"ORDER_CHANGE"}']), context());
     expect(out).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
     expect((await ddb.repository.getOrder('A3TH9S8BH6GOGM', '903-8868176-2219830'))?.source).toBe('order-change');
@@ -203,7 +203,7 @@ describe('report-import handler', () => {
     const files: Record<string, string> = { 'reports/A9DE/unshipped 2024-12-24.txt': report, 'reports/A9DE/broken.txt': 'hello\tworld\n' };
     const s3 = { send: async (cmd: { input: { Key: string } }) => ({ Body: { transformToString: async () => files[cmd.input.Key] } }) };
     const { logger, metrics } = observability();
-    const handler = makeReportImport({ repo: ddb.repository, s3: s3 as never, policy: DEFAULT_POLICY, logger, metrics, now: () => T0 });
+    const handler = makeReportImport({ repo: ddb.repository, s3: s3 as never, policy: DEFAULT_POLICY, logger, metrics, now: () => new Date(T0).toISOString() });
     expect(await handler(s3Event('reports/A9DE/unshipped+2024-12-24.txt'), context())).toEqual({ imported: 2, rejected: 0 });
     const stored = await ddb.repository.listOrders('A9DE');
     expect(stored.map((o) => [o.orderId, o.marketplace, o.source])).toEqual([

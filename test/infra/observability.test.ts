@@ -15,10 +15,15 @@ import { makeHandler as makeSender } from '../../functions/handlers/alert-sender
 import { makeHandler as makeReconciler } from '../../functions/handlers/reconciler';
 import { importOrders } from '../../functions/services/import-orders';
 import { useDynalite } from '../support/dynalite';
-import { ALERT_SENDER_METRICS, CHANNEL_DIMENSION } from '../../functions/handlers/alert-metrics';
-import { METRIC as INBOUND_METRIC, REASON_DIMENSION } from '../../functions/handlers/inbound-mail';
-import { FAILURE_REASON_DIMENSION, ORDER_SYNC_METRICS } from '../../functions/handlers/order-sync-metrics';
-import { METRIC as RECONCILER_METRIC } from '../../functions/handlers/reconciler';
+import {
+  ALERT_SENDER_METRICS,
+  CHANNEL_DIMENSION,
+  FAILURE_REASON_DIMENSION,
+  INBOUND_MAIL_METRICS as INBOUND_METRIC,
+  ORDER_SYNC_METRICS,
+  REASON_DIMENSION,
+  RECONCILER_METRICS as RECONCILER_METRIC,
+} from '../../functions/metrics';
 import { parseConfig, SentinelConfigError } from '../../infra/config';
 import { ALLOWED_METRIC_DIMENSIONS } from '../../infra/constructs/observability';
 import { buildStack, dashboardBody, dashboardMetrics, type Resources } from './template-support';
@@ -406,7 +411,7 @@ describe('what the handlers emit at run time (reconciler, alert sender)', () => 
     );
     const outbox = new DynamoDbOutbox({ client: ddb.client, tableName: ddb.tableName });
     const r = recording();
-    await makeReconciler({ repo: ddb.repository, outbox, policy: { graceMinutes: 60 }, logger: r.logger, metrics: r.metrics, now: () => new Date('2026-11-27T11:10:00.000Z') })(scheduled, context);
+    await makeReconciler({ repo: ddb.repository, outbox, policy: { graceMinutes: 60 }, logger: r.logger, metrics: r.metrics, now: () => new Date('2026-11-27T11:10:00.000Z').toISOString() })(scheduled, context);
     const channel = (): AlertChannel => ({ id: 'hook', type: 'webhook', send: async () => undefined });
     await makeSender({
       outbox,
@@ -416,7 +421,7 @@ describe('what the handlers emit at run time (reconciler, alert sender)', () => 
       fallbackChannels: [{ id: 'hook', type: 'webhook', url: 'https://example.com/h' } as never],
       logger: r.logger,
       metrics: r.metrics,
-      now: () => new Date('2026-11-27T11:11:00.000Z'),
+      now: () => new Date('2026-11-27T11:11:00.000Z').toISOString(),
     })(scheduled, context);
 
     const value = (name: string) => r.emitted.filter((e) => e.name === name).reduce((n, e) => n + e.value, 0);

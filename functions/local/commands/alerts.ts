@@ -7,10 +7,10 @@
  *
  * Exit: 0 no broken channel is left; 1 some are still broken; 2 bad input.
  */
-import { DynamoDbOutbox } from '../../adapters/dynamodb/outbox';
 import { brokenChannels } from '../../services/channel-health';
 import { helpTopic, parseFlags, printHelp, wantsHelp } from '../help';
-import { EXIT, STORE_FLAGS, UsageError, openStore, type Io, exitOnBadInput } from './store';
+import { EXIT, exitOnBadInput, type Io, UsageError } from '../cli-io';
+import { openStore, STORE_FLAGS } from './store';
 
 export async function alertsCommand(args: string[], io: Io): Promise<number> {
   const [sub, ...rest] = args;
@@ -28,7 +28,7 @@ export async function alertsCommand(args: string[], io: Io): Promise<number> {
     const store = await openStore(values);
     try {
       if (!(await store.repo.getSeller(values.seller))) throw new UsageError(`no seller '${values.seller}' in ${store.describe}`);
-      const outbox = new DynamoDbOutbox({ client: store.client, tableName: store.tableName });
+      const outbox = store.outbox;
       const result = await brokenChannels(outbox, values.seller, clear === undefined ? {} : { clear });
       const stillBroken = result.broken.filter((b) => !result.cleared.includes(b.channelId));
       if (values.json) {

@@ -24,7 +24,9 @@ import { backfillUnmatchedNotifications } from '../../services/backfill-unmatche
 import { intakeMessage, replayMessage, type IntakeDeps, type IntakeResult } from '../../services/intake';
 import { contentId } from '../mail-folder';
 import { helpTopic, parseFlags, printHelp, wantsHelp } from '../help';
-import { EXIT, STORE_FLAGS, UsageError, inboundDomainOf, openStore, requireInboundDomain, type Io, type OpenStore, type StoreOptions, exitOnBadInput } from './store';
+import { EXIT, exitOnBadInput, type Io, UsageError } from '../cli-io';
+import { inboundDomainOf, requireInboundDomain } from '../inbound-domain';
+import { openStore, type OpenStore, STORE_FLAGS, type StoreOptions } from './store';
 
 export interface MailCommandOptions {
   now?: () => Date;

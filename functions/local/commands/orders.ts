@@ -21,19 +21,19 @@
 import { randomUUID } from 'node:crypto';
 import { SingleBar, Presets } from 'cli-progress';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DynamoDbSyncState } from '../../adapters/dynamodb/sync-state';
 import { SecretsManagerCredentials, StaticCredentials } from '../../adapters/secrets';
 import { SpApiClient, type FetchLike } from '../../adapters/sp-api-client';
 import { marketplaceByCode } from '../../domain/marketplaces';
 import type { OrdersApiVersion } from '../../domain/order-sync';
-import type { SpApiCredentialsStore, SyncEvent } from '../../domain/ports';
-import type { SentinelRepository } from '../../domain/ports';
+import type { SentinelRepository, SpApiCredentialsStore, SyncEvent } from '../../domain/ports';
 import { DEFAULT_POLICY, type OrderFacts } from '../../domain/types';
 import { importOrders } from '../../services/import-orders';
 import { loadOrdersFile } from '../../services/load-orders-file';
 import { syncSellerOrders } from '../../services/sync-orders';
 import { helpTopic, parseFlags, printHelp, wantsHelp } from '../help';
-import { EXIT, STORE_FLAGS, UsageError, explainAwsSetupErrors, openStore, type Io, exitOnBadInput } from './store';
+import { EXIT, exitOnBadInput, type Io, UsageError } from '../cli-io';
+import { explainAwsSetupErrors } from '../aws-setup';
+import { openStore, STORE_FLAGS } from './store';
 
 /** Options for tests: environment, clock, and a progress-bar switch. */
 export interface OrdersCommandOptions {
@@ -111,7 +111,7 @@ async function ordersSync(args: string[], io: Io, opts: OrdersCommandOptions): P
     const result = await syncSellerOrders(
       {
         repo: store.repo,
-        state: new DynamoDbSyncState({ client: store.client, tableName: store.tableName }),
+        state: store.syncState,
         api: client,
         credentials,
         events: { publish: async (e) => void events.push(e) },
@@ -189,7 +189,7 @@ async function ordersImport(args: string[], io: Io, opts: OrdersCommandOptions):
     const showProgress = opts.progress ?? (process.stderr.isTTY === true && loaded.orders.length >= PROGRESS_THRESHOLD);
     const totals = await importWithProgress(store.repo, loaded.orders, now, showProgress ? (opts.progressStream ?? process.stderr) : undefined);
     // "Orders received" for `shipnow status` (one small write per marketplace in the file).
-    const state = new DynamoDbSyncState({ client: store.client, tableName: store.tableName });
+    const state = store.syncState;
     for (const m of new Set(loaded.orders.map((o) => o.marketplace).filter((m): m is string => Boolean(m)))) await state.markImported(sellerId, m, now);
     if (values.json) {
       io.out(JSON.stringify({ sellerId, file: positionals[0], format: loaded.format, orders: loaded.orders.length, ...totals }));

@@ -1,6 +1,6 @@
 /**
  * `shipnow seller channels set|list|remove|test`: a seller's alert channels, kept on the profile
- * as `alerting.channels` (functions/domain/alert-settings.ts ChannelConfigSchema, the one definition; the
+ * as `alerting.channels` (functions/domain/alerts.ts ChannelConfigSchema, the one definition; the
  * whole `alerting` object is checked with AlertSettingsInputSchema before it is written), in
  * order of preference. With the store flags of ./store.ts.
  *
@@ -20,7 +20,7 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { makeChannelFactory } from '../../adapters/channels/factory';
-import { DynamoDbOutbox } from '../../adapters/dynamodb/outbox';
+import type { DynamoDbOutbox } from '../../adapters/dynamodb/outbox';
 import { DynamoDbSellerAdmin } from '../../adapters/dynamodb/seller-admin';
 import type { StoredSellerProfile } from '../../domain/ports';
 import { ENV } from '../../constants';
@@ -41,7 +41,8 @@ import { sellerIdProblem } from '../../domain/seller-input';
 import { changeSellerProfile } from '../../services/manage-sellers';
 import { helpTopic, printHelp } from '../help';
 import { parse, type SellerCommandOptions } from './seller';
-import { EXIT, STORE_FLAGS, UsageError, openStore, type Io, type OpenStore } from './store';
+import { EXIT, type Io, UsageError } from '../cli-io';
+import { openStore, type OpenStore, STORE_FLAGS } from './store';
 
 export async function sellerChannelsCommand(args: string[], io: Io, opts: SellerCommandOptions): Promise<number> {
   const [sub, ...rest] = args;
@@ -262,7 +263,7 @@ async function effectiveChannels(store: OpenStore, sellerId: string): Promise<{ 
 }
 
 function outboxOf(store: OpenStore): DynamoDbOutbox {
-  return new DynamoDbOutbox({ client: store.client, tableName: store.tableName });
+  return store.outbox;
 }
 
 // ---- test ------------------------------------------------------------------------------------------

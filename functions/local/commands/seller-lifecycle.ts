@@ -33,7 +33,9 @@ import { CLEARABLE_FIELDS, CLEARED_ATTRIBUTE, sellerIdProblem, checkSellerFields
 import type { Seller } from '../../domain/types';
 import { changeSellerProfile, createSellerWithAlias, planSellerImport, removalStatement } from '../../services/manage-sellers';
 import { SELLER_FIELD_FLAGS, notificationSteps, parse, type SellerCommandOptions } from './seller';
-import { EXIT, PLACEHOLDER_NOTE, STORE_FLAGS, UsageError, inboundDomainConfigured, inboundDomainOf, openStore, requireInboundDomain, type Io } from './store';
+import { EXIT, type Io, UsageError } from '../cli-io';
+import { inboundDomainConfigured, inboundDomainOf, PLACEHOLDER_NOTE, requireInboundDomain } from '../inbound-domain';
+import { openStore, STORE_FLAGS } from './store';
 
 // ---- add --from ------------------------------------------------------------------------------------
 

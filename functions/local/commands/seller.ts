@@ -21,7 +21,9 @@ import { ChosenAliasTakenError, createSellerWithAlias } from '../../services/man
 import { helpTopic, parseFlags, printHelp, wantsHelp } from '../help';
 import { sellerChannelsCommand } from './seller-channels';
 import { sellerAddFrom, sellerRemove, sellerUpdate } from './seller-lifecycle';
-import { EXIT, PLACEHOLDER_NOTE, STORE_FLAGS, UsageError, inboundDomainConfigured, openStore, requireInboundDomain, type Io, exitOnBadInput } from './store';
+import { EXIT, exitOnBadInput, type Io, UsageError } from '../cli-io';
+import { inboundDomainConfigured, PLACEHOLDER_NOTE, requireInboundDomain } from '../inbound-domain';
+import { openStore, STORE_FLAGS } from './store';
 
 export interface SellerCommandOptions {
   /** Random source for aliases (tests pass a fixed one). */

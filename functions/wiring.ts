@@ -1,0 +1,216 @@
+/**
+ * The one wiring module: builds the clients and adapters a function needs from its configuration
+ * section (functions/config.ts). Every Lambda handler's exported `handler` is `makeHandler(wireX())`
+ * built once per cold start; the CLI's `--table` mode builds its table stores with `tableStores`,
+ * so a deployed function and the CLI read and write the table through the same adapters, set up
+ * the same way (retention, page sizes).
+ *
+ * A handler's own module holds only `makeHandler(deps)`, the logic tests drive with local servers;
+ * the wiring here is the only place that knows which concrete adapter stands behind each port.
+ * Each `wireX` takes the environment and, optionally, the SDK clients (tests and the CLI pass their
+ * own); what it does not use, esbuild leaves out of that function's bundle.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { EventBridgeAlertPublisher } from './adapters/channels/aws';
+import { makeChannelFactory } from './adapters/channels/factory';
+import { DynamoDbIntakeLedger } from './adapters/dynamodb/intake-ledger';
+import { DynamoDbOutbox } from './adapters/dynamodb/outbox';
+import { DynamoDbRepository } from './adapters/dynamodb/repository';
+import { DynamoDbSyncState } from './adapters/dynamodb/sync-state';
+import { EventBridgeSyncEvents } from './adapters/eventbridge-sync-events';
+import { S3MailStore } from './adapters/s3-mail-store';
+import { SecretsManagerCredentials } from './adapters/secrets';
+import { SpApiClient } from './adapters/sp-api-client';
+import {
+  ConfigError,
+  orderPolicy,
+  readAlertSenderConfig,
+  readInboundMailConfig,
+  readOrderSyncConfig,
+  readReconcilerConfig,
+  readTableConfig,
+  type Env,
+  type TableConfig,
+} from './config';
+import { METRICS_NAMESPACE, SERVICE_NAME } from './constants';
+import type { Clock } from './domain/types';
+import type { AlertSenderDeps } from './handlers/alert-sender';
+import type { InboundMailDeps } from './handlers/inbound-mail';
+import type { OrderChangeDeps } from './handlers/order-change';
+import type { ReconcilerDeps } from './handlers/reconciler';
+import type { ReportImportDeps } from './handlers/report-import';
+import type { DispatcherDeps } from './handlers/sync-dispatcher';
+import type { SyncAlertsDeps } from './handlers/sync-alerts';
+import type { WorkerDeps } from './handlers/sync-worker';
+
+/** The wall clock (the one clock type, `() => IsoTime`). */
+export const systemClock: Clock = () => new Date().toISOString();
+
+/** Powertools' logger, named after the service (the stack also sets POWERTOOLS_SERVICE_NAME). */
+export const serviceLogger = (): Logger => new Logger({ serviceName: SERVICE_NAME });
+
+/** Powertools' logger and metrics, in the stack's namespace (the stack also sets POWERTOOLS_* variables). */
+export function observability(): { logger: Logger; metrics: Metrics } {
+  return { logger: serviceLogger(), metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }) };
+}
+
+/** The SDK clients of the alert channels get a timeout of their own (an SDK call has none by default). */
+export const CHANNEL_CLIENT_TIMEOUTS = { connectionTimeout: 3_000, requestTimeout: 8_000 } as const;
+
+// ---- the table -----------------------------------------------------------------------------------
+
+export interface TableStoreOptions {
+  /** Days intake records (messages, rejections, quarantine) are kept; absent: kept. */
+  intakeRetentionDays?: number;
+  /** `Limit` of every repository Query page (tests set it small to exercise pagination). */
+  queryPageSize?: number;
+}
+
+/** The stores over the one table, all on one client. */
+export interface TableStores {
+  client: DynamoDBClient;
+  tableName: string;
+  repo: DynamoDbRepository;
+  ledger: DynamoDbIntakeLedger;
+  outbox: DynamoDbOutbox;
+  syncState: DynamoDbSyncState;
+}
+
+export function tableStores(table: TableConfig, client: DynamoDBClient, options: TableStoreOptions = {}): TableStores {
+  const { tableName } = table;
+  const days = options.intakeRetentionDays;
+  return {
+    client,
+    tableName,
+    repo: new DynamoDbRepository({
+      client,
+      tableName,
+      ...(table.retention ? { retention: table.retention } : {}),
+      ...(options.queryPageSize !== undefined ? { queryPageSize: options.queryPageSize } : {}),
+    }),
+    ledger: new DynamoDbIntakeLedger({
+      client,
+      tableName,
+      ...(days !== undefined ? { retention: { messageDays: days, rejectionDays: days, quarantineDays: days } } : {}),
+    }),
+    outbox: new DynamoDbOutbox({ client, tableName }),
+    syncState: new DynamoDbSyncState({ client, tableName }),
+  };
+}
+
+// ---- one builder per function --------------------------------------------------------------------
+
+export function wireInboundMail(env: Env, clients: { dynamodb?: DynamoDBClient; s3?: S3Client } = {}): InboundMailDeps {
+  const config = readInboundMailConfig(env);
+  const table = tableStores(readTableConfig(env), clients.dynamodb ?? new DynamoDBClient({}), { intakeRetentionDays: config.retentionDays });
+  return {
+    bucket: config.bucket,
+    ...observability(),
+    intake: {
+      repo: table.repo,
+      ledger: table.ledger,
+      mailStore: new S3MailStore({ client: clients.s3 ?? new S3Client({}), bucket: config.bucket }),
+      config: {
+        inboundDomain: config.inboundDomain,
+        maxMessageBytes: config.maxMessageBytes,
+        ...(config.trustedAuthservId ? { trustedAuthservId: config.trustedAuthservId } : {}),
+        requireVerdicts: true,
+        policy: orderPolicy(config.graceMinutes),
+      },
+    },
+  };
+}
+
+export function wireReconciler(env: Env, clients: { dynamodb?: DynamoDBClient } = {}): ReconcilerDeps {
+  const config = readReconcilerConfig(env);
+  const table = tableStores(readTableConfig(env), clients.dynamodb ?? new DynamoDBClient({}));
+  return {
+    repo: table.repo,
+    outbox: table.outbox,
+    // Read-only use of the intake ledger's "last email per marketplace".
+    lastEmails: table.ledger,
+    policy: orderPolicy(config.graceMinutes),
+    ...observability(),
+    stopBeforeDeadlineMs: config.stopBeforeDeadlineMs,
+  };
+}
+
+export function wireAlertSender(
+  env: Env,
+  clients: { dynamodb?: DynamoDBClient; ses?: SESv2Client; sns?: SNSClient; eventbridge?: EventBridgeClient } = {},
+): AlertSenderDeps {
+  const config = readAlertSenderConfig(env);
+  const table = tableStores(readTableConfig(env), clients.dynamodb ?? new DynamoDBClient({}));
+  const ses = clients.ses ?? new SESv2Client({ requestHandler: CHANNEL_CLIENT_TIMEOUTS });
+  const sns = clients.sns ?? new SNSClient({ requestHandler: CHANNEL_CLIENT_TIMEOUTS });
+  return {
+    outbox: table.outbox,
+    health: table.outbox,
+    sellers: table.repo,
+    orders: { repo: table.repo, policy: orderPolicy(config.graceMinutes) },
+    channels: makeChannelFactory({
+      ...(config.fromAddress ? { ses: { client: ses, from: config.fromAddress, ...(config.configurationSet ? { configurationSetName: config.configurationSet } : {}) } } : {}),
+      sns: { client: sns, ...(config.topicArn ? { defaultTopicArn: config.topicArn } : {}) },
+    }),
+    ...(config.eventBus ? { events: new EventBridgeAlertPublisher(clients.eventbridge ?? new EventBridgeClient({}), config.eventBus) } : {}),
+    // The stack's topic is every seller's last resort: an alert never depends on one mailbox.
+    ...(config.topicArn ? { fallbackChannels: [{ id: 'stack-topic', type: 'sns' as const }] } : {}),
+    ...observability(),
+    stopBeforeDeadlineMs: config.stopBeforeDeadlineMs,
+  };
+}
+
+export function wireSyncAlerts(env: Env, clients: { dynamodb?: DynamoDBClient } = {}): SyncAlertsDeps {
+  const table = tableStores(readTableConfig(env), clients.dynamodb ?? new DynamoDBClient({}));
+  return { outbox: table.outbox, sellers: table.repo, logger: serviceLogger() };
+}
+
+export function wireDispatcher(env: Env, clients: { dynamodb?: DynamoDBClient; sqs?: SQSClient } = {}): DispatcherDeps {
+  const config = readOrderSyncConfig(env);
+  if (!config.queueUrl) throw new ConfigError('order-sync', 'the sync queue URL is not set');
+  const table = tableStores(readTableConfig(env), clients.dynamodb ?? new DynamoDBClient({}));
+  return { repo: table.repo, state: table.syncState, sqs: clients.sqs ?? new SQSClient({}), queueUrl: config.queueUrl, ...observability(), now: systemClock };
+}
+
+export function wireSyncWorker(
+  env: Env,
+  clients: { dynamodb?: DynamoDBClient; secrets?: SecretsManagerClient; eventbridge?: EventBridgeClient } = {},
+): WorkerDeps {
+  const config = readOrderSyncConfig(env);
+  const table = tableStores(readTableConfig(env), clients.dynamodb ?? new DynamoDBClient({}));
+  return {
+    sync: {
+      repo: table.repo,
+      state: table.syncState,
+      api: new SpApiClient(),
+      credentials: new SecretsManagerCredentials({ client: clients.secrets ?? new SecretsManagerClient({}), prefix: config.secretsPrefix }),
+      events: new EventBridgeSyncEvents(clients.eventbridge ?? new EventBridgeClient({}), config.eventBusName),
+      // The sync's token buckets and deadlines count milliseconds (a timer, not a date).
+      now: Date.now,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      policy: config.policy,
+    },
+    ...observability(),
+    overlapMs: config.overlapMinutes * 60_000,
+  };
+}
+
+export function wireOrderChange(env: Env, clients: { dynamodb?: DynamoDBClient } = {}): OrderChangeDeps {
+  const config = readOrderSyncConfig(env);
+  const table = tableStores(readTableConfig(env), clients.dynamodb ?? new DynamoDBClient({}));
+  return { repo: table.repo, policy: config.policy, ...observability(), now: systemClock };
+}
+
+export function wireReportImport(env: Env, clients: { dynamodb?: DynamoDBClient; s3?: S3Client } = {}): ReportImportDeps {
+  const config = readOrderSyncConfig(env);
+  const table = tableStores(readTableConfig(env), clients.dynamodb ?? new DynamoDBClient({}));
+  return { repo: table.repo, s3: clients.s3 ?? new S3Client({}), policy: config.policy, ...observability(), now: systemClock };
+}
