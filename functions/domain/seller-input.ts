@@ -112,6 +112,7 @@ function splitList(values: readonly string[]): string[] {
   return values.flatMap((v) => v.split(/[,;\s]+/)).filter(Boolean);
 }
 
+/** Whether `tz` is an IANA time zone this runtime knows (`Asia/Shanghai`, `UTC`). */
 export function isTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });

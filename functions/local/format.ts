@@ -213,15 +213,6 @@ export function tableLanguage(flag: AlertLanguage | undefined, profile: AlertLan
   return /^zh/i.test(locale) ? 'zh-CN' : 'en';
 }
 
-/** Whether `tz` is an IANA time zone this runtime knows (`Asia/Shanghai`, `UTC`). */
-export function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Columns padded to the widest cell, in terminal columns (a Chinese character takes two). */
 function table(rows: string[][]): string[] {

@@ -16,8 +16,7 @@
  * and it leaves the caller's client untouched.
  */
 import type { WriteRequest } from '@aws-sdk/client-dynamodb';
-import { ENV } from '../../constants';
-import { AliasTakenError, ConcurrentModificationError, ConditionFailedError, NotFoundError, SentinelError } from '../../domain/errors';
+import { AliasTakenError, ConcurrentModificationError, ConditionFailedError, NotFoundError } from '../../domain/errors';
 import { validateInboundAlias } from '../../domain/inbound';
 import type { DueNotifications, DueOrders, MissingStreak, OrderStatsDay, OrderStatsDelta, PutResult, RecentOrderStats, SentinelRepository } from '../../domain/ports';
 import type { IsoTime, NotificationRecord, OrderState, Seller, StoredOrder } from '../../domain/types';
@@ -64,27 +63,6 @@ export interface RetentionPolicy {
    * Any later write that reopens the order removes the expiry again (a Put replaces the item).
    */
   closedOrderDays?: number;
-}
-
-/**
- * The retention the stack configured (SentinelTable sets both variables on every function it
- * grants write access), read where a Lambda wires its repository. Absent or empty: kept.
- */
-export function retentionFromEnv(env: Readonly<Record<string, string | undefined>>): RetentionPolicy | undefined {
-  const days = (name: string): number | undefined => {
-    const v = env[name];
-    if (v === undefined || v === '') return undefined;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n <= 0) throw new SentinelError(`${name} must be a positive number of days (got '${v}')`);
-    return n;
-  };
-  const notificationDays = days(ENV.NOTIFICATION_RETENTION_DAYS);
-  const closedOrderDays = days(ENV.CLOSED_ORDER_RETENTION_DAYS);
-  if (notificationDays === undefined && closedOrderDays === undefined) return undefined;
-  return {
-    ...(notificationDays !== undefined ? { notificationDays } : {}),
-    ...(closedOrderDays !== undefined ? { closedOrderDays } : {}),
-  };
 }
 
 export interface DynamoDbRepositoryOptions extends TableOptions {
