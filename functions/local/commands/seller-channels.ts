@@ -40,7 +40,7 @@ import {
 import { sellerIdProblem } from '../../domain/seller-input';
 import { changeSellerProfile } from '../../services/manage-sellers';
 import { helpTopic, printHelp } from '../help';
-import { parse, type SellerCommandOptions } from './seller';
+import { parse, type SellerCommandOptions } from './seller-common';
 import { EXIT, type Io, UsageError } from '../cli-io';
 import { openStore, type OpenStore, STORE_FLAGS } from './store';
 

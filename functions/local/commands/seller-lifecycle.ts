@@ -32,7 +32,7 @@ import { marketplaceByKey, type Marketplace } from '../../domain/marketplaces';
 import { CLEARABLE_FIELDS, CLEARED_ATTRIBUTE, sellerIdProblem, checkSellerFields, profileFields, type ClearableField } from '../../domain/seller-input';
 import type { Seller } from '../../domain/types';
 import { changeSellerProfile, createSellerWithAlias, planSellerImport, removalStatement } from '../../services/manage-sellers';
-import { SELLER_FIELD_FLAGS, notificationSteps, parse, type SellerCommandOptions } from './seller';
+import { SELLER_FIELD_FLAGS, notificationSteps, parse, type SellerCommandOptions } from './seller-common';
 import { EXIT, type Io, UsageError } from '../cli-io';
 import { inboundDomainConfigured, inboundDomainOf, PLACEHOLDER_NOTE, requireInboundDomain } from '../inbound-domain';
 import { openStore, STORE_FLAGS } from './store';
