@@ -32,6 +32,7 @@ import { InputError, SpApiAuthorizationError, SpApiError, SpApiResponseError, Sp
 import type { Region } from '../domain/marketplaces';
 import type { OrdersApiVersion } from '../domain/order-sync';
 import type { OrdersApi, OrdersPage, OrdersPageRequest } from '../domain/ports';
+import { retry } from '../domain/retry';
 import { parseSpApiOrders } from './sp-api-json';
 
 export const LWA_TOKEN_URL = 'https://api.amazon.com/auth/o2/token';
@@ -197,25 +198,26 @@ export class SpApiClient implements OrdersApi {
       client_id: request.credentials.clientId,
       client_secret: request.credentials.clientSecret,
     });
-    let res: HttpResponse | undefined;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        res = await this.request(this.lwaTokenUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', 'user-agent': this.userAgent },
-          body: form.toString(),
-        });
-      } catch (err) {
-        if (attempt >= this.maxAttempts) throw new SpApiError('lwa-token', 0, `no response: ${(err as Error).message}`, {}, { cause: err });
-        await this.sleep(this.backoff(attempt));
-        continue;
-      }
-      if ((res.status === 429 || res.status >= 500) && attempt < this.maxAttempts) {
-        await this.sleep(this.backoff(attempt));
-        continue;
-      }
-      break;
-    }
+    // No response, 429 or 5xx: tried again after a full-jitter wait, up to maxAttempts; the last
+    // answer, whatever it is, is judged below.
+    const res = await retry<HttpResponse>(
+      async (attempt) => {
+        let r: HttpResponse;
+        try {
+          r = await this.request(this.lwaTokenUrl, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', 'user-agent': this.userAgent },
+            body: form.toString(),
+          });
+        } catch (err) {
+          if (attempt >= this.maxAttempts) throw new SpApiError('lwa-token', 0, `no response: ${(err as Error).message}`, {}, { cause: err });
+          throw err;
+        }
+        return (r.status === 429 || r.status >= 500) && attempt < this.maxAttempts ? false : r;
+      },
+      // backoff(n) is asked before try n: it waits as after the failed try n - 1.
+      { attempts: this.maxAttempts, backoff: (next) => this.backoff(next - 1), retryOn: () => true, sleep: (ms) => this.sleep(ms) },
+    );
     const json = safeJson(res.text);
     if (!res.ok) {
       const err = ErrorBodySchema.safeParse(json);
@@ -236,6 +238,10 @@ export class SpApiClient implements OrdersApi {
   /**
    * GET with the access token; retries 429/5xx/network errors; refreshes the token once on 401
    * (or 403 with an expired-token message). Resolves to the parsed JSON body.
+   *
+   * Its own loop, not domain/retry.ts: the wait depends on the answer (a 429's rate header), a
+   * wait that would pass the caller's deadline ends the loop before sleeping, and a token refresh
+   * is one more try that does not count as an attempt.
    */
   private async call(operation: string, request: OrdersPageRequest, url: string): Promise<{ body: unknown; rateLimitHeader?: string; throttled: number }> {
     let refreshed = false;

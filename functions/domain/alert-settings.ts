@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { AlertLanguage } from './alert-model';
+import { SentinelError } from './errors';
 import type { ReminderSchedule, Seller } from './types';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24 h');
@@ -76,11 +77,10 @@ export const DEFAULT_ALERT_SETTINGS: Readonly<AlertSettings> = Object.freeze({
   brokenChannelRetryHours: 6,
 });
 
-export class InvalidAlertSettingsError extends Error {
+export class InvalidAlertSettingsError extends SentinelError {
   readonly sellerId: string;
   constructor(sellerId: string, problem: string) {
     super(`seller ${sellerId}: invalid alerting settings: ${problem}`);
-    this.name = 'InvalidAlertSettingsError';
     this.sellerId = sellerId;
   }
 }

@@ -12,6 +12,7 @@ import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSCli
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { isSyncActive } from '../domain/order-sync';
 import type { SentinelRepository, SyncHealth, SyncStateStore } from '../domain/ports';
+import { retry } from '../domain/retry';
 import type { Clock } from '../domain/types';
 import { ORDER_SYNC_METRICS } from '../metrics';
 import { wireDispatcher } from '../wiring';
@@ -80,16 +81,24 @@ export function oldestSuccessAgeSeconds(health: readonly SyncHealth[], nowMs: nu
   return oldest === null ? null : Math.max(0, Math.round((nowMs - oldest) / 1000));
 }
 
+/** Up to 3 SendMessageBatch calls, each resending only the entries the previous one reported failed. */
 async function sendBatch(deps: DispatcherDeps, entries: SendMessageBatchRequestEntry[]): Promise<void> {
+  if (entries.length === 0) return;
   let pending = entries;
-  for (let attempt = 1; pending.length > 0; attempt++) {
-    const out = await deps.sqs.send(new SendMessageBatchCommand({ QueueUrl: deps.queueUrl, Entries: pending }));
-    const failed = new Set((out.Failed ?? []).map((f) => f.Id));
-    pending = pending.filter((e) => failed.has(e.Id));
-    if (pending.length > 0 && attempt >= 3) {
-      throw new Error(`SendMessageBatch: ${pending.length} message(s) still failing after ${attempt} attempts (${out.Failed?.[0]?.Code ?? 'unknown'})`);
-    }
-  }
+  let lastCode: string | undefined;
+  await retry(
+    async () => {
+      const out = await deps.sqs.send(new SendMessageBatchCommand({ QueueUrl: deps.queueUrl, Entries: pending }));
+      const failed = new Set((out.Failed ?? []).map((f) => f.Id));
+      pending = pending.filter((e) => failed.has(e.Id));
+      lastCode = out.Failed?.[0]?.Code;
+      return pending.length === 0;
+    },
+    {
+      attempts: 3,
+      onExhausted: (attempts) => new Error(`SendMessageBatch: ${pending.length} message(s) still failing after ${attempts} attempts (${lastCode ?? 'unknown'})`),
+    },
+  );
 }
 
 export function makeHandler(deps: DispatcherDeps) {

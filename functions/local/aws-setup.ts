@@ -10,7 +10,6 @@ import { UsageError } from './cli-io';
 export class TableNotFoundError extends UsageError {
   constructor(table: string, where: string) {
     super(`table ${table} not found (${where}); check --table and --region / AWS_REGION${where.includes('endpoint') ? ' / --endpoint' : ''}`);
-    this.name = 'TableNotFoundError';
   }
 }
 
@@ -38,7 +37,6 @@ export function reportMissingTable(client: DynamoDBClient, table: string, endpoi
 export class AwsSetupError extends UsageError {
   constructor(message: string) {
     super(message);
-    this.name = 'AwsSetupError';
   }
 }
 

@@ -2,7 +2,7 @@
  * The CLI's contract with its caller, shared by every command: where output goes (`Io`), the exit
  * codes, and how bad input becomes one `shipnow: <message>` line and exit 2.
  */
-import { InputError } from '../domain/errors';
+import { InputError, SentinelError } from '../domain/errors';
 
 export interface Io {
   out(s: string): void;
@@ -12,12 +12,7 @@ export interface Io {
 export const EXIT = { OK: 0, FAILED: 1, BAD_INPUT: 2 } as const;
 
 /** Bad flags or arguments: reported as `shipnow: <message>`, exit 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+export class UsageError extends SentinelError {}
 
 /**
  * The one way a command turns bad input into its contract: a `UsageError` (bad flags) or an

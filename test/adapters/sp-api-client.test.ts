@@ -288,4 +288,56 @@ describe('SpApiClient over HTTP', () => {
       await new Promise<void>((r) => stall.close(() => r()));
     }
   });
+
+  test('LWA answering 503 or not at all is tried again with full-jitter waits; its last answer is judged, not retried past maxAttempts', async () => {
+    // A token endpoint that fails the first `failFirst` requests with 503 (or drops the connection), then issues a token.
+    const lwa = (failFirst: number, how: 'status' | 'drop') => {
+      let seen = 0;
+      const server = createServer((req, res) => {
+        seen++;
+        req.resume();
+        if (seen <= failFirst) {
+          if (how === 'drop') req.socket.destroy();
+          else res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"server_error"}');
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ access_token: `Atza|after-${seen}`, token_type: 'bearer', expires_in: 3600 }));
+      });
+      return { server, requests: () => seen };
+    };
+    const run = async (failFirst: number, how: 'status' | 'drop') => {
+      const { server, requests } = lwa(failFirst, how);
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      try {
+        const sleeps: number[] = [];
+        const client = new SpApiClient({
+          lwaTokenUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/auth/o2/token`,
+          endpoints: { NA: 'http://127.0.0.1:9' },
+          maxAttempts: 3,
+          now: () => T0,
+          sleep: async (ms) => void sleeps.push(ms),
+          random: () => 0.5,
+        });
+        const out = await client.accessToken(request()).catch((e: unknown) => e);
+        return { out, sleeps, requests: requests() };
+      } finally {
+        server.closeAllConnections();
+        await new Promise<void>((r) => server.close(() => r()));
+      }
+    };
+    // 0.5 x 1 s after the first failure, 0.5 x 2 s after the second.
+    expect(await run(2, 'status')).toEqual({ out: 'Atza|after-3', sleeps: [500, 1000], requests: 3 });
+    const gaveUp = await run(3, 'status');
+    expect(gaveUp).toMatchObject({ sleeps: [500, 1000], requests: 3 });
+    expect(gaveUp.out).toBeInstanceOf(SpApiError);
+    expect((gaveUp.out as SpApiError).status).toBe(503);
+    expect((gaveUp.out as Error).message).toMatch(/LWA token request failed \(server_error\)/);
+    expect(await run(1, 'drop')).toEqual({ out: 'Atza|after-2', sleeps: [500], requests: 2 });
+    const unreachable = await run(3, 'drop');
+    expect(unreachable).toMatchObject({ sleeps: [500, 1000], requests: 3 });
+    expect(unreachable.out).toBeInstanceOf(SpApiError);
+    expect((unreachable.out as SpApiError).status).toBe(0);
+    expect((unreachable.out as Error).message).toMatch(/no response/);
+  });
 });

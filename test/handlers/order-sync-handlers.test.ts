@@ -147,6 +147,38 @@ describe('sync-dispatcher', () => {
     expect(added).toEqual(expect.arrayContaining([['SellersDispatched', 12], ['OldestSuccessfulSyncAgeSeconds', 3600], ['BrokenSyncs', 1]]));
   });
 
+  test('entries SendMessageBatch reports failed are resent alone, at most 3 calls; still failing then: thrown with the SQS code', async () => {
+    for (const id of ['P1', 'P2', 'P3']) {
+      await ddb.repository.putSeller({ sellerId: id, name: 'S', marketplaces: ['amazon.de'], createdAt: '2024-12-01T00:00:00.000Z' });
+    }
+    const state = new DynamoDbSyncState({ client: ddb.client, tableName: ddb.tableName });
+    const run = async (failing: (call: number, id: string) => boolean) => {
+      const sent: string[][] = [];
+      const sqs = {
+        send: async (cmd: { input: { QueueUrl?: string; Entries?: Array<{ Id?: string; MessageBody?: string }> } }) => {
+          expect(cmd.input.QueueUrl).toBe('https://sqs.local/q');
+          const entries = cmd.input.Entries ?? [];
+          sent.push(entries.map((e) => JSON.parse(e.MessageBody ?? '{}').sellerId));
+          const failed = entries.filter((e) => failing(sent.length, JSON.parse(e.MessageBody ?? '{}').sellerId));
+          return {
+            Successful: entries.filter((e) => !failed.includes(e)).map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}`, MD5OfMessageBody: '' })),
+            Failed: failed.map((e) => ({ Id: e.Id, Code: 'ThrottlingException', SenderFault: false })),
+          };
+        },
+      };
+      const { logger, metrics } = observability();
+      const handler = makeDispatcher({ repo: ddb.repository, state, sqs: sqs as never, queueUrl: 'https://sqs.local/q', logger, metrics, now: () => new Date(T0).toISOString() });
+      return { sent, result: handler({} as never, context()) };
+    };
+    const once = await run((call, id) => call === 1 && id === 'P2');
+    await expect(once.result).resolves.toMatchObject({ dispatched: 3 });
+    expect(once.sent.map((b) => [...b].sort())).toEqual([['P1', 'P2', 'P3'], ['P2']]);
+
+    const always = await run((_call, id) => id === 'P3');
+    await expect(always.result).rejects.toThrow('SendMessageBatch: 1 message(s) still failing after 3 attempts (ThrottlingException)');
+    expect(always.sent.map((b) => [...b].sort())).toEqual([['P1', 'P2', 'P3'], ['P3'], ['P3']]);
+  });
+
   test('oldest age counts a marketplace that never succeeded from its first attempt', () => {
     expect(
       oldestSuccessAgeSeconds(

@@ -2,8 +2,9 @@
  * The one table, as every store uses it: get, put-if-absent, conditional put/update/delete, the
  * paginated query that reports what it read, the due-index query, and batch writes. The
  * algorithms (conditional create, lost race -> domain error, pagination, due shards merged in
- * time order) live here once; the stores (./repository.ts, ./intake-ledger.ts, ./outbox.ts,
- * ./sync-state.ts, ./seller-admin.ts) say only what is theirs: keys, item shapes, expressions.
+ * time order) live here once; the stores (./sellers.ts, ./orders.ts, ./notifications.ts,
+ * ./stats.ts, composed by ./repository.ts; ./intake-ledger.ts, ./outbox.ts, ./sync-state.ts,
+ * ./seller-admin.ts) say only what is theirs: keys, item shapes, expressions.
  *
  * Marshalling is @aws-sdk/util-dynamodb's `marshall` / `unmarshall`: plain functions that leave the
  * caller's client untouched (unlike `DynamoDBDocumentClient.from`, which writes its options into
