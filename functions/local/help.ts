@@ -62,7 +62,7 @@ const CHANNEL_TYPES = 'email|sns|slack|dingtalk|wecom|feishu|webhook';
 
 export const HELP: Record<string, HelpRecord> = {
   parse: {
-    usage: ['shipnow parse [flags] FILE...'],
+    usage: ['shipnow parse FILE... [--trust-receiver AUTHSERV-ID]... [--accept-unverified]'],
     summary: [
       'One JSON line per email file: {"file","soldShipNow","orderIds","marketplace","language","authentic","reason","shipBy","verified"}.',
       'A file named like a flag goes after --: shipnow parse -- --odd-name.eml',
@@ -75,7 +75,7 @@ export const HELP: Record<string, HelpRecord> = {
     examples: ['shipnow parse examples/mail/*.eml'],
   },
   check: {
-    usage: ['shipnow check --orders PATH [--orders PATH]... --mail DIR [--now ISO-8601] [--grace MINUTES] [--json] [--lang zh-CN|en] [--tz ZONE]'],
+    usage: ['shipnow check --orders PATH [--orders PATH]... --mail DIR [--now ISO-8601] [--grace MINUTES] [--json] [--lang zh-CN|en] [--tz ZONE] [--trust-receiver AUTHSERV-ID]... [--accept-unverified]'],
     summary: [
       'Reconcile orders (an Unshipped Orders report, a saved SP-API searchOrders/getOrders response, or a',
       'folder of them) against the Sold, Ship Now emails in DIR, on the embedded store. Without --json:',
