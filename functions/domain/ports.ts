@@ -571,6 +571,37 @@ export interface SpApiCredentialsStore {
   refreshToken(sellerId: string, region: Region): Promise<string>;
 }
 
+/**
+ * A seller's answer to an alert, from a signed link ("handled", "snooze 4 h") or the CLI: it stops
+ * (or pauses, until `until`) that order's reminders. Stored with the order.
+ */
+export type OrderAcknowledgement =
+  | { kind: 'handled'; at: IsoTime; via: 'link' | 'cli' }
+  | { kind: 'snoozed'; at: IsoTime; until: IsoTime; via: 'link' | 'cli' };
+
+export type AcknowledgeResult = 'applied' | 'unknown-order';
+
+export interface AcknowledgementStore {
+  acknowledge(sellerId: string, orderId: string, ack: OrderAcknowledgement): Promise<AcknowledgeResult>;
+}
+
+/**
+ * One seller's secrets, each separately revocable: the SP-API refresh token(s) the website
+ * authorization stores, the IMAP app password of a connected mailbox. Values are small JSON
+ * objects; an adapter never logs them. (AWS: the deployment's per-seller secret store; locally: a
+ * file per secret under the data folder, mode 0600.)
+ */
+export type SellerSecretName = 'sp-api' | 'imap';
+
+export interface SellerSecretStore {
+  /** Create or replace. */
+  putSellerSecret(sellerId: string, name: SellerSecretName, value: Record<string, unknown>): Promise<void>;
+  /** undefined when the seller has no such secret. */
+  getSellerSecret(sellerId: string, name: SellerSecretName): Promise<Record<string, unknown> | undefined>;
+  /** Idempotent: deleting a secret that is not there is not an error. */
+  deleteSellerSecret(sellerId: string, name: SellerSecretName): Promise<void>;
+}
+
 export interface OrdersPageRequest {
   sellerId: string;
   region: Region;
