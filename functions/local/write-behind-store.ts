@@ -23,6 +23,7 @@ import {
   AliasTakenError,
   DynamoDbRepository,
   STATS_RETENTION_DAYS,
+  STREAK_ID_CAP,
   assertNewerVersion,
   epochSeconds,
   recentOrderStatsOf,
@@ -51,6 +52,7 @@ import {
   dueUpperBound,
   lastNotifiedKey,
   missingStreakKey,
+  missingStreakOverflowKey,
   normalizeAlias,
   notificationDueKey,
   notificationKey,
@@ -232,6 +234,7 @@ export class WriteBehindStore {
 class WriteBehindRepository implements SentinelRepository {
   /** Order IDs of each missing-streak item, as plain strings (see addToMissingStreak). */
   private readonly streakIds = new Map<string, string[]>();
+  private readonly streakSeen = new Map<string, Set<string>>();
 
   constructor(
     private readonly table: ItemTable,
@@ -370,27 +373,36 @@ class WriteBehindRepository implements SentinelRepository {
 
   async addToMissingStreak(sellerId: string, lastEmailAt: IsoTime | null, orderId: string, expectedAt: IsoTime): Promise<MissingStreak> {
     const key = missingStreakKey(sellerId, lastEmailAt);
-    // A streak can hold every order of a run (no email at all): appended in place, never copied
-    // item-wide, and its IDs kept as plain strings beside it for the answer.
+    // As DynamoDbRepository: the first STREAK_ID_CAP IDs on the streak item, appended in place
+    // (never copied item-wide), then one marker item per further order; idempotent per order.
     const k = `${key.pk}|${key.sk}`;
     let ids = this.streakIds.get(k);
     if (!ids) {
       const item = this.table.get(key);
-      if (!item) this.table.put({ ...key, orderIds: [] });
       ids = Array.isArray(item?.orderIds) ? (item.orderIds as string[]) : [];
       this.streakIds.set(k, ids);
     }
-    ids.push(orderId);
+    let seen = this.streakSeen.get(k);
+    if (!seen) this.streakSeen.set(k, (seen = new Set(ids)));
+    const ttl = { N: String(epochSeconds(expectedAt) + STATS_RETENTION_DAYS * DAY_SECONDS) };
     let count = 0;
     let firstExpectedAt = '';
+    const isNew = !seen.has(orderId) && (ids.length < STREAK_ID_CAP || this.putIfAbsent({ ...missingStreakOverflowKey(sellerId, lastEmailAt, orderId), [TTL_ATTRIBUTE]: Number(ttl.N) }));
+    if (!this.table.get(key)) this.table.put({ ...key, orderIds: [] });
     this.table.update(key, (a) => {
-      ((a.orderIds ??= { L: [] }).L ??= []).push({ S: orderId });
-      a.firstExpectedAt ??= { S: canonicalIso(expectedAt) };
-      a[TTL_ATTRIBUTE] = { N: String(epochSeconds(expectedAt) + STATS_RETENTION_DAYS * DAY_SECONDS) };
-      count = Number(a.count?.N ?? 0) + 1;
-      a.count = { N: String(count) };
-      firstExpectedAt = a.firstExpectedAt.S as string;
+      if (isNew) {
+        if (ids.length < STREAK_ID_CAP) {
+          ((a.orderIds ??= { L: [] }).L ??= []).push({ S: orderId });
+          ids.push(orderId);
+        }
+        a.firstExpectedAt ??= { S: canonicalIso(expectedAt) };
+        a[TTL_ATTRIBUTE] = ttl;
+        a.count = { N: String(Number(a.count?.N ?? 0) + 1) };
+      }
+      count = Number(a.count?.N ?? 0);
+      firstExpectedAt = a.firstExpectedAt?.S ?? canonicalIso(expectedAt);
     });
+    seen.add(orderId);
     // The IDs as of this update (only appended to, so a prefix), copied only if asked for.
     const n = ids.length;
     const all = ids;

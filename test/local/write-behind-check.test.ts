@@ -13,6 +13,7 @@ import { ConcurrentModificationError } from '../../functions/domain/errors';
 import { DEFAULT_POLICY, type StoredOrder } from '../../functions/domain/types';
 import { checkOnTable, runCheck, type CheckOutcome } from '../../functions/local/run-check';
 import { WriteBehindStore } from '../../functions/local/write-behind-store';
+import { STREAK_ID_CAP } from '../../functions/adapters/dynamodb/stats';
 import { loadOrdersFile } from '../../functions/services/load-orders-file';
 import { useDynalite } from '../support/dynalite';
 
@@ -242,4 +243,32 @@ test('the embedded server in a worker thread serves the same table, and stops', 
     await db.stop();
   }
   await expect(db.repository.getSeller('T')).rejects.toThrow();
+});
+
+test('a streak longer than the item can hold: exact, idempotent count, the same both ways, each item small', async () => {
+  const total = STREAK_ID_CAP + 40;
+  const expectedAt = (i: number) => new Date(Date.parse(NOW) - (total - i) * 60_000).toISOString();
+  const run = async (writeBehind: boolean) => {
+    const repository = await ddb.freshTable();
+    const wb = writeBehind ? new WriteBehindStore({ repository }) : undefined;
+    const store = wb ? wb.repository : repository;
+    let last = { count: 0, orderIds: [] as string[] };
+    // Every order once, then a retried run over the last 60 (across the cap) and the first 5.
+    const calls = [...Array.from({ length: total }, (_, i) => i), ...Array.from({ length: 60 }, (_, i) => total - 60 + i), 0, 1, 2, 3, 4];
+    for (const i of calls) last = await store.addToMissingStreak('S1', null, benchOrderId(i), expectedAt(i));
+    if (wb) await wb.flush();
+    return { last, items: await scan(ddb.client, ddb.tableName) };
+  };
+  const direct = await run(false);
+  const batched = await run(true);
+  expect(batched.items).toEqual(direct.items);
+  expect(direct.last.count).toBe(total);
+  expect(batched.last.count).toBe(total);
+  expect(direct.last.orderIds).toEqual(Array.from({ length: STREAK_ID_CAP }, (_, i) => benchOrderId(i)));
+  const streak = direct.items.find((i) => i.sk === 'STREAK#never');
+  expect(streak?.count).toBe(total);
+  expect((streak?.orderIds as string[]).length).toBe(STREAK_ID_CAP);
+  expect(direct.items.filter((i) => String(i.sk).startsWith('STREAK#never#ORDER#'))).toHaveLength(40);
+  // 1,000 IDs of 19 characters: about 24 KB, far from the 400 KB limit at any streak length.
+  expect(JSON.stringify(streak).length).toBeLessThan(30_000);
 });

@@ -19,7 +19,9 @@
  * |                     |                      |                                 | + duePk/dueSk while unmatched|
  * | order stats (a day) | `SELLER#<sellerId>`  | `STATS#<YYYY-MM-DD>#<market>`   | counters, + expiresAt (TTL) |
  * | last email (stats)  | `SELLER#<sellerId>`  | `STATS#~LAST`                   | newest notified email       |
- * | missing streak      | `SELLER#<sellerId>`  | `STREAK#<lastEmailAt or never>` | + expiresAt (TTL)           |
+ * | missing streak      | `SELLER#<sellerId>`  | `STREAK#<lastEmailAt or never>` | + expiresAt (TTL); first    |
+ * |                     |                      |                                 | STREAK_ID_CAP order IDs     |
+ * | streak overflow     | `SELLER#<sellerId>`  | `STREAK#<…>#ORDER#<orderId>`    | one per order past the cap  |
  * | last email (per mp) | `SELLER#<sellerId>`  | `LASTMAIL#<marketplace>`        | newest accepted + channel facts|
  * | outbox alert        | `SELLER#<sellerId>`  | `ALERT#<alertId>`               | + duePk `OUTBOX#<n>` while due |
  * | channel health      | `SELLER#<sellerId>`  | `CHANNEL#<channelId>`           |                             |
@@ -194,6 +196,15 @@ export const ORDER_STATS_SORT_PREFIX = STATS_PREFIX;
 /** Orders missing since the seller's last email (`never`: none known): one item per episode. */
 export function missingStreakKey(sellerId: string, lastEmailAt: string | null): TableKey {
   return { pk: sellerPartition(sellerId), sk: STREAK_PREFIX + (lastEmailAt === null ? 'never' : canonicalIso(lastEmailAt)) };
+}
+
+/**
+ * Past the streak item's ID cap, one small marker item per further order keeps the count exact
+ * and idempotent without growing the streak item towards DynamoDB's 400 KB item limit.
+ */
+export function missingStreakOverflowKey(sellerId: string, lastEmailAt: string | null, orderId: string): TableKey {
+  const streak = missingStreakKey(sellerId, lastEmailAt);
+  return { pk: streak.pk, sk: `${streak.sk}#${ORDER_PREFIX}${keyPart('orderId', orderId)}` };
 }
 
 /** Aliases are matched case-insensitively (mail servers and people vary the case of local parts). */

@@ -24,7 +24,7 @@ import { Table, type Item, type TableOptions } from './table';
 export { fromAttributes, toAttributes, UnsupportedValueError, epochSeconds } from './table';
 export { AliasTakenError } from '../../domain/errors';
 export { assertNewerVersion } from './orders';
-export { STATS_RETENTION_DAYS, recentOrderStatsOf } from './stats';
+export { STATS_RETENTION_DAYS, STREAK_ID_CAP, recentOrderStatsOf } from './stats';
 
 /**
  * How long items live before DynamoDB's TTL deletes them. Absent: items are kept. Retention is a

@@ -6,7 +6,7 @@
 import { ConditionFailedError } from '../../domain/errors';
 import type { MissingStreak, OrderStatsDay, OrderStatsDelta, RecentOrderStats } from '../../domain/ports';
 import type { IsoTime } from '../../domain/types';
-import { TTL_ATTRIBUTE, canonicalIso, lastNotifiedKey, missingStreakKey, orderStatsKey, orderStatsRange, sellerPartition } from './keys';
+import { TTL_ATTRIBUTE, canonicalIso, lastNotifiedKey, missingStreakKey, missingStreakOverflowKey, orderStatsKey, orderStatsRange, sellerPartition } from './keys';
 import { DAY_SECONDS, epochSeconds, type Item, type Table } from './table';
 
 /** Order stats and missing streaks expire this long after their day (the diagnosis reads 7). */
@@ -58,40 +58,59 @@ export class StatsStore {
     return recentOrderStatsOf(res.items, now, res);
   }
 
+  /**
+   * Idempotent per order. The first STREAK_ID_CAP order IDs are kept on the streak item itself
+   * (one UpdateItem each); past that, each further order writes a small marker item and only then
+   * adds to the count, so a streak of any length stays exact and far below the 400 KB item limit
+   * (a seller whose mail stopped for weeks can have tens of thousands of missing orders).
+   */
   async addToMissingStreak(sellerId: string, lastEmailAt: IsoTime | null, orderId: string, expectedAt: IsoTime): Promise<MissingStreak> {
     const key = missingStreakKey(sellerId, lastEmailAt);
-    let item: Item;
+    const ttl = epochSeconds(expectedAt) + STATS_RETENTION_DAYS * DAY_SECONDS;
+    let item: Item | undefined;
     try {
-      item =
-        (await this.table.update(key, {
-          update: 'SET #ids = list_append(if_not_exists(#ids, :empty), :id), #first = if_not_exists(#first, :at), #ttl = :ttl ADD #count :one',
-          // Idempotent per order: an order already in the streak is not counted again.
-          condition: 'attribute_not_exists(#ids) OR NOT contains(#ids, :oid)',
-          names: { '#ids': 'orderIds', '#first': 'firstExpectedAt', '#count': 'count', '#ttl': TTL_ATTRIBUTE },
-          values: {
-            ':empty': [],
-            ':id': [orderId],
-            ':oid': orderId,
-            ':at': canonicalIso(expectedAt),
-            ':ttl': epochSeconds(expectedAt) + STATS_RETENTION_DAYS * DAY_SECONDS,
-            ':one': 1,
-          },
-          returnValues: 'ALL_NEW',
-        })) ?? {};
+      item = await this.table.update(key, {
+        update: 'SET #ids = list_append(if_not_exists(#ids, :empty), :id), #first = if_not_exists(#first, :at), #ttl = :ttl ADD #count :one',
+        // Not yet in the streak, and room for its ID.
+        condition: 'attribute_not_exists(#ids) OR (size(#ids) < :cap AND NOT contains(#ids, :oid))',
+        names: { '#ids': 'orderIds', '#first': 'firstExpectedAt', '#count': 'count', '#ttl': TTL_ATTRIBUTE },
+        values: { ':empty': [], ':id': [orderId], ':oid': orderId, ':at': canonicalIso(expectedAt), ':ttl': ttl, ':one': 1, ':cap': STREAK_ID_CAP },
+        returnValues: 'ALL_NEW',
+      });
     } catch (err) {
       if (!(err instanceof ConditionFailedError)) throw err;
-      item = (await this.table.get(key, true)) ?? {};
+      item = await this.table.get(key, true);
+      const ids = Array.isArray(item?.orderIds) ? (item.orderIds as string[]) : [];
+      if (item && !ids.includes(orderId) && ids.length >= STREAK_ID_CAP) {
+        // Full: count the order once through its own marker.
+        const created = await this.table.putIfAbsent({ ...missingStreakOverflowKey(sellerId, lastEmailAt, orderId), [TTL_ATTRIBUTE]: ttl });
+        if (created) {
+          item = await this.table.update(key, {
+            update: 'SET #first = if_not_exists(#first, :at), #ttl = :ttl ADD #count :one',
+            names: { '#first': 'firstExpectedAt', '#count': 'count', '#ttl': TTL_ATTRIBUTE },
+            values: { ':at': canonicalIso(expectedAt), ':ttl': ttl, ':one': 1 },
+            returnValues: 'ALL_NEW',
+          });
+        }
+      }
     }
-    const ids = Array.isArray(item.orderIds) ? (item.orderIds as string[]) : [orderId];
-    const firstExpectedAt = String(item.firstExpectedAt ?? canonicalIso(expectedAt));
-    return {
-      lastEmailAt,
-      count: Number(item.count ?? 1),
-      orderIds: ids,
-      // if_not_exists keeps the first written, not the earliest: take the earlier of the two.
-      firstExpectedAt: Date.parse(expectedAt) < Date.parse(firstExpectedAt) ? canonicalIso(expectedAt) : firstExpectedAt,
-    };
+    return streakOf(item ?? {}, lastEmailAt, orderId, expectedAt);
   }
+}
+
+/** Order IDs kept on a streak item; past them, markers keep the count (see addToMissingStreak). */
+export const STREAK_ID_CAP = 1000;
+
+function streakOf(item: Item, lastEmailAt: IsoTime | null, orderId: string, expectedAt: IsoTime): MissingStreak {
+  const ids = Array.isArray(item.orderIds) ? (item.orderIds as string[]) : [orderId];
+  const firstExpectedAt = String(item.firstExpectedAt ?? canonicalIso(expectedAt));
+  return {
+    lastEmailAt,
+    count: Number(item.count ?? 1),
+    orderIds: ids,
+    // if_not_exists keeps the first written, not the earliest: take the earlier of the two.
+    firstExpectedAt: Date.parse(expectedAt) < Date.parse(firstExpectedAt) ? canonicalIso(expectedAt) : firstExpectedAt,
+  };
 }
 
 /** `recentOrderStats` from the items of its range Query (day items and the last-notified item). */
