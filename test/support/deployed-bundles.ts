@@ -6,7 +6,7 @@
  * so both see what `cdk deploy` would upload, new functions included without a list to keep.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
@@ -95,8 +95,16 @@ export function lambdaEnvironment(bundle: DeployedBundle, overrides: Record<stri
     AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
     TZ: ':UTC',
   };
-  for (const [k, v] of Object.entries(bundle.environment)) env[k] = typeof v === 'string' ? v : `placeholder-${k.toLowerCase()}`;
+  for (const [k, v] of Object.entries(bundle.environment)) env[k] = typeof v === 'string' ? v : placeholder(k);
   return { ...env, ...overrides };
+}
+
+/** A stand-in for a value CloudFormation fills in at deploy time, of the right shape. */
+function placeholder(name: string): string {
+  const id = name.toLowerCase().replace(/_/g, '-');
+  if (name.endsWith('_ARN')) return `arn:aws:sns:us-east-1:123456789012:${id}`;
+  if (name.endsWith('_URL')) return `https://sqs.us-east-1.amazonaws.com/123456789012/${id}`;
+  return id;
 }
 
 export interface LoadTiming {
@@ -157,4 +165,89 @@ export async function measureLoad(bundle: DeployedBundle, options: { runs?: numb
     emptyWallMs: emptyWall,
     runs,
   };
+}
+
+export interface InvokeOptions {
+  /** The process environment (start from `lambdaEnvironment(bundle, overrides)`). */
+  env: Record<string, string>;
+  /**
+   * URL prefixes the bundle's `fetch` calls are sent elsewhere with, e.g. the SP-API's production
+   * host to a local fake: the harness's stand-in for DNS, the bundle itself is not changed.
+   */
+  fetchRedirects?: Array<[from: string, to: string]>;
+  /** What the fake Lambda context says is left of the invocation (default 60 s). */
+  remainingMs?: number;
+  node?: string;
+  /** Only load the bundle and check the export (no invocation). */
+  loadOnly?: boolean;
+}
+
+export interface Invocation {
+  /** What the handler returned (null for undefined), when it did not throw. */
+  result?: unknown;
+  /** What it threw, with the stack as the runtime would log it. */
+  error?: { name: string; message: string; stack: string };
+  /** Loading the bundle failed (the runtime's Runtime.ImportModuleError), or it exports no such function. */
+  loadError?: { name: string; message: string; stack: string };
+  stdout: string;
+  stderr: string;
+}
+
+// The child: loads the bundle as the Lambda runtime does (a fresh process, the asset folder as
+// working directory, the function's environment), calls the export with the event and a context,
+// and writes what came back to a file (stdout carries the function's own JSON logs).
+const RUNNER = `
+const fs = require('node:fs');
+const input = JSON.parse(fs.readFileSync(process.env.BUNDLE_INVOKE_INPUT, 'utf8'));
+if (input.redirects.length > 0) {
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = (url, init) => {
+    let u = typeof url === 'string' ? url : url instanceof URL ? url.href : url.url;
+    for (const [from, to] of input.redirects) if (u.startsWith(from)) u = to + u.slice(from.length);
+    return realFetch(u, init);
+  };
+}
+const done = (outcome) => { fs.writeFileSync(process.env.BUNDLE_INVOKE_OUTPUT, JSON.stringify(outcome)); process.exit(0); };
+const deadline = Date.now() + input.remainingMs;
+const context = {
+  functionName: process.env.AWS_LAMBDA_FUNCTION_NAME, functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:' + process.env.AWS_LAMBDA_FUNCTION_NAME,
+  memoryLimitInMB: '512', awsRequestId: 'bundle-test-request', logGroupName: '/aws/lambda/test', logStreamName: 'test',
+  callbackWaitsForEmptyEventLoop: true, getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  done() {}, fail() {}, succeed() {},
+};
+const failure = (e) => ({ name: e && e.name, message: e && e.message, stack: e && e.stack });
+let mod;
+try {
+  mod = require(input.file);
+} catch (e) {
+  done({ loadError: failure(e) });
+}
+if (typeof mod[input.exportName] !== 'function') done({ loadError: { name: 'TypeError', message: 'the bundle exports no function ' + input.exportName, stack: '' } });
+if (input.loadOnly) done({ result: null });
+Promise.resolve()
+  .then(() => mod[input.exportName](input.event, context))
+  .then((result) => done({ result: result === undefined ? null : result }), (e) => done({ error: failure(e) }));
+`;
+
+/** Invoke a bundle's handler once, in a fresh node process, as the Lambda runtime would. */
+export async function invokeBundle(bundle: DeployedBundle, event: unknown, options: InvokeOptions): Promise<Invocation> {
+  const dir = mkdtempSync(join(tmpdir(), 'sentinel-invoke-'));
+  const inputFile = join(dir, 'input.json');
+  const outputFile = join(dir, 'output.json');
+  writeFileSync(inputFile, JSON.stringify({ file: bundle.file, exportName: bundle.exportName, event, redirects: options.fetchRedirects ?? [], remainingMs: options.remainingMs ?? 60_000, loadOnly: options.loadOnly ?? false }));
+  try {
+    const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+      execFile(
+        options.node ?? process.execPath,
+        ['-e', RUNNER],
+        { cwd: bundle.assetDir, env: { ...options.env, BUNDLE_INVOKE_INPUT: inputFile, BUNDLE_INVOKE_OUTPUT: outputFile }, maxBuffer: 64 * 1024 * 1024, timeout: 90_000 },
+        (err, out, errOut) => (err ? reject(new Error(`${bundle.name}: the process failed: ${err.message}\n${errOut}`)) : resolve({ stdout: out, stderr: errOut })),
+      );
+    });
+    const outcome = JSON.parse(readFileSync(outputFile, 'utf8')) as Omit<Invocation, 'stdout' | 'stderr'>;
+    return { ...outcome, stdout, stderr };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
