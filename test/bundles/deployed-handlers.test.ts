@@ -116,6 +116,9 @@ async function invoke(name: string, event: unknown, overrides: Record<string, st
   const b = bundle(name);
   const r = await invokeBundle(b, event, { env: env(b, overrides), ...options });
   if (r.loadError) throw new Error(`${name} failed to load: ${r.loadError.stack || r.loadError.message}\n--- stderr\n${r.stderr}`);
+  // On the runtime's Node the SDK has nothing to warn about (on Node 20 its clients warn that
+  // releases after early January 2027 need Node 22 or newer).
+  expect(r.stderr).not.toContain('NodeVersionSupportWarning');
   if (r.error) throw new Error(`${name} threw ${r.error.name}: ${r.error.message}\n${r.error.stack}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
   return r.result;
 }
@@ -150,11 +153,18 @@ const hoursAgo = (h: number): string => new Date(Date.now() - h * 3600_000).toIS
 const SCENARIOS = ['inbound-mail', 'reconciler', 'alert-sender', 'sync-alerts', 'sync-dispatcher', 'sync-worker', 'order-change', 'report-import'];
 
 describe('the synthesised bundles', () => {
+  test("jest runs on the Lambda runtime's Node major (npm test puts the `node` dev dependency first on PATH)", () => {
+    const runtimes = new Set(synth.bundles.map((b) => b.runtime));
+    expect(runtimes).toEqual(new Set([`nodejs${process.versions.node.split('.')[0]}.x`]));
+  });
+
   test('every function of the template loads in a fresh node from its asset folder and exports its handler', async () => {
     expect(synth.bundles.length).toBeGreaterThanOrEqual(SCENARIOS.length);
     for (const b of synth.bundles) {
       const r = await invokeBundle(b, null, { env: env(b), loadOnly: true });
       expect({ name: b.name, loadError: r.loadError }).toEqual({ name: b.name, loadError: undefined });
+      // Loading prints nothing (no deprecation or experimental warning of the runtime's Node).
+      expect({ name: b.name, stderr: r.stderr }).toEqual({ name: b.name, stderr: '' });
       // The source map ships beside the bundle, and the runtime is told to use it.
       expect({ name: b.name, map: b.mapBytes > 0, options: b.environment.NODE_OPTIONS }).toEqual({ name: b.name, map: true, options: '--enable-source-maps' });
     }

@@ -28,6 +28,8 @@ export interface DeployedBundle {
   bytes: number;
   /** Bytes of the source map beside it, 0 if none. */
   mapBytes: number;
+  /** The Lambda runtime, e.g. `nodejs24.x`. */
+  runtime: string;
   /** The exported handler's name (`index.handler` -> `handler`). */
   exportName: string;
   /** The function's environment from the template; CloudFormation references stay objects. */
@@ -71,6 +73,7 @@ export function synthesiseBundles(context: Record<string, unknown> = {}): Synthe
       file,
       bytes: statSync(file).size,
       mapBytes: existsSync(`${file}.map`) ? statSync(`${file}.map`).size : 0,
+      runtime: String(props.Runtime),
       exportName: exportName ?? 'handler',
       environment: (props.Environment?.Variables ?? {}) as Record<string, unknown>,
     });
