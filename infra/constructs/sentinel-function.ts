@@ -27,6 +27,8 @@ function cjsBuild(pkg: string, file: string): string {
  * - one copy of libmime, libqp and libbase64: mailparser and our code import their ESM builds,
  *   mailsplit requires their CommonJS builds, and esbuild bundled both (the dual-package
  *   hazard); both kinds of import now get the CommonJS build;
+ * - html-to-text (and its HTML parser) replaced by a stub: mailparser only calls it without
+ *   `skipHtmlToText`, which our parser always sets (infra/bundling/html-to-text-unused.ts);
  * - iconv-lite's double-byte charset tables (Chinese, Japanese, Korean: about 400 kB) are left out
  *   of index.js and shipped beside it as JSON files (`tables/`), read by iconv-lite only when a
  *   message needs one, instead of being compiled with the rest on every cold start;
@@ -48,6 +50,7 @@ export const LAMBDA_BUNDLING = {
     '--alias:libmime': cjsBuild('libmime', 'dist/cjs/libmime.js'),
     '--alias:libqp': cjsBuild('libqp', 'dist/cjs/libqp.js'),
     '--alias:libbase64': cjsBuild('libbase64', 'dist/cjs/libbase64.js'),
+    '--alias:html-to-text': join(__dirname, '..', 'bundling', 'html-to-text-unused.ts'),
     '--external:./tables/*': true,
   },
   commandHooks: {
