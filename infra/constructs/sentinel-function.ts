@@ -32,6 +32,9 @@ function cjsBuild(pkg: string, file: string): string {
  * - iconv-lite's double-byte charset tables (Chinese, Japanese, Korean: about 400 kB) are left out
  *   of index.js and shipped beside it as JSON files (`tables/`), read by iconv-lite only when a
  *   message needs one, instead of being compiled with the rest on every cold start;
+ * - the SDK's credentials from the environment (or the runtime's HTTP endpoint) only: the Node
+ *   default chain's SSO/INI/process/web-identity/IMDS providers and their STS/SSO clients do not
+ *   apply in Lambda and were about 100 kB of every bundle (infra/bundling/lambda-credentials.ts);
  * - the AWS SDK v3 is bundled (not the runtime's copy): the version the tests ran against, and a
  *   minified bundle loads faster than the runtime's many unbundled files;
  * - source maps without the sources' text (`sourcesContent: false`, a fifth of the size) and
@@ -51,6 +54,7 @@ export const LAMBDA_BUNDLING = {
     '--alias:libqp': cjsBuild('libqp', 'dist/cjs/libqp.js'),
     '--alias:libbase64': cjsBuild('libbase64', 'dist/cjs/libbase64.js'),
     '--alias:html-to-text': join(__dirname, '..', 'bundling', 'html-to-text-unused.ts'),
+    '--alias:@aws-sdk/credential-provider-node': join(__dirname, '..', 'bundling', 'lambda-credentials.ts'),
     '--external:./tables/*': true,
   },
   commandHooks: {
