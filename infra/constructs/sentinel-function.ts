@@ -21,7 +21,7 @@ function cjsBuild(pkg: string, file: string): string {
 
 /**
  * How every function is bundled (measured in `npm run bench`, section `bundles`; the reasons are
- * in docs/operations.md, "Lambda bundles"):
+ * in docs/bundles.md):
  * - minified, tree-shaken ESM where a package ships it (`module` before `main`: jsonc-parser's
  *   `main` is a UMD build whose inner requires esbuild cannot follow, so it failed at load);
  * - one copy of libmime, libqp and libbase64: mailparser and our code import their ESM builds,
