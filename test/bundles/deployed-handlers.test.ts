@@ -174,7 +174,7 @@ describe('the synthesised bundles', () => {
     expect(synth.bundles.map((b) => b.name).filter((n) => !SCENARIOS.includes(n))).toEqual([]);
   });
 
-  test('one copy of libmime; no charset table, html-to-text or credential chain inside a bundle; minified', () => {
+  test('one copy of libmime; no charset table, html-to-text, credential chain or zod locale inside a bundle; minified', () => {
     for (const b of synth.bundles) {
       const map = JSON.parse(readFileSync(`${b.file}.map`, 'utf8')) as { sources: string[]; sourcesContent?: unknown };
       const libmime = map.sources.filter((s) => /node_modules\/libmime\/.*libmime\.js$/.test(s));
@@ -185,8 +185,10 @@ describe('the synthesised bundles', () => {
         htmlToText: map.sources.filter((s) => s.includes('node_modules/html-to-text/')),
         // Credentials from the environment only (infra/bundling/lambda-credentials.ts), not the Node default chain.
         credentialChain: map.sources.filter((s) => /credential-provider-(node|ini|sso|process|web-identity)\/|nested-clients\//.test(s)),
+        // `import * as z from 'zod'` (not `import { z }`, which keeps every locale of zod's namespace).
+        zodLocales: map.sources.filter((s) => /zod\/v4\/locales\/(?!en\.js$|index\.js$)/.test(s)).length,
         sourcesContent: map.sourcesContent ?? null,
-      }).toEqual({ name: b.name, libmime: true, tables: [], htmlToText: [], credentialChain: [], sourcesContent: null });
+      }).toEqual({ name: b.name, libmime: true, tables: [], htmlToText: [], credentialChain: [], zodLocales: 0, sourcesContent: null });
       // Minified: a few very long lines, not tens of thousands of short ones.
       expect({ name: b.name, lines: readFileSync(b.file, 'utf8').split('\n').length < 2000 }).toEqual({ name: b.name, lines: true });
     }
