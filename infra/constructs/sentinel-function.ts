@@ -19,6 +19,11 @@ function cjsBuild(pkg: string, file: string): string {
   return join(dirname(require.resolve(`${pkg}/package.json`)), file);
 }
 
+/** `node -e` script: copy argv[1] to <argv[2]>/tables when <argv[2]>/index.js requires ./tables/. */
+const COPY_TABLES_IF_USED =
+  "const fs=require('node:fs'),path=require('node:path');const [src,out]=process.argv.slice(1);" +
+  "if(fs.readFileSync(path.join(out,'index.js'),'utf8').includes('./tables/'))fs.cpSync(src,path.join(out,'tables'),{recursive:true})";
+
 /**
  * How every function is bundled (measured in `npm run bench`, section `bundles`; the reasons are
  * in docs/bundles.md):
@@ -60,8 +65,9 @@ export const LAMBDA_BUNDLING = {
   commandHooks: {
     beforeBundling: () => [],
     beforeInstall: () => [],
+    // Copies iconv-lite's tables beside the bundles that read them (only inbound-mail parses mail).
     afterBundling: (_inputDir: string, outputDir: string) => [
-      `node -e "require('node:fs').cpSync(process.argv[1], process.argv[2], { recursive: true })" "${join(dirname(require.resolve('iconv-lite/package.json')), 'encodings', 'tables')}" "${join(outputDir, 'tables')}"`,
+      `node -e "${COPY_TABLES_IF_USED}" "${join(dirname(require.resolve('iconv-lite/package.json')), 'encodings', 'tables')}" "${outputDir}"`,
     ],
   },
 } satisfies NodejsFunctionProps['bundling'];

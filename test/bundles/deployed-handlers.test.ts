@@ -12,7 +12,7 @@
  * New functions are found in the template: each must load (first test) and have a scenario here
  * (second test).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -189,6 +189,10 @@ describe('the synthesised bundles', () => {
         zodLocales: map.sources.filter((s) => /zod\/v4\/locales\/(?!en\.js$|index\.js$)/.test(s)).length,
         sourcesContent: map.sourcesContent ?? null,
       }).toEqual({ name: b.name, libmime: true, tables: [], htmlToText: [], credentialChain: [], zodLocales: 0, sourcesContent: null });
+      // iconv-lite's tables ship beside the bundles that read them, and only there.
+      const readsTables = readFileSync(b.file, 'utf8').includes('./tables/');
+      expect({ name: b.name, tables: existsSync(join(b.assetDir, 'tables', 'cp936.json')) }).toEqual({ name: b.name, tables: readsTables });
+      if (b.name === 'inbound-mail') expect(readsTables).toBe(true);
       // Minified: a few very long lines, not tens of thousands of short ones.
       expect({ name: b.name, lines: readFileSync(b.file, 'utf8').split('\n').length < 2000 }).toEqual({ name: b.name, lines: true });
     }
