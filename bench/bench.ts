@@ -13,8 +13,12 @@
  *   MIME) for half of them, generated in a temp folder (bench/check-data.ts). "Beyond startup"
  *   is the median time minus the median of the same command on a one-order report with its one
  *   email. Target: within 1 ms per order beyond startup.
+ * - bundles: every Lambda bundle as `cdk deploy` uploads it (the stack synthesised in a temp
+ *   folder): kB, and load ms beyond an empty node, median of 5 fresh processes
+ *   (bench/handler-bundle.ts). Target: each bundle <= 800 kB and <= 60 ms.
  *
- * Writes bench-results.json and prints a table.
+ * Writes bench-results.json and prints a table. `BENCH_SECTIONS=bundles` (comma-separated:
+ * reconcile, parse, check, bundles) runs only those sections.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -29,6 +33,7 @@ import { startEmbeddedDynamoDb } from '../functions/local/embedded-dynamodb';
 import { reconcileDue } from '../functions/services/reconcile';
 import { understandEmail } from '../functions/services/understand-email';
 import { writeCheckData } from './check-data';
+import { benchBundles, BUNDLE_TARGET_KB, BUNDLE_TARGET_MS, type BundleRow } from './handler-bundle';
 import { seedOrders } from '../test/support/seed';
 
 const NOW = '2026-11-28T12:00:00.000Z';
@@ -291,15 +296,19 @@ async function benchCheck(): Promise<CheckRow[]> {
   }
 }
 
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'reconcile,parse,check,bundles').split(',').filter(Boolean));
+
 async function main(): Promise<void> {
   const reconcile: ReconcileRow[] = [];
-  for (const n of SIZES) {
+  for (const n of SECTIONS.has('reconcile') ? SIZES : []) {
     process.stderr.write(`reconcile with ${n} stored orders, ${DUE} due...\n`);
     reconcile.push(await benchReconcile(n));
   }
-  process.stderr.write(`parse ${PARSE_EMAILS} emails...\n`);
-  const parse = await benchParse();
-  const check = CHECK_SIZES.length > 0 ? await benchCheck() : [];
+  if (SECTIONS.has('parse')) process.stderr.write(`parse ${PARSE_EMAILS} emails...\n`);
+  const parse = SECTIONS.has('parse') ? await benchParse() : undefined;
+  const check = SECTIONS.has('check') && CHECK_SIZES.length > 0 ? await benchCheck() : [];
+  if (SECTIONS.has('bundles')) process.stderr.write('bundles (synthesising the stack)...\n');
+  const bundles: BundleRow[] = SECTIONS.has('bundles') ? await benchBundles() : [];
   const results = {
     date: new Date().toISOString(),
     node: process.version,
@@ -309,13 +318,18 @@ async function main(): Promise<void> {
     reconcile,
     parse,
     check,
+    bundles,
   };
   writeFileSync('bench-results.json', JSON.stringify(results, null, 2) + '\n');
 
-  console.log('reconcile (sparse due index, alerting on; itemsRead = every read of the run)');
-  console.table(reconcile);
-  console.log('parse');
-  console.table([parse]);
+  if (reconcile.length > 0) {
+    console.log('reconcile (sparse due index, alerting on; itemsRead = every read of the run)');
+    console.table(reconcile);
+  }
+  if (parse) {
+    console.log('parse');
+    console.table([parse]);
+  }
   if (check.length > 0) {
     console.log(`check (shipnow check --json, a new process each run; median of ${CHECK_RUNS}; startup = the same on 1 order)`);
     console.table(check.map(({ allMs: _all, ...row }) => row));
@@ -324,8 +338,17 @@ async function main(): Promise<void> {
       console.log(`check ${r.orders} orders / ${r.emails} emails: ${r.ms} ms, ${r.beyondStartupMs} ms beyond startup = ${r.msPerOrder} ms per order${cpu} (target <= 1)`);
     }
   }
-  const flat = reconcile.every((r) => r.itemsRead === reconcile[0].itemsRead);
-  console.log(`items read ${flat ? 'do not grow' : 'GROW'} with stored orders; parsing ${parse.emailsPerSecond} emails/s (target >= 1000)`);
+  if (bundles.length > 0) {
+    console.log(`bundles (as synthesised; loadMs = beyond an empty node, median of ${bundles[0].runs} fresh processes, on ${process.version})`);
+    console.table(bundles);
+    const over = bundles.filter((b) => !b.withinTargets).map((b) => b.name);
+    console.log(`bundles: ${over.length === 0 ? 'all' : `${bundles.length - over.length} of ${bundles.length}`} within <= ${BUNDLE_TARGET_KB} kB and <= ${BUNDLE_TARGET_MS} ms${over.length ? ` (over: ${over.join(', ')})` : ''}`);
+  }
+  if (reconcile.length > 0) {
+    const flat = reconcile.every((r) => r.itemsRead === reconcile[0].itemsRead);
+    console.log(`items read ${flat ? 'do not grow' : 'GROW'} with stored orders`);
+  }
+  if (parse) console.log(`parsing ${parse.emailsPerSecond} emails/s (target >= 1000)`);
   console.log('written to bench-results.json');
 }
 

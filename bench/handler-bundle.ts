@@ -1,87 +1,77 @@
 /**
- * Lambda bundle size and cold load time of the handlers, as deployed.
+ * Lambda bundle size and cold load time of the handlers, as deployed: the `bundles` section of
+ * `npm run bench`, or alone:
  *
- *   node bin/run-ts.js bench/handler-bundle.ts [handler ...]     (default: sync-worker)
+ *   node bin/run-ts.js bench/handler-bundle.ts [name ...]     (default: every function)
  *
- * Each handler in functions/handlers/ is bundled with esbuild the way infra/constructs/
- * sentinel-function.ts has CDK bundle it (bundle, minify, platform node, target node24, CJS, no
- * external modules), into a temp folder. Then, five times over, a fresh `node` process requires
- * the bundle, and an empty `node -e 0` runs beside it; the row gives the medians of the wall time
- * and of the process CPU time (user + system), each minus the empty node's. CPU time is the
- * steadier of the two on a busy machine. "Largest packages" is what esbuild reports as bytes in
- * the output per npm package. Nothing here is asserted: compare rows before and after a change
- * (docs/order-sync.md, "Why this SP-API client", has the SP-API client comparison made this way).
+ * The stack is synthesised with bundling into a temp cloud assembly (test/support/deployed-bundles.ts),
+ * so each row is the asset's index.js that `cdk deploy` uploads, for every NodejsFunction of the
+ * stack (new functions appear without a list to keep). Then, five times over, a fresh `node`
+ * process in the asset folder, with the function's environment (NODE_OPTIONS=--enable-source-maps
+ * included), requires the bundle and checks its handler export, and an empty `node -e 0` with the
+ * same environment runs beside it; a row gives the medians of the wall time and of the process
+ * CPU time (user + system), each minus the empty node's. CPU time is the steadier of the two on a
+ * busy machine. "without maps" is the same load without --enable-source-maps: the price of
+ * readable stack traces. Targets (issue 13): each bundle <= 800 kB and <= 60 ms beyond an empty node.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { lambdaEnvironment, measureLoad, synthesiseBundles } from '../test/support/deployed-bundles';
 
-const RUNS = Number(process.env.BENCH_BUNDLE_RUNS ?? 5);
-const handlers = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['sync-worker'];
+export const BUNDLE_TARGET_KB = 800;
+export const BUNDLE_TARGET_MS = 60;
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+export interface BundleRow {
+  name: string;
+  kB: number;
+  /** Source map beside the bundle (uploaded, read only when a stack trace is printed). */
+  mapKB: number;
+  /** Median load wall time beyond an empty node, with the function's NODE_OPTIONS. */
+  loadMs: number;
+  loadCpuMs: number;
+  /** The same without --enable-source-maps. */
+  loadMsWithoutMaps: number;
+  runs: number;
+  withinTargets: boolean;
 }
 
-/** Wall and CPU milliseconds of a fresh node process running `code`. */
-function nodeRun(code: string): { wallMs: number; cpuMs: number } {
-  const started = process.hrtime.bigint();
-  const out = execFileSync(process.execPath, ['-e', `${code};const u=process.cpuUsage();process.stdout.write(String((u.user+u.system)/1000))`]);
-  return { wallMs: Number(process.hrtime.bigint() - started) / 1e6, cpuMs: Number(out.toString()) };
-}
-
-function packageOf(input: string): string {
-  const i = input.lastIndexOf('node_modules/');
-  if (i < 0) return '(project)';
-  return /^node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input.slice(i))?.[1] ?? input;
-}
-
-async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'sentinel-bundle-'));
+export async function benchBundles(options: { names?: string[]; runs?: number; node?: string } = {}): Promise<BundleRow[]> {
+  const runs = options.runs ?? Number(process.env.BENCH_BUNDLE_RUNS ?? 5);
+  const synth = synthesiseBundles();
   try {
-    const rows: string[] = [];
-    for (const name of handlers) {
-      const outfile = join(dir, `${name}.js`);
-      const result = await build({
-        entryPoints: [resolve('functions/handlers', `${name}.ts`)],
-        outfile,
-        bundle: true,
-        minify: true,
-        platform: 'node',
-        target: 'node24',
-        format: 'cjs',
-        metafile: true,
-        logLevel: 'error',
+    const rows: BundleRow[] = [];
+    for (const bundle of synth.bundles) {
+      if (options.names?.length && !options.names.includes(bundle.name)) continue;
+      process.stderr.write(`  load ${bundle.name}...\n`);
+      const withMaps = await measureLoad(bundle, { runs, ...(options.node ? { node: options.node } : {}) });
+      const env = lambdaEnvironment(bundle);
+      env.NODE_OPTIONS = (env.NODE_OPTIONS ?? '').replace('--enable-source-maps', '').trim();
+      const withoutMaps = await measureLoad(bundle, { runs, env, ...(options.node ? { node: options.node } : {}) });
+      const kB = Math.round(bundle.bytes / 102.4) / 10;
+      const loadMs = Math.round(withMaps.wallMs);
+      rows.push({
+        name: bundle.name,
+        kB,
+        mapKB: Math.round(bundle.mapBytes / 1024),
+        loadMs,
+        loadCpuMs: Math.round(withMaps.cpuMs),
+        loadMsWithoutMaps: Math.round(withoutMaps.wallMs),
+        runs,
+        withinTargets: kB <= BUNDLE_TARGET_KB && loadMs <= BUNDLE_TARGET_MS,
       });
-      const bytes: Record<string, number> = {};
-      for (const output of Object.values(result.metafile.outputs)) {
-        for (const [input, info] of Object.entries(output.inputs)) {
-          bytes[packageOf(input)] = (bytes[packageOf(input)] ?? 0) + info.bytesInOutput;
-        }
-      }
-      const packages = Object.entries(bytes).filter(([p, b]) => p !== '(project)' && b > 0);
-      const empty: { wallMs: number; cpuMs: number }[] = [];
-      const loaded: { wallMs: number; cpuMs: number }[] = [];
-      for (let i = 0; i < RUNS; i++) {
-        empty.push(nodeRun('0'));
-        loaded.push(nodeRun(`require(${JSON.stringify(outfile)})`));
-      }
-      const wall = median(loaded.map((r) => r.wallMs)) - median(empty.map((r) => r.wallMs));
-      const cpu = median(loaded.map((r) => r.cpuMs)) - median(empty.map((r) => r.cpuMs));
-      const largest = packages.sort((a, b) => b[1] - a[1]).slice(0, 6).map(([p, b]) => `${p} ${(b / 1024).toFixed(0)}`).join(', ');
-      rows.push(
-        `${name.padEnd(14)} ${(statSync(outfile).size / 1024).toFixed(1).padStart(8)} kB  ${String(packages.length).padStart(3)} packages  ` +
-          `cold require +${wall.toFixed(0)} ms wall, +${cpu.toFixed(0)} ms CPU (median of ${RUNS})  largest (kB): ${largest}`,
-      );
     }
-    console.log(rows.join('\n'));
+    return rows;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    synth.cleanup();
   }
 }
 
-void main();
+if (process.argv[1] === __filename) {
+  benchBundles({ names: process.argv.slice(2) })
+    .then((rows) => {
+      console.log(`bundles (as synthesised; load = ms beyond an empty node, median of ${rows[0]?.runs ?? 0} fresh processes; targets <= ${BUNDLE_TARGET_KB} kB, <= ${BUNDLE_TARGET_MS} ms)`);
+      console.table(rows);
+    })
+    .catch((err) => {
+      console.error(err);
+      process.exit(1);
+    });
+}

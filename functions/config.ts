@@ -9,7 +9,7 @@
  * each section requires only what its function cannot run without. A variable is described once
  * (`VARS`), whichever sections read it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_SECRETS_PREFIX, ENV } from './constants';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './domain/inbound';
 import { SentinelError } from './domain/errors';

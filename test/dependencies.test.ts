@@ -20,6 +20,7 @@ const USED_BY_TOOLING: Record<string, string> = {
   esbuild: 'bundles the Lambda handlers for NodejsFunction during `cdk synth`',
   '@types/node': 'ambient Node types for tsc',
   '@types/jest': 'ambient jest globals (describe, it, expect) for tsc',
+  node: "Node 24 (the Lambda runtime's) first on the PATH of npm scripts, so `npm test` runs on it",
 };
 
 function sourceFiles(dir: string): string[] {

@@ -13,7 +13,7 @@
  * LWA rejects the old one (the sync calls `forget`).
  */
 import { GetSecretValueCommand, ResourceNotFoundException, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CredentialsMissingError } from '../domain/errors';
 import type { Region } from '../domain/marketplaces';
 import type { LwaAppCredentials, SpApiCredentialsStore } from '../domain/ports';

@@ -14,7 +14,7 @@
  * (test/fixtures/reference/ses, see its SOURCES.md), and it fixes `action.type` to `Lambda`. These schemas
  * require only what the intake needs and let every other field through (`z.looseObject`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { verdictsFromSesReceipt } from '../domain/authenticity';
 import { SentinelError } from '../domain/errors';
 import type { AuthVerdicts } from '../domain/types';

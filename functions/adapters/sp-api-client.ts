@@ -27,7 +27,7 @@
  * Tokens, secrets and buyer data never appear in errors or logs: error messages carry the status,
  * Amazon's error code and the request ID only.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError, SpApiAuthorizationError, SpApiError, SpApiResponseError, SpApiThrottledError } from '../domain/errors';
 import type { Region } from '../domain/marketplaces';
 import type { OrdersApiVersion } from '../domain/order-sync';

@@ -15,7 +15,7 @@
  * client; note that their date-times are *transformed* to canonical UTC (`...T..:..:..000Z`).
  */
 import { findNodeAtLocation, parseTree } from 'jsonc-parser';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError } from '../domain/errors';
 import { marketplaceById } from '../domain/marketplaces';
 import { toUtcIso } from '../domain/deadlines';

@@ -2,7 +2,7 @@
  * Per-seller alert settings: the zod schema of the profile's `alerting` block and of each
  * channel, the defaults, and the effective settings of a seller. Pure.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AlertLanguage } from './alert-model';
 import { SentinelError } from './errors';
 import type { ReminderSchedule, Seller } from './types';

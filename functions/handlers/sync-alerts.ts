@@ -5,7 +5,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AlertOutbox } from '../domain/ports';
 import type { SentinelRepository, SyncEvent } from '../domain/ports';
 import type { Clock } from '../domain/types';

@@ -12,7 +12,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { FAILURE_REASON_DIMENSION, ORDER_SYNC_METRICS } from '../metrics';
 import { syncSellerOrders, type SyncOrdersDeps, type SyncOrdersResult } from '../services/sync-orders';
 import { wireSyncWorker } from '../wiring';

@@ -12,7 +12,7 @@
  * a notification for a seller we do not know is dropped (and counted), not retried forever.
  * Buyer data: the notification carries only a destination postal code, which is never read.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError } from '../domain/errors';
 import { marketplaceById } from '../domain/marketplaces';
 import type { SentinelRepository } from '../domain/ports';

@@ -19,6 +19,7 @@ import type { OrderFacts } from '../../functions/domain/types';
 import { DEFAULT_POLICY } from '../../functions/domain/types';
 import { importOrders } from '../../functions/services/import-orders';
 import { replayMessage } from '../../functions/services/intake';
+import { s3ObjectCreated, sqsRecord } from '../support/aws-events';
 import { useDynalite } from '../support/dynalite';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -137,42 +138,7 @@ async function store(messageId: string, raw: Buffer): Promise<string> {
 
 /** An SQS record carrying the S3 event notification S3 sends for an object SES stored. */
 function s3Record(key: string, size: number, sqsId = `sqs-${key}`): SQSRecord {
-  const body = {
-    Records: [
-      {
-        eventVersion: '2.1',
-        eventSource: 'aws:s3',
-        awsRegion: 'us-east-1',
-        eventTime: '2026-11-28T07:45:10.000Z',
-        eventName: 'ObjectCreated:Put',
-        userIdentity: { principalId: 'AWS:SES' },
-        requestParameters: { sourceIPAddress: '10.0.0.1' },
-        responseElements: { 'x-amz-request-id': 'R', 'x-amz-id-2': 'I' },
-        s3: {
-          s3SchemaVersion: '1.0',
-          configurationId: 'raw-mail',
-          bucket: { name: BUCKET, ownerIdentity: { principalId: 'P' }, arn: `arn:aws:s3:::${BUCKET}` },
-          object: { key: encodeURIComponent(key).replace(/%2F/g, '/'), size, eTag: 'e', sequencer: '0A1B2C' },
-        },
-      },
-    ],
-  };
-  return {
-    messageId: sqsId,
-    receiptHandle: 'rh',
-    body: JSON.stringify(body),
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '1795851910000',
-      SenderId: 'S3',
-      ApproximateFirstReceiveTimestamp: '1795851910000',
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:inbound-mail',
-    awsRegion: 'us-east-1',
-  };
+  return sqsRecord(JSON.stringify(s3ObjectCreated(BUCKET, key, size)), sqsId, 'inbound-mail');
 }
 
 async function deliver(messageId: string, raw: Buffer, d = deps()) {

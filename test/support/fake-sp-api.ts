@@ -93,6 +93,8 @@ export class FakeSpApi {
   delayMs: number;
   /** Answer 403 Unauthorized to every orders call (the seller removed the app). */
   deauthorized = false;
+  /** `createdBefore` of every searchOrders answer (the sandbox's; a test on the wall clock sets a recent one). */
+  createdBefore = '2024-12-25T15:00:00Z';
   /** Status for an expired or unknown access token (403 as the SP-API does; 401 to test that too). */
   expiredTokenStatus = 403;
   private readonly validTokens = new Set<string>();
@@ -202,7 +204,7 @@ export class FakeSpApi {
       if (Number.isNaN(offset)) return send(400, { errors: [{ code: 'InvalidInput', message: 'Invalid paginationToken' }] });
       const page = all.slice(offset, offset + this.pageSize);
       const next = offset + this.pageSize < all.length ? `tok-${offset + this.pageSize}` : undefined;
-      return send(200, { orders: page, ...(next ? { pagination: { nextToken: next } } : {}), createdBefore: '2024-12-25T15:00:00Z' }, limitHeader);
+      return send(200, { orders: page, ...(next ? { pagination: { nextToken: next } } : {}), createdBefore: this.createdBefore }, limitHeader);
     }
 
     const q = url.searchParams;
