@@ -4,6 +4,7 @@ import { CfnLogGroup, LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs'
 import type { Construct, IConstruct } from 'constructs';
 import { REPORTS_PREFIX } from '../functions/domain/order-sync';
 import { loadConfig, type SentinelConfig } from './config';
+import { addDeployGuards } from './deploy-guards';
 import { Alerting } from './constructs/alerting';
 import { InboundMail } from './constructs/inbound-mail';
 import { Observability } from './constructs/observability';
@@ -42,6 +43,8 @@ export class SentinelStack extends Stack {
     const syncInterval = Duration.minutes(config.syncIntervalMinutes);
     const reconcileInterval = Duration.minutes(config.reconcileIntervalMinutes);
     const alertInterval = Duration.minutes(config.alertIntervalMinutes);
+    // Placeholders synthesise (offline, fresh clone) but CloudFormation refuses to deploy them.
+    addDeployGuards(this, config);
 
     this.table = new SentinelTable(this, 'Data', {
       notificationRetentionDays: config.notificationRetentionDays,
@@ -86,6 +89,18 @@ export class SentinelStack extends Stack {
     });
 
     const { inboundMail: mail, reconciler, alerting, orderSync: sync } = this;
+    // Every dead-letter queue of the stack: on the dashboard, and a stack output each (the ARN the
+    // redrive in docs/operations.md needs). `redrive`: an SQS queue's DLQ (start-message-move-task
+    // moves messages back); otherwise it holds failed schedule/event invocations (nothing to replay).
+    const deadLetterQueues = [
+      { output: 'IntakeDlqArn', label: 'Inbound mail DLQ', queue: mail.deadLetterQueue, redrive: 'redrive to the Arrivals queue after the fix (or `shipnow mail replay`)' },
+      { output: 'ReconcilerDlqArn', label: 'Reconciler DLQ', queue: reconciler.deadLetterQueue, redrive: 'schedule events: purge after the fix (the next run catches up)' },
+      { output: 'AlertingDlqArn', label: 'Alerting DLQ', queue: alerting.deadLetterQueue, redrive: 'sender runs (purge) and "order sync broken" events (re-send with aws events put-events)' },
+      { output: 'SyncDlqArn', label: 'Order sync DLQ', queue: sync.deadLetterQueue, redrive: 'redrive to the sync queue, or purge (the next schedule dispatches every seller)' },
+      { output: 'OrderChangeDlqArn', label: 'ORDER_CHANGE DLQ', queue: sync.orderChangeDeadLetterQueue, redrive: 'redrive to the OrderChange queue after the fix' },
+      { output: 'ReportImportDlqArn', label: 'Report import DLQ', queue: sync.reportImportDeadLetterQueue, redrive: 'S3 events: upload the report again, then purge' },
+      { output: 'DispatcherDlqArn', label: 'Order sync dispatcher DLQ', queue: sync.dispatcherDeadLetterQueue, redrive: 'schedule events: purge after the fix' },
+    ];
     this.observability = new Observability(this, 'Observability', {
       functions: [
         { label: 'Inbound mail intake', purpose: 'reads each email SES stored and records the Sold, Ship Now notification; when it fails, emails are not matched to their orders.', fn: mail.function },
@@ -102,15 +117,7 @@ export class SentinelStack extends Stack {
         { label: 'Order sync (one message per seller)', queue: sync.queue },
         { label: 'ORDER_CHANGE notifications', queue: sync.orderChangeQueue },
       ],
-      deadLetterQueues: [
-        { label: 'Inbound mail DLQ', queue: mail.deadLetterQueue },
-        { label: 'Reconciler DLQ', queue: reconciler.deadLetterQueue },
-        { label: 'Alerting DLQ', queue: alerting.deadLetterQueue },
-        { label: 'Order sync DLQ', queue: sync.deadLetterQueue },
-        { label: 'ORDER_CHANGE DLQ', queue: sync.orderChangeDeadLetterQueue },
-        { label: 'Report import DLQ', queue: sync.reportImportDeadLetterQueue },
-        { label: 'Order sync dispatcher DLQ', queue: sync.dispatcherDeadLetterQueue },
-      ],
+      deadLetterQueues: deadLetterQueues.map(({ label, queue }) => ({ label, queue })),
       alarms: [mail.deadLetterAlarm, reconciler.deadLetterAlarm, ...sync.deadLetterAlarms, sync.staleSyncAlarm, ...alerting.alarms],
       reconciler: reconciler.function,
       reconcileInterval,
@@ -132,6 +139,9 @@ export class SentinelStack extends Stack {
       value: `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${this.observability.dashboard.dashboardName}`,
       description: 'Link to the CloudWatch dashboard',
     });
+    for (const d of deadLetterQueues) {
+      new CfnOutput(this, d.output, { value: d.queue.queueArn, description: `${d.label}: ${d.redrive}` }).overrideLogicalId(d.output);
+    }
 
     // Every function's logs in a log group with the configured retention, including the
     // deployment-time helpers CDK adds (bucket notifications, the rule-set activation).
