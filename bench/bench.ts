@@ -14,6 +14,9 @@
  *   is the median time minus the median of the same command on a one-order report with its one
  *   email. Target: within 1 ms per order beyond startup.
  *
+ * - time to alert: grace period ended -> alert leaves the sender, worst case on the default
+ *   schedules, from the measured reconciler and sender runs (bench/time-to-alert.ts). Target: 120 s.
+ *
  * Writes bench-results.json and prints a table.
  */
 import { spawn } from 'node:child_process';
@@ -29,6 +32,7 @@ import { startEmbeddedDynamoDb } from '../functions/local/embedded-dynamodb';
 import { reconcileDue } from '../functions/services/reconcile';
 import { understandEmail } from '../functions/services/understand-email';
 import { writeCheckData } from './check-data';
+import { benchTimeToAlert, timeToAlertArithmetic } from './time-to-alert';
 import { seedOrders } from '../test/support/seed';
 
 const NOW = '2026-11-28T12:00:00.000Z';
@@ -300,6 +304,8 @@ async function main(): Promise<void> {
   process.stderr.write(`parse ${PARSE_EMAILS} emails...\n`);
   const parse = await benchParse();
   const check = CHECK_SIZES.length > 0 ? await benchCheck() : [];
+  process.stderr.write('time to alert...\n');
+  const timeToAlert = await benchTimeToAlert();
   const results = {
     date: new Date().toISOString(),
     node: process.version,
@@ -309,6 +315,7 @@ async function main(): Promise<void> {
     reconcile,
     parse,
     check,
+    timeToAlert,
   };
   writeFileSync('bench-results.json', JSON.stringify(results, null, 2) + '\n');
 
@@ -326,6 +333,9 @@ async function main(): Promise<void> {
   }
   const flat = reconcile.every((r) => r.itemsRead === reconcile[0].itemsRead);
   console.log(`items read ${flat ? 'do not grow' : 'GROW'} with stored orders; parsing ${parse.emailsPerSecond} emails/s (target >= 1000)`);
+  console.log('time to alert (grace period ended -> alert leaves the sender; reconciler every minute starts the sender)');
+  console.table(timeToAlert);
+  for (const r of timeToAlert) console.log(timeToAlertArithmetic(r));
   console.log('written to bench-results.json');
 }
 
