@@ -17,8 +17,11 @@
  *   folder): kB, and load ms beyond an empty node, median of 5 fresh processes
  *   (bench/handler-bundle.ts). Target: each bundle <= 800 kB and <= 60 ms.
  *
+ * - time to alert: grace period ended -> alert leaves the sender, worst case on the default
+ *   schedules, from the measured reconciler and sender runs (bench/time-to-alert.ts). Target: 120 s.
+ *
  * Writes bench-results.json and prints a table. `BENCH_SECTIONS=bundles` (comma-separated:
- * reconcile, parse, check, bundles) runs only those sections.
+ * reconcile, parse, check, bundles, time-to-alert) runs only those sections.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -34,6 +37,7 @@ import { reconcileDue } from '../functions/services/reconcile';
 import { understandEmail } from '../functions/services/understand-email';
 import { writeCheckData } from './check-data';
 import { benchBundles, BUNDLE_TARGET_KB, BUNDLE_TARGET_MS, type BundleRow } from './handler-bundle';
+import { benchTimeToAlert, timeToAlertArithmetic } from './time-to-alert';
 import { seedOrders } from '../test/support/seed';
 
 const NOW = '2026-11-28T12:00:00.000Z';
@@ -296,7 +300,7 @@ async function benchCheck(): Promise<CheckRow[]> {
   }
 }
 
-const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'reconcile,parse,check,bundles').split(',').filter(Boolean));
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'reconcile,parse,check,bundles,time-to-alert').split(',').filter(Boolean));
 
 async function main(): Promise<void> {
   const reconcile: ReconcileRow[] = [];
@@ -309,6 +313,8 @@ async function main(): Promise<void> {
   const check = SECTIONS.has('check') && CHECK_SIZES.length > 0 ? await benchCheck() : [];
   if (SECTIONS.has('bundles')) process.stderr.write('bundles (synthesising the stack)...\n');
   const bundles: BundleRow[] = SECTIONS.has('bundles') ? await benchBundles() : [];
+  if (SECTIONS.has('time-to-alert')) process.stderr.write('time to alert...\n');
+  const timeToAlert = SECTIONS.has('time-to-alert') ? await benchTimeToAlert() : [];
   const results = {
     date: new Date().toISOString(),
     node: process.version,
@@ -319,6 +325,7 @@ async function main(): Promise<void> {
     parse,
     check,
     bundles,
+    timeToAlert,
   };
   writeFileSync('bench-results.json', JSON.stringify(results, null, 2) + '\n');
 
@@ -349,6 +356,11 @@ async function main(): Promise<void> {
     console.log(`items read ${flat ? 'do not grow' : 'GROW'} with stored orders`);
   }
   if (parse) console.log(`parsing ${parse.emailsPerSecond} emails/s (target >= 1000)`);
+  if (timeToAlert.length > 0) {
+    console.log('time to alert (grace period ended -> alert leaves the sender; reconciler every minute starts the sender)');
+    console.table(timeToAlert);
+    for (const r of timeToAlert) console.log(timeToAlertArithmetic(r));
+  }
   console.log('written to bench-results.json');
 }
 

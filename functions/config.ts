@@ -46,6 +46,10 @@ const VARS = {
   [ENV.ALERT_TOPIC_ARN]: optional(z.string().startsWith('arn:')),
   [ENV.ALERT_EVENT_BUS]: optional(z.string().min(1)),
   [ENV.STOP_BEFORE_DEADLINE_MS]: withDefault(z.coerce.number().int().nonnegative(), 10_000),
+  [ENV.SELLER_SECRETS_PREFIX]: withDefault(z.string().regex(/^\/([A-Za-z0-9_.-]+\/)+$/, 'must be a parameter path such as /shipnow-sentinel/'), '/shipnow-sentinel/'),
+  [ENV.SELLER_SECRETS_KEY_ID]: withDefault(z.string().min(1), 'alias/aws/ssm'),
+  [ENV.ALERT_SENDER_FUNCTION]: optional(z.string().min(1)),
+  [ENV.METRICS_PROFILE]: withDefault(z.enum(['default', 'lean']), 'default'),
 } as const;
 
 type VarName = keyof typeof VARS;
@@ -220,6 +224,30 @@ export function readOrderSyncConfig(env: Env): Readonly<OrderSyncConfig> {
     graceMinutes: e[ENV.GRACE_MINUTES],
     policy: policyOf(e[ENV.GRACE_MINUTES]),
   });
+}
+
+// ---- seller secrets (issue 13) -------------------------------------------------------------------
+
+export interface SellerSecretsConfig {
+  /** SSM parameter path prefix: `<prefix>seller/<sellerId>/<name>`. */
+  prefix: string;
+  /** KMS key (ID, ARN or alias) the SecureStrings are written with. */
+  keyId: string;
+}
+
+export function readSellerSecretsConfig(env: Env): Readonly<SellerSecretsConfig> {
+  const e = read('seller-secrets', env, [ENV.SELLER_SECRETS_PREFIX, ENV.SELLER_SECRETS_KEY_ID]);
+  return Object.freeze({ prefix: e[ENV.SELLER_SECRETS_PREFIX], keyId: e[ENV.SELLER_SECRETS_KEY_ID] });
+}
+
+/** `lean`: the functions emit only the metrics the lean profile's alarms and dashboard read. */
+export function readMetricsProfile(env: Env): 'default' | 'lean' {
+  return read('metrics', env, [ENV.METRICS_PROFILE])[ENV.METRICS_PROFILE];
+}
+
+/** The alert sender's function name, when the reconciler should start it after writing alerts. */
+export function readAlertSenderTrigger(env: Env): string | undefined {
+  return read('reconciler', env, [ENV.ALERT_SENDER_FUNCTION])[ENV.ALERT_SENDER_FUNCTION];
 }
 
 /** The order policy a section's grace minutes give (the rest is the domain's default). */

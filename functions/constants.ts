@@ -31,6 +31,13 @@ export const ENV = {
   ALERT_TOPIC_ARN: 'SENTINEL_ALERT_TOPIC_ARN',
   ALERT_EVENT_BUS: 'SENTINEL_ALERT_EVENT_BUS',
   STOP_BEFORE_DEADLINE_MS: 'SENTINEL_STOP_BEFORE_DEADLINE_MS',
+  // Issue 13: the per-seller secret store (SSM Parameter Store SecureStrings under a path prefix,
+  // encrypted with this KMS key or alias), the alert sender the reconciler invokes after writing
+  // alerts (time to alert), and the metrics profile (`lean` emits only the few metrics its alarms read).
+  SELLER_SECRETS_PREFIX: 'SENTINEL_SELLER_SECRETS_PREFIX',
+  SELLER_SECRETS_KEY_ID: 'SENTINEL_SELLER_SECRETS_KEY_ID',
+  ALERT_SENDER_FUNCTION: 'SENTINEL_ALERT_SENDER_FUNCTION',
+  METRICS_PROFILE: 'SENTINEL_METRICS_PROFILE',
 } as const;
 
 /** CloudWatch metrics namespace for every function of the stack. */

@@ -19,6 +19,8 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { EventBridgeAlertPublisher } from './adapters/channels/aws';
 import { makeChannelFactory } from './adapters/channels/factory';
 import { DynamoDbIntakeLedger } from './adapters/dynamodb/intake-ledger';
@@ -28,6 +30,9 @@ import { DynamoDbSyncState } from './adapters/dynamodb/sync-state';
 import { EventBridgeSyncEvents } from './adapters/eventbridge-sync-events';
 import { S3MailStore } from './adapters/s3-mail-store';
 import { SecretsManagerCredentials } from './adapters/secrets';
+import { SsmSellerSecretStore } from './adapters/ssm-seller-secrets';
+import { LeanMetrics } from './lean-metrics';
+import { LambdaAlertSenderTrigger } from './adapters/lambda-sender-trigger';
 import { SpApiClient } from './adapters/sp-api-client';
 import {
   ConfigError,
@@ -36,11 +41,15 @@ import {
   readInboundMailConfig,
   readOrderSyncConfig,
   readReconcilerConfig,
+  readAlertSenderTrigger,
+  readMetricsProfile,
+  readSellerSecretsConfig,
   readTableConfig,
   type Env,
   type TableConfig,
 } from './config';
 import { METRICS_NAMESPACE, SERVICE_NAME } from './constants';
+import type { SellerSecretStore } from './domain/ports';
 import type { Clock } from './domain/types';
 import type { AlertSenderDeps } from './handlers/alert-sender';
 import type { InboundMailDeps } from './handlers/inbound-mail';
@@ -57,9 +66,13 @@ export const systemClock: Clock = () => new Date().toISOString();
 /** Powertools' logger, named after the service (the stack also sets POWERTOOLS_SERVICE_NAME). */
 export const serviceLogger = (): Logger => new Logger({ serviceName: SERVICE_NAME });
 
-/** Powertools' logger and metrics, in the stack's namespace (the stack also sets POWERTOOLS_* variables). */
-export function observability(): { logger: Logger; metrics: Metrics } {
-  return { logger: serviceLogger(), metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }) };
+/**
+ * Powertools' logger and metrics, in the stack's namespace (the stack also sets POWERTOOLS_* variables).
+ * With SENTINEL_METRICS_PROFILE=lean (the lean stack profile) only the lean metrics are emitted.
+ */
+export function observability(env: Env = {}): { logger: Logger; metrics: Metrics } {
+  const options = { namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME };
+  return { logger: serviceLogger(), metrics: readMetricsProfile(env) === 'lean' ? new LeanMetrics(options) : new Metrics(options) };
 }
 
 /** The SDK clients of the alert channels get a timeout of their own (an SDK call has none by default). */
@@ -113,7 +126,7 @@ export function wireInboundMail(env: Env, clients: { dynamodb?: DynamoDBClient; 
   const table = tableStores(readTableConfig(env), clients.dynamodb ?? new DynamoDBClient({}), { intakeRetentionDays: config.retentionDays });
   return {
     bucket: config.bucket,
-    ...observability(),
+    ...observability(env),
     intake: {
       repo: table.repo,
       ledger: table.ledger,
@@ -129,17 +142,20 @@ export function wireInboundMail(env: Env, clients: { dynamodb?: DynamoDBClient; 
   };
 }
 
-export function wireReconciler(env: Env, clients: { dynamodb?: DynamoDBClient } = {}): ReconcilerDeps {
+export function wireReconciler(env: Env, clients: { dynamodb?: DynamoDBClient; lambda?: LambdaClient } = {}): ReconcilerDeps {
   const config = readReconcilerConfig(env);
   const table = tableStores(readTableConfig(env), clients.dynamodb ?? new DynamoDBClient({}));
+  const senderFunction = readAlertSenderTrigger(env);
   return {
     repo: table.repo,
     outbox: table.outbox,
     // Read-only use of the intake ledger's "last email per marketplace".
     lastEmails: table.ledger,
     policy: orderPolicy(config.graceMinutes),
-    ...observability(),
+    ...observability(env),
     stopBeforeDeadlineMs: config.stopBeforeDeadlineMs,
+    // Alerts just written leave at once instead of at the sender's next minute (time to alert).
+    ...(senderFunction ? { sender: new LambdaAlertSenderTrigger(clients.lambda ?? new LambdaClient({}), senderFunction) } : {}),
   };
 }
 
@@ -163,7 +179,7 @@ export function wireAlertSender(
     ...(config.eventBus ? { events: new EventBridgeAlertPublisher(clients.eventbridge ?? new EventBridgeClient({}), config.eventBus) } : {}),
     // The stack's topic is every seller's last resort: an alert never depends on one mailbox.
     ...(config.topicArn ? { fallbackChannels: [{ id: 'stack-topic', type: 'sns' as const }] } : {}),
-    ...observability(),
+    ...observability(env),
     stopBeforeDeadlineMs: config.stopBeforeDeadlineMs,
   };
 }
@@ -177,12 +193,23 @@ export function wireDispatcher(env: Env, clients: { dynamodb?: DynamoDBClient; s
   const config = readOrderSyncConfig(env);
   if (!config.queueUrl) throw new ConfigError('order-sync', 'the sync queue URL is not set');
   const table = tableStores(readTableConfig(env), clients.dynamodb ?? new DynamoDBClient({}));
-  return { repo: table.repo, state: table.syncState, sqs: clients.sqs ?? new SQSClient({}), queueUrl: config.queueUrl, ...observability(), now: systemClock };
+  return { repo: table.repo, state: table.syncState, sqs: clients.sqs ?? new SQSClient({}), queueUrl: config.queueUrl, ...observability(env), now: systemClock };
+}
+
+/**
+ * The per-seller secret store of a deployed function (SSM Parameter Store SecureStrings under
+ * SENTINEL_SELLER_SECRETS_PREFIX, written with SENTINEL_SELLER_SECRETS_KEY_ID). The stack sets both
+ * variables and the IAM access with `grantSellerSecrets(fn, 'read' | 'write')`
+ * (infra/constructs/seller-secrets.ts).
+ */
+export function sellerSecretStore(env: Env, client?: SSMClient): SellerSecretStore {
+  const config = readSellerSecretsConfig(env);
+  return new SsmSellerSecretStore({ client: client ?? new SSMClient({}), prefix: config.prefix, keyId: config.keyId });
 }
 
 export function wireSyncWorker(
   env: Env,
-  clients: { dynamodb?: DynamoDBClient; secrets?: SecretsManagerClient; eventbridge?: EventBridgeClient } = {},
+  clients: { dynamodb?: DynamoDBClient; secrets?: SecretsManagerClient; eventbridge?: EventBridgeClient; ssm?: SSMClient } = {},
 ): WorkerDeps {
   const config = readOrderSyncConfig(env);
   const table = tableStores(readTableConfig(env), clients.dynamodb ?? new DynamoDBClient({}));
@@ -191,14 +218,19 @@ export function wireSyncWorker(
       repo: table.repo,
       state: table.syncState,
       api: new SpApiClient(),
-      credentials: new SecretsManagerCredentials({ client: clients.secrets ?? new SecretsManagerClient({}), prefix: config.secretsPrefix }),
+      credentials: new SecretsManagerCredentials({
+        client: clients.secrets ?? new SecretsManagerClient({}),
+        prefix: config.secretsPrefix,
+        // Sellers' tokens from the per-seller store; the LWA app (and old seller secrets) from Secrets Manager.
+        sellerSecrets: sellerSecretStore(env, clients.ssm),
+      }),
       events: new EventBridgeSyncEvents(clients.eventbridge ?? new EventBridgeClient({}), config.eventBusName),
       // The sync's token buckets and deadlines count milliseconds (a timer, not a date).
       now: Date.now,
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
       policy: config.policy,
     },
-    ...observability(),
+    ...observability(env),
     overlapMs: config.overlapMinutes * 60_000,
   };
 }
@@ -206,11 +238,11 @@ export function wireSyncWorker(
 export function wireOrderChange(env: Env, clients: { dynamodb?: DynamoDBClient } = {}): OrderChangeDeps {
   const config = readOrderSyncConfig(env);
   const table = tableStores(readTableConfig(env), clients.dynamodb ?? new DynamoDBClient({}));
-  return { repo: table.repo, policy: config.policy, ...observability(), now: systemClock };
+  return { repo: table.repo, policy: config.policy, ...observability(env), now: systemClock };
 }
 
 export function wireReportImport(env: Env, clients: { dynamodb?: DynamoDBClient; s3?: S3Client } = {}): ReportImportDeps {
   const config = readOrderSyncConfig(env);
   const table = tableStores(readTableConfig(env), clients.dynamodb ?? new DynamoDBClient({}));
-  return { repo: table.repo, s3: clients.s3 ?? new S3Client({}), policy: config.policy, ...observability(), now: systemClock };
+  return { repo: table.repo, s3: clients.s3 ?? new S3Client({}), policy: config.policy, ...observability(env), now: systemClock };
 }

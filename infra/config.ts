@@ -34,7 +34,17 @@ const bool = z.preprocess((v) => {
   return s === 'true' ? true : s === 'false' ? false : v;
 }, z.boolean({ error: 'must be true or false' }));
 
+/**
+ * Cost profiles. `default`: for operators (every metric and alarm, customer managed KMS keys,
+ * X-Ray). `lean`: for one seller in their own account (at most 10 custom metrics and 10 alarms,
+ * AWS managed keys, no X-Ray, one dashboard); docs/operations.md, "Cost".
+ */
+export const PROFILES = ['default', 'lean'] as const;
+export type Profile = (typeof PROFILES)[number];
+
 export const SentinelConfigSchema = z.object({
+  /** Cost profile: `default` or `lean` (see PROFILES). */
+  profile: z.enum(PROFILES, { error: `must be one of ${PROFILES.join(', ')}` }).default('default'),
   /** Stage name, part of the stack name (`ShipNowSentinel-<stage>`): stage names never collide.
    *  A second stage in the same account and region must set `activateRuleSet=false` (one active SES
    *  receipt rule set per region; docs/inbound-mail.md). */
@@ -51,8 +61,8 @@ export const SentinelConfigSchema = z.object({
   alertDomain: domain.optional(),
   /** Minutes between order syncs of every seller. */
   syncIntervalMinutes: int(5, 1440).default(15),
-  /** Minutes between reconciler runs. */
-  reconcileIntervalMinutes: int(1, 60).default(5),
+  /** Minutes between reconciler runs (default 1: an alert leaves within about 1 minute of its grace period ending). */
+  reconcileIntervalMinutes: int(1, 60).default(1),
   /** Minutes between alert-sender runs. */
   alertIntervalMinutes: int(1, 60).default(1),
   /** Grace period after the expected time before an email counts as missing. */
@@ -82,6 +92,12 @@ export const SentinelConfigSchema = z.object({
   activateRuleSet: bool.default(true),
   /** Create the SES domain identity for the inbound domain. */
   createDomainIdentity: bool.default(true),
+  /** SSM parameter path of the sellers' secrets: `<prefix>seller/<sellerId>/sp-api` (and `/imap`). */
+  sellerSecretsPrefix: z
+    .string()
+    .regex(/^\/([A-Za-z0-9_.-]+\/)+$/, 'must be a parameter path that starts and ends with "/", such as /shipnow-sentinel/')
+    .refine((p) => !/^\/(aws|ssm)/i.test(p), 'must not start with /aws or /ssm (reserved by SSM)')
+    .default('/shipnow-sentinel/'),
   /** Larger inbound messages are quarantined unread (bytes). */
   maxMessageBytes: int(1024, 40 * 1024 * 1024).optional(),
 });

@@ -4,11 +4,14 @@ import { CfnLogGroup, LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs'
 import type { Construct, IConstruct } from 'constructs';
 import { REPORTS_PREFIX } from '../functions/domain/order-sync';
 import { loadConfig, type SentinelConfig } from './config';
+import { addDeployGuards } from './deploy-guards';
+import { PROFILE_CONTEXT } from './profile';
 import { Alerting } from './constructs/alerting';
 import { InboundMail } from './constructs/inbound-mail';
 import { Observability } from './constructs/observability';
 import { OrderSync } from './constructs/order-sync';
-import { Reconciler } from './constructs/reconciler';
+import { Reconciler, startSenderAfterAlerts } from './constructs/reconciler';
+import { SELLER_SECRETS_ID, SellerSecrets } from './constructs/seller-secrets';
 import { SentinelTable } from './constructs/sentinel-table';
 
 export interface SentinelStackProps extends StackProps {
@@ -35,14 +38,24 @@ export class SentinelStack extends Stack {
   readonly alerting: Alerting;
   readonly orderSync: OrderSync;
   readonly observability: Observability;
+  /** The sellers' secrets (SSM parameters); any function: `grantSellerSecrets(fn, 'read' | 'write')`. */
+  readonly sellerSecrets: SellerSecrets;
 
   constructor(scope: Construct, id: string, props: SentinelStackProps = {}) {
     super(scope, id, props);
     const config = (this.config = props.config ?? loadConfig(this.node));
+    // Before any child: every construct below reads the profile (infra/profile.ts).
+    this.node.setContext(PROFILE_CONTEXT, config.profile);
     const syncInterval = Duration.minutes(config.syncIntervalMinutes);
     const reconcileInterval = Duration.minutes(config.reconcileIntervalMinutes);
     const alertInterval = Duration.minutes(config.alertIntervalMinutes);
+    // Placeholders synthesise (offline, fresh clone) but CloudFormation refuses to deploy them.
+    addDeployGuards(this, config);
 
+    this.sellerSecrets = new SellerSecrets(this, SELLER_SECRETS_ID, {
+      prefix: config.sellerSecretsPrefix,
+      customerManagedKey: config.profile !== 'lean',
+    });
     this.table = new SentinelTable(this, 'Data', {
       notificationRetentionDays: config.notificationRetentionDays,
       closedOrderRetentionDays: config.closedOrderRetentionDays,
@@ -67,12 +80,15 @@ export class SentinelStack extends Stack {
       ...(config.alertDomain ? { senderDomain: config.alertDomain } : {}),
       interval: alertInterval,
     });
+    // Time to alert: the reconciler starts the sender as soon as it has written alerts.
+    startSenderAfterAlerts(this.reconciler, this.alerting.sender);
     this.orderSync = new OrderSync(this, 'OrderSync', {
       table: this.table,
       // Reports under reports/<sellerId>/ beside inbound/ (the prefixes do not overlap).
       bucket: this.inboundMail.bucket,
       // "Order sync broken" events go to the bus the alerting rule listens on.
       eventBus: this.alerting.eventBus,
+      sellerSecrets: this.sellerSecrets,
       interval: syncInterval,
       // Issue 6: the operator hears of a stopped sync after two intervals without success.
       staleAfterIntervals: 2,
@@ -86,6 +102,24 @@ export class SentinelStack extends Stack {
     });
 
     const { inboundMail: mail, reconciler, alerting, orderSync: sync } = this;
+    if (config.profile === 'lean') {
+      // Lean (at most 10 alarms): the constructs' per-queue DLQ alarms and the two delivery alarms
+      // are replaced by one "any DLQ" and one "delivery failing" alarm (Observability), so they are
+      // taken out of the tree before synthesis.
+      for (const a of [mail.deadLetterAlarm, reconciler.deadLetterAlarm, ...sync.deadLetterAlarms, ...alerting.alarms]) a.node.scope?.node.tryRemoveChild(a.node.id);
+    }
+    // Every dead-letter queue of the stack: on the dashboard, and a stack output each (the ARN the
+    // redrive in docs/operations.md needs). `redrive`: an SQS queue's DLQ (start-message-move-task
+    // moves messages back); otherwise it holds failed schedule/event invocations (nothing to replay).
+    const deadLetterQueues = [
+      { output: 'IntakeDlqArn', label: 'Inbound mail DLQ', queue: mail.deadLetterQueue, redrive: 'redrive to the Arrivals queue after the fix (or `shipnow mail replay`)' },
+      { output: 'ReconcilerDlqArn', label: 'Reconciler DLQ', queue: reconciler.deadLetterQueue, redrive: 'schedule events: purge after the fix (the next run catches up)' },
+      { output: 'AlertingDlqArn', label: 'Alerting DLQ', queue: alerting.deadLetterQueue, redrive: 'sender runs (purge) and "order sync broken" events (re-send with aws events put-events)' },
+      { output: 'SyncDlqArn', label: 'Order sync DLQ', queue: sync.deadLetterQueue, redrive: 'redrive to the sync queue, or purge (the next schedule dispatches every seller)' },
+      { output: 'OrderChangeDlqArn', label: 'ORDER_CHANGE DLQ', queue: sync.orderChangeDeadLetterQueue, redrive: 'redrive to the OrderChange queue after the fix' },
+      { output: 'ReportImportDlqArn', label: 'Report import DLQ', queue: sync.reportImportDeadLetterQueue, redrive: 'S3 events: upload the report again, then purge' },
+      { output: 'DispatcherDlqArn', label: 'Order sync dispatcher DLQ', queue: sync.dispatcherDeadLetterQueue, redrive: 'schedule events: purge after the fix' },
+    ];
     this.observability = new Observability(this, 'Observability', {
       functions: [
         { label: 'Inbound mail intake', purpose: 'reads each email SES stored and records the Sold, Ship Now notification; when it fails, emails are not matched to their orders.', fn: mail.function },
@@ -102,16 +136,8 @@ export class SentinelStack extends Stack {
         { label: 'Order sync (one message per seller)', queue: sync.queue },
         { label: 'ORDER_CHANGE notifications', queue: sync.orderChangeQueue },
       ],
-      deadLetterQueues: [
-        { label: 'Inbound mail DLQ', queue: mail.deadLetterQueue },
-        { label: 'Reconciler DLQ', queue: reconciler.deadLetterQueue },
-        { label: 'Alerting DLQ', queue: alerting.deadLetterQueue },
-        { label: 'Order sync DLQ', queue: sync.deadLetterQueue },
-        { label: 'ORDER_CHANGE DLQ', queue: sync.orderChangeDeadLetterQueue },
-        { label: 'Report import DLQ', queue: sync.reportImportDeadLetterQueue },
-        { label: 'Order sync dispatcher DLQ', queue: sync.dispatcherDeadLetterQueue },
-      ],
-      alarms: [mail.deadLetterAlarm, reconciler.deadLetterAlarm, ...sync.deadLetterAlarms, sync.staleSyncAlarm, ...alerting.alarms],
+      deadLetterQueues: deadLetterQueues.map(({ label, queue }) => ({ label, queue })),
+      alarms: config.profile === 'lean' ? [sync.staleSyncAlarm] : [mail.deadLetterAlarm, reconciler.deadLetterAlarm, ...sync.deadLetterAlarms, sync.staleSyncAlarm, ...alerting.alarms],
       reconciler: reconciler.function,
       reconcileInterval,
       alertSender: alerting.sender,
@@ -132,6 +158,9 @@ export class SentinelStack extends Stack {
       value: `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${this.observability.dashboard.dashboardName}`,
       description: 'Link to the CloudWatch dashboard',
     });
+    for (const d of deadLetterQueues) {
+      new CfnOutput(this, d.output, { value: d.queue.queueArn, description: `${d.label}: ${d.redrive}` }).overrideLogicalId(d.output);
+    }
 
     // Every function's logs in a log group with the configured retention, including the
     // deployment-time helpers CDK adds (bucket notifications, the rule-set activation).

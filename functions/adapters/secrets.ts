@@ -8,6 +8,13 @@
  *                                `{"refreshTokens": {"NA": "Atzr|...", "EU": "Atzr|..."}}`
  *                                (a seller authorises the app once per region it sells in)
  *
+ * The seller's token comes first from the per-seller store (`sellerSecrets`, on AWS SSM Parameter
+ * Store: `/shipnow-sentinel/seller/<sellerId>/sp-api`, same JSON), and only when that store has
+ * none from the Secrets Manager secret `<prefix>seller/<sellerId>` of deployments made before the
+ * store existed: an upgrade never stops a working seller's sync, and the old secret can be moved
+ * over (docs/order-sync.md, "Moving seller tokens off Secrets Manager") and deleted at leisure.
+ * The LWA app secret (one per deployment) stays in Secrets Manager.
+ *
  * Values are cached in memory for a few minutes so a warm Lambda does not call Secrets Manager
  * for every seller message; a rotated token is picked up within the cache time, and at once when
  * LWA rejects the old one (the sync calls `forget`).
@@ -16,7 +23,7 @@ import { GetSecretValueCommand, ResourceNotFoundException, type SecretsManagerCl
 import * as z from 'zod';
 import { CredentialsMissingError } from '../domain/errors';
 import type { Region } from '../domain/marketplaces';
-import type { LwaAppCredentials, SpApiCredentialsStore } from '../domain/ports';
+import type { LwaAppCredentials, SellerSecretStore, SpApiCredentialsStore } from '../domain/ports';
 
 import { DEFAULT_SECRETS_PREFIX } from '../constants';
 export { DEFAULT_SECRETS_PREFIX };
@@ -42,6 +49,8 @@ export function sellerSecretId(prefix: string, sellerId: string): string {
 export interface SecretsManagerCredentialsOptions {
   client: Pick<SecretsManagerClient, 'send'>;
   prefix?: string;
+  /** Where sellers' tokens live (`sp-api`); absent: only the Secrets Manager seller secrets. */
+  sellerSecrets?: SellerSecretStore;
   /** Cache lifetime (default 5 minutes). */
   cacheMs?: number;
   now?: () => number;
@@ -53,9 +62,11 @@ export class SecretsManagerCredentials implements SpApiCredentialsStore {
   private readonly cacheMs: number;
   private readonly now: () => number;
   private readonly cache = new Map<string, { value: unknown; until: number }>();
+  private readonly sellerSecrets: SellerSecretStore | undefined;
 
   constructor(options: SecretsManagerCredentialsOptions) {
     this.client = options.client;
+    this.sellerSecrets = options.sellerSecrets;
     this.prefix = options.prefix ?? DEFAULT_SECRETS_PREFIX;
     this.cacheMs = options.cacheMs ?? 5 * 60_000;
     this.now = options.now ?? Date.now;
@@ -70,17 +81,34 @@ export class SecretsManagerCredentials implements SpApiCredentialsStore {
 
   async refreshToken(sellerId: string, region: Region): Promise<string> {
     const id = sellerSecretId(this.prefix, sellerId);
-    const parsed = SellerSecretSchema.safeParse(await this.json(id));
-    if (!parsed.success) throw new CredentialsMissingError(id, 'expected {"refreshToken"} or {"refreshTokens": {"NA"|"EU"|"FE": ...}}');
+    const stored = await this.fromSellerStore(sellerId);
+    const source = stored !== undefined ? `seller secret store: ${sellerId}/sp-api` : id;
+    const parsed = SellerSecretSchema.safeParse(stored ?? (await this.json(id)));
+    if (!parsed.success) throw new CredentialsMissingError(source, 'expected {"refreshToken"} or {"refreshTokens": {"NA"|"EU"|"FE": ...}}');
     const token = parsed.data.refreshTokens?.[region] ?? parsed.data.refreshToken;
-    if (!token) throw new CredentialsMissingError(id, `no refresh token for region ${region}`);
+    if (!token) throw new CredentialsMissingError(source, `no refresh token for region ${region}`);
     return token;
   }
 
   /** Drop cached values for a seller (after LWA rejected its token: it may have been rotated). */
   forget(sellerId?: string): void {
     if (sellerId === undefined) this.cache.clear();
-    else this.cache.delete(sellerSecretId(this.prefix, sellerId));
+    else {
+      this.cache.delete(sellerSecretId(this.prefix, sellerId));
+      this.cache.delete(storeKey(sellerId));
+    }
+  }
+
+  /** The seller's `sp-api` secret from the per-seller store (cached like the others); undefined: not there. */
+  private async fromSellerStore(sellerId: string): Promise<unknown> {
+    if (!this.sellerSecrets) return undefined;
+    const key = storeKey(sellerId);
+    const hit = this.cache.get(key);
+    if (hit && hit.until > this.now()) return hit.value;
+    const value = await this.sellerSecrets.getSellerSecret(sellerId, 'sp-api');
+    // A miss is cached too: a seller still on the old secret costs one store call per cache time.
+    this.cache.set(key, { value, until: this.now() + this.cacheMs });
+    return value;
   }
 
   private async json(secretId: string): Promise<unknown> {
@@ -108,6 +136,8 @@ export class SecretsManagerCredentials implements SpApiCredentialsStore {
     return value;
   }
 }
+
+const storeKey = (sellerId: string) => `store:${sellerId}`;
 
 /** Fixed credentials (tests; the CLI with environment variables). */
 export class StaticCredentials implements SpApiCredentialsStore {

@@ -1,7 +1,8 @@
 /**
- * The reconciler Lambda (EventBridge schedule, every 5 minutes): one reconciler pass over the due
+ * The reconciler Lambda (EventBridge schedule, every minute): one reconciler pass over the due
  * orders, alerts to the outbox; then notifications for unknown orders that stayed unmatched (also
- * read from the due index).
+ * read from the due index). When it wrote alerts it starts the alert sender at once (`sender`), so
+ * an alert leaves within about a minute of its order's grace period ending (issue 13).
  * Thin: read the clock, call the services, log and count. It stops taking new work
  * `stopBeforeDeadlineMs` before the Lambda deadline (context.getRemainingTimeInMillis), so a run
  * never dies half-way through an order; what is left stays due for the next run.
@@ -15,6 +16,7 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import type { AlertOutbox, LastEmailSource } from '../domain/ports';
 import type { SentinelRepository } from '../domain/ports';
 import type { Clock, OrderPolicy } from '../domain/types';
+import type { AlertSenderTrigger } from '../adapters/lambda-sender-trigger';
 import { RECONCILER_METRICS } from '../metrics';
 import { raiseUnknownOrderAlerts } from '../services/alert-sources';
 import { reconcileDue } from '../services/reconcile';
@@ -33,6 +35,8 @@ export interface ReconcilerDeps {
   /** Stop taking new work this long before the deadline. Default 10 s. */
   stopBeforeDeadlineMs?: number;
   now?: Clock;
+  /** Started after a run that wrote alerts (absent: the sender's own schedule picks them up). */
+  sender?: AlertSenderTrigger;
 }
 
 export interface ReconcilerSummary {
@@ -78,6 +82,14 @@ export function makeHandler(deps: ReconcilerDeps) {
     metrics.addMetric(METRIC.FAILED, MetricUnit.Count, r.failed.length);
     metrics.addMetric(METRIC.SKIPPED, MetricUnit.Count, r.skipped);
     if (r.stoppedEarly) metrics.addMetric(METRIC.STOPPED_EARLY, MetricUnit.Count, 1);
+    if (alerts > 0 && deps.sender) {
+      try {
+        await deps.sender.start({ alerts });
+      } catch (err) {
+        // Not lost: the alerts are in the outbox and the sender's schedule runs within the minute.
+        logger.warn('could not start the alert sender; its schedule will send the alerts', { alerts, error: err as Error });
+      }
+    }
     const summary = { now, dueOrders: r.dueOrders, transitions: r.transitions.length, alerts, failed: r.failed.length, stoppedEarly: r.stoppedEarly };
     logger.info('reconciled', { ...summary, itemsRead: r.itemsRead, readCapacityUnits: r.readCapacityUnits, skipped: r.skipped });
     return summary;

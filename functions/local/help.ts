@@ -449,7 +449,7 @@ export const HELP: Record<string, HelpRecord> = {
       { flag: '--api 2026-01-01|v0', text: 'Orders API version (default: the seller\'s setting, else 2026-01-01 searchOrders)' },
       { flag: '--time-limit SECONDS', text: 'stop after this long, at least 30 (default 600); the next run resumes' },
       { flag: '--json', text: 'the result as JSON' },
-      { flag: '--secrets-prefix PREFIX', text: 'read credentials from Secrets Manager; else SHIPNOW_LWA_CLIENT_ID, SHIPNOW_LWA_CLIENT_SECRET, SHIPNOW_SP_API_REFRESH_TOKEN' },
+      { flag: '--secrets-prefix PREFIX', text: 'read the LWA app from Secrets Manager and the seller\'s token from SSM /shipnow-sentinel/seller/ID/sp-api (SENTINEL_SELLER_SECRETS_PREFIX; else its old Secrets Manager secret); else SHIPNOW_LWA_CLIENT_ID, SHIPNOW_LWA_CLIENT_SECRET, SHIPNOW_SP_API_REFRESH_TOKEN' },
       { flag: '--sp-api-url URL', text: 'another SP-API endpoint (a sandbox, a local test server)' },
       { flag: '--lwa-url URL', text: 'another Login with Amazon token URL' },
     ],

@@ -182,6 +182,8 @@ export interface RemovalContext {
   mailDir?: string;
   /** Name prefix of the SP-API secrets (default `shipnow-sentinel/sp-api/`). */
   secretsPrefix: string;
+  /** SSM path prefix of the per-seller secrets (default `/shipnow-sentinel/`). */
+  sellerSecretsPrefix?: string;
 }
 
 /**
@@ -226,7 +228,11 @@ export function removalStatement(inv: SellerInventory, ctx: RemovalContext): str
     lines.push(`  - ${intake}: the embedded store sets no expiry`);
     if (ctx.mailDir) lines.push(`  - raw mail files in ${ctx.mailDir} (delete them by hand)`);
   }
-  lines.push(`  - the seller's SP-API refresh token in Secrets Manager: ${ctx.secretsPrefix}seller/${inv.sellerId} (aws secretsmanager delete-secret --secret-id ${ctx.secretsPrefix}seller/${inv.sellerId})`);
+  if (ctx.kind === 'table') {
+    const ssm = `${ctx.sellerSecretsPrefix ?? '/shipnow-sentinel/'}seller/${inv.sellerId}`;
+    lines.push(`  - the seller's secrets in SSM Parameter Store: ${ssm}/sp-api (SP-API refresh tokens) and ${ssm}/imap (mailbox password) (aws ssm delete-parameters --names ${ssm}/sp-api ${ssm}/imap)`);
+  }
+  lines.push(`  - the seller's SP-API refresh token in Secrets Manager, if stored there before the parameter store: ${ctx.secretsPrefix}seller/${inv.sellerId} (aws secretsmanager delete-secret --secret-id ${ctx.secretsPrefix}seller/${inv.sellerId})`);
   lines.push('  - the address in Seller Central > Settings > Notification Preferences of each marketplace: remove it there, or Amazon keeps sending to an address that now rejects the mail');
   return lines.join('\n');
 }

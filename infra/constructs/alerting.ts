@@ -3,7 +3,7 @@ import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib
 import { EventBus, Rule, Schedule, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
+import { Alias, Key } from 'aws-cdk-lib/aws-kms';
 import { ConfigurationSet, EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -13,6 +13,7 @@ import { ENV } from '../../functions/constants';
 import { ALERT_SENDER_METRICS as SENDER_METRIC } from '../../functions/metrics';
 import { sentinelMetric } from './sentinel-metric';
 import { acknowledgeFunctionFindings } from './reconciler';
+import { isLean } from '../profile';
 import { SentinelFunction } from './sentinel-function';
 import type { SentinelTable } from './sentinel-table';
 
@@ -42,7 +43,8 @@ export interface AlertingProps {
  */
 export class Alerting extends Construct {
   readonly topic: Topic;
-  readonly topicKey: Key;
+  /** The topic's customer managed key (default profile); lean: the AWS managed `alias/aws/sns`, no key of the stack. */
+  readonly topicKey?: Key;
   readonly eventBus: IEventBus;
   readonly identity: EmailIdentity;
   readonly configurationSet: ConfigurationSet;
@@ -58,13 +60,17 @@ export class Alerting extends Construct {
     const stack = Stack.of(this);
 
     // ---- SNS topic -----------------------------------------------------------------------------
-    this.topicKey = new Key(this, 'TopicKey', {
-      description: 'ShipNow Sentinel alert topic encryption',
-      enableKeyRotation: true,
-    });
+    if (!isLean(this)) {
+      this.topicKey = new Key(this, 'TopicKey', {
+        description: 'ShipNow Sentinel alert topic encryption',
+        enableKeyRotation: true,
+      });
+    }
     // Only the sender publishes here. Operator alarms go to the operator topic (observability.ts),
-    // never to the sellers' topic, so this key grants CloudWatch nothing.
-    this.topic = new Topic(this, 'Topic', { displayName: 'ShipNow Sentinel alerts', masterKey: this.topicKey, enforceSSL: true });
+    // never to the sellers' topic, so this key grants CloudWatch nothing. Lean: SNS's AWS managed
+    // key (no monthly fee; its key policy lets the account's principals use it through SNS).
+    const masterKey = this.topicKey ?? Alias.fromAliasName(this, 'AwsManagedSnsKey', 'alias/aws/sns');
+    this.topic = new Topic(this, 'Topic', { displayName: 'ShipNow Sentinel alerts', masterKey, enforceSSL: true });
 
     // ---- event bus -----------------------------------------------------------------------------
     this.eventBus = props.eventBus ?? new EventBus(this, 'Bus', { description: 'ShipNow Sentinel alerts and events' });
@@ -156,10 +162,12 @@ export class Alerting extends Construct {
     ];
 
     acknowledgeFunctionFindings([this.sender, this.syncAlerts], props.table);
-    this.sender.acknowledge({
-      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-      reason: 'Publishing to the KMS-encrypted topic needs GenerateDataKey* (all its variants); the grant is on the topic key only.',
-    });
+    if (this.topicKey) {
+      this.sender.acknowledge({
+        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason: 'Publishing to the KMS-encrypted topic needs GenerateDataKey* (all its variants); the grant is on the topic key only.',
+      });
+    }
     Validations.of(this.deadLetterQueue).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself a dead-letter queue.' });
   }
 }

@@ -34,6 +34,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ALLOWED_METRIC_DIMENSIONS, CHANNEL_DIMENSION, DASHBOARD_METRICS, FAILURE_REASON_DIMENSION, REASON_DIMENSION } from '../../functions/metrics';
+import { isLean } from '../profile';
 import { searchExpression, sentinelMetric } from './sentinel-metric';
 
 /** Metric names the dashboard and alarms read (the handlers emit them; see test/infra/observability.test.ts). */
@@ -102,8 +103,20 @@ export class Observability extends Construct {
     if (alertMaxWait.toMinutes() < 5 || alertMaxWait.toMinutes() > 1440) throw new Error(`alertMaxWait must be between 5 minutes and 24 hours (got ${alertMaxWait.toMinutes()} min)`);
 
     // ---- operator topic ---------------------------------------------------------------------
+    const lean = isLean(this);
     if (props.alarmTopicArn) {
       this.topic = Topic.fromTopicArn(this, 'OperatorTopic', props.alarmTopicArn);
+    } else if (lean) {
+      // CloudWatch alarms cannot publish to a topic encrypted with SNS's AWS managed key (its key
+      // policy cannot be changed to allow cloudwatch.amazonaws.com), and a customer managed key is
+      // $1 a month: the lean operator topic is unencrypted at rest, TLS only.
+      const topic = new Topic(this, 'OperatorTopic', { displayName: 'ShipNow Sentinel operator alarms', enforceSSL: true });
+      Validations.of(topic).acknowledge({
+        id: 'AwsSolutions-SNS2',
+        reason: 'Lean profile: alarms carry alarm names and descriptions only (no order, buyer or seller data); CloudWatch cannot publish with the AWS managed SNS key, and a customer managed key costs $1 a month.',
+      });
+      if (props.alarmEmail) topic.addSubscription(new EmailSubscription(props.alarmEmail));
+      this.topic = topic;
     } else {
       this.topicKey = new Key(this, 'OperatorTopicKey', { description: 'ShipNow Sentinel operator alarm topic encryption', enableKeyRotation: true });
       // CloudWatch alarms publish to the encrypted topic: they need the key, from this account only.
@@ -123,13 +136,31 @@ export class Observability extends Construct {
     }
 
     // ---- new alarms ---------------------------------------------------------------------------
-    this.lambdaErrorAlarms = props.functions.map(
+    const errorAlarmDescription = (what: string) =>
+      `Lambda errors in ${what} ` +
+      'What to do: open the function\'s log group (CloudWatch Logs Insights: filter level = "ERROR") around the alarm time and fix the cause; ' +
+      'failed work is retried and ends in a dead-letter queue if it keeps failing (a separate alarm); check the dashboard row "Lambda" for throttles.';
+    this.lambdaErrorAlarms = lean
+      ? [
+          // Lean: one alarm over every function (the dashboard's "Lambda errors" graph says which).
+          new Alarm(this, 'LambdaErrors', {
+            alarmDescription: errorAlarmDescription(`any function (${props.functions.map((f) => f.label).join(', ')}): see the dashboard graph "Lambda errors (per function)" for which.`),
+            metric: new MathExpression({
+              label: 'Errors, all functions',
+              expression: `SUM([${props.functions.map((_, i) => `e${i}`).join(', ')}])`,
+              usingMetrics: Object.fromEntries(props.functions.map((f, i) => [`e${i}`, f.fn.metricErrors({ period: FIVE_MINUTES, statistic: Stats.SUM })])),
+              period: FIVE_MINUTES,
+            }),
+            threshold: 1,
+            comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            evaluationPeriods: 1,
+            treatMissingData: TreatMissingData.NOT_BREACHING,
+          }),
+        ]
+      : props.functions.map(
       (f, i) =>
         new Alarm(this, `LambdaErrors${i}`, {
-          alarmDescription:
-            `Lambda errors in "${f.label}": ${f.purpose} ` +
-            'What to do: open the function\'s log group (CloudWatch Logs Insights: filter level = "ERROR") around the alarm time and fix the cause; ' +
-            'failed work is retried and ends in a dead-letter queue if it keeps failing (a separate alarm); check the dashboard row "Lambda" for throttles.',
+          alarmDescription: errorAlarmDescription(`"${f.label}": ${f.purpose}`),
           metric: f.fn.metricErrors({ period: FIVE_MINUTES, statistic: Stats.SUM }),
           threshold: 1,
           comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -148,7 +179,8 @@ export class Observability extends Construct {
         // No data at all is exactly "not running".
         treatMissingData: TreatMissingData.BREACHING,
       });
-    const reconcileWindow = Duration.minutes(props.reconcileInterval.toMinutes() * 3);
+    // Three intervals, at least 5 minutes (the reconciler runs every minute by default).
+    const reconcileWindow = Duration.minutes(Math.max(props.reconcileInterval.toMinutes() * 3, 5));
     this.reconcilerNotRunningAlarm = notRunning(
       'ReconcilerNotRunning',
       props.reconciler,
@@ -177,15 +209,20 @@ export class Observability extends Construct {
         'and the Intake function\'s errors and the intake DLQ. Then run `shipnow status --table TABLE`: if only some sellers are silent, it is their forwarding instead.',
       metric: new MathExpression({
         label: 'Orders in but no email (1 = alarm)',
-        expression: 'IF((FILL(ow, 0) + FILL(ri, 0)) > 0 AND (FILL(ma, 0) + FILL(mr, 0) + FILL(mq, 0) + FILL(md, 0)) == 0, 1, 0)',
-        usingMetrics: {
-          ow: m(METRIC.ORDERS_WRITTEN, mailSilence),
-          ri: m(METRIC.REPORT_ORDERS_IMPORTED, mailSilence),
-          ma: m(METRIC.MAIL_ACCEPTED, mailSilence),
-          mr: m(METRIC.MAIL_REJECTED, mailSilence),
-          mq: m(METRIC.MAIL_QUARANTINED, mailSilence),
-          md: m(METRIC.MAIL_DUPLICATE, mailSilence),
-        },
+        // Lean emits only orders written and mail accepted / rejected (functions/lean-metrics.ts).
+        expression: lean
+          ? 'IF(FILL(ow, 0) > 0 AND (FILL(ma, 0) + FILL(mr, 0)) == 0, 1, 0)'
+          : 'IF((FILL(ow, 0) + FILL(ri, 0)) > 0 AND (FILL(ma, 0) + FILL(mr, 0) + FILL(mq, 0) + FILL(md, 0)) == 0, 1, 0)',
+        usingMetrics: lean
+          ? { ow: m(METRIC.ORDERS_WRITTEN, mailSilence), ma: m(METRIC.MAIL_ACCEPTED, mailSilence), mr: m(METRIC.MAIL_REJECTED, mailSilence) }
+          : {
+              ow: m(METRIC.ORDERS_WRITTEN, mailSilence),
+              ri: m(METRIC.REPORT_ORDERS_IMPORTED, mailSilence),
+              ma: m(METRIC.MAIL_ACCEPTED, mailSilence),
+              mr: m(METRIC.MAIL_REJECTED, mailSilence),
+              mq: m(METRIC.MAIL_QUARANTINED, mailSilence),
+              md: m(METRIC.MAIL_DUPLICATE, mailSilence),
+            },
         period: mailSilence,
       }),
       threshold: 1,
@@ -210,8 +247,12 @@ export class Observability extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
 
+    // Lean: the constructs' DLQ and delivery alarms are replaced by one alarm each (SentinelStack
+    // leaves them out), so the lean profile has at most 10 alarms.
+    const leanAlarms = lean ? [this.leanDeadLetterAlarm(props.deadLetterQueues), this.leanDeliveryAlarm()] : [];
     this.alarms = [
       ...props.alarms,
+      ...leanAlarms,
       ...this.lambdaErrorAlarms,
       this.reconcilerNotRunningAlarm,
       this.alertSenderNotRunningAlarm,
@@ -224,7 +265,7 @@ export class Observability extends Construct {
     // ---- dashboard ----------------------------------------------------------------------------
     // No dashboardName: CloudFormation names it, so two stages do not collide (the DashboardName output gives it).
     this.dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(1) });
-    for (const row of this.widgets(props, mailSilence)) this.dashboard.addWidgets(...row);
+    for (const row of lean ? this.leanWidgets(props, mailSilence) : this.widgets(props, mailSilence)) this.dashboard.addWidgets(...row);
 
     if (this.topicKey) {
       Validations.of(this.topicKey).acknowledge({
@@ -232,6 +273,122 @@ export class Observability extends Construct {
         reason: 'Key rotation is enabled (enableKeyRotation: true).',
       });
     }
+  }
+
+  /** Lean: any dead-letter queue holding a message (one alarm instead of one per queue). */
+  private leanDeadLetterAlarm(queues: WatchedQueue[]): Alarm {
+    return new Alarm(this, 'DeadLetters', {
+      alarmDescription:
+        `A dead-letter queue holds failed work (${queues.map((q) => q.label).join(', ')}). The dashboard graph "Dead-letter queues" says which. ` +
+        'What to do: read that function\'s logs (filter message = "record failed") and fix the cause, then redrive or purge as docs/operations.md "Dead-letter queues and redrive" says for that queue (its ARN is a stack output).',
+      metric: new MathExpression({
+        label: 'Messages in the fullest DLQ',
+        expression: `MAX([${queues.map((_, i) => `d${i}`).join(', ')}])`,
+        usingMetrics: Object.fromEntries(queues.map((q, i) => [`d${i}`, q.queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: Stats.MAXIMUM })])),
+        period: FIVE_MINUTES,
+      }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  /** Lean: an alert undeliverable, or a seller channel marked broken (one alarm instead of two). */
+  private leanDeliveryAlarm(): Alarm {
+    return new Alarm(this, 'AlertDelivery', {
+      alarmDescription:
+        'Alerting: an alert could not be delivered through any channel of its seller and was marked failed, or a seller channel failed permanently and was marked broken. ' +
+        'What to do: read the Sender logs ("alert channel broken", "alerts sent" with failed > 0) for the seller and channel, run `shipnow status --seller ID --table TABLE`, ' +
+        'have the seller fix the channel, and tell the seller directly about the orders concerned.',
+      metric: new MathExpression({
+        label: 'Alerts failed + channels broken',
+        expression: 'SUM([f, b])',
+        usingMetrics: { f: this.metric(METRIC.FAILED, Stats.SUM), b: this.metric(METRIC.CHANNEL_BROKEN, Stats.SUM) },
+        period: FIVE_MINUTES,
+      }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  /** The funnel of the last 24 h (both profiles). */
+  private funnelWidget(): SingleValueWidget {
+    const day = Duration.days(1);
+    return new SingleValueWidget({
+      title: 'Funnel, last 24 h: orders → notified → missing → alerted',
+      width: 12,
+      height: 5,
+      setPeriodToTimeRange: true,
+      metrics: [
+        this.metric(METRIC.ORDERS_WRITTEN, Stats.SUM, day, 'Orders in from Amazon (new or changed)'),
+        this.metric(METRIC.ORDERS_NOTIFIED, Stats.SUM, day, 'Orders whose Sold, Ship Now email arrived'),
+        this.metric(METRIC.ORDERS_MISSING, Stats.SUM, day, 'Orders whose email did NOT arrive (missing)'),
+        this.metric(METRIC.SENT, Stats.SUM, day, 'Alerts delivered to sellers'),
+      ],
+    });
+  }
+
+  /** Lean: the same dashboard, reading only the metrics lean emits (at most 50 metrics, CloudWatch's free dashboard size). */
+  private leanWidgets(props: ObservabilityProps, mailSilence: Duration): IWidget[][] {
+    const sum = (name: string, label: string) => this.metric(name, Stats.SUM, FIVE_MINUTES, label);
+    const labelled = (f: (fn: IFunction) => Metric) => props.functions.map((w) => f(w.fn).with({ label: w.label }));
+    return [
+      [
+        new TextWidget({
+          width: 24,
+          height: 3,
+          markdown: [
+            '# ShipNow Sentinel (lean profile)',
+            'Orders in from Amazon → orders whose **Sold, Ship Now** email arrived → orders **missing** their email → alerts delivered. Missing ≈ 0 and every alarm OK is healthy.',
+            'Lean emits only these metrics; reasons, channels and per-seller detail are in the logs and `shipnow status --table TABLE`.',
+          ].join('\n'),
+        }),
+      ],
+      [
+        this.funnelWidget(),
+        new GraphWidget({
+          title: 'Inbound emails and order sync',
+          width: 12,
+          height: 5,
+          left: [sum(METRIC.MAIL_ACCEPTED, 'emails accepted'), sum(METRIC.MAIL_REJECTED, 'emails rejected')],
+          right: [this.metric(METRIC.OLDEST_SUCCESSFUL_SYNC_AGE, Stats.MAXIMUM, props.syncInterval, 'oldest successful sync (s)')],
+        }),
+      ],
+      [
+        new GraphWidget({
+          title: 'Alerts: delivered, undeliverable, broken channels, longest wait (s)',
+          width: 8,
+          left: [sum(METRIC.SENT, 'delivered'), sum(METRIC.FAILED, 'undeliverable'), sum(METRIC.CHANNEL_BROKEN, 'channels marked broken')],
+          right: [this.metric(METRIC.OLDEST_WAITING, Stats.MAXIMUM, FIVE_MINUTES, 'longest wait of a due alert, s')],
+        }),
+        new GraphWidget({ title: 'Lambda errors (per function)', width: 8, left: labelled((fn) => fn.metricErrors({ period: FIVE_MINUTES, statistic: Stats.SUM })) }),
+        new GraphWidget({ title: 'Lambda duration p90 (ms, per function)', width: 8, left: labelled((fn) => fn.metricDuration({ period: FIVE_MINUTES, statistic: Stats.p(90) })) }),
+      ],
+      [
+        new GraphWidget({
+          title: 'Work queues: messages waiting, oldest (s)',
+          width: 12,
+          left: props.queues.map((q) => q.queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: Stats.MAXIMUM, label: q.label })),
+          right: props.queues.map((q) => q.queue.metricApproximateAgeOfOldestMessage({ period: FIVE_MINUTES, statistic: Stats.MAXIMUM, label: `${q.label}, oldest` })),
+        }),
+        new GraphWidget({
+          title: 'Dead-letter queues: failed work waiting (should be 0)',
+          width: 12,
+          left: props.deadLetterQueues.map((q) => q.queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: Stats.MAXIMUM, label: q.label })),
+        }),
+      ],
+      [
+        new AlarmStatusWidget({
+          title: `Alarms (each says what to do; inbound silence window ${mailSilence.toHours()} h)`,
+          width: 24,
+          height: 6,
+          alarms: this.alarms,
+        }),
+      ],
+    ];
   }
 
   /** A metric of the Sentinel namespace with the `service` dimension every function sets. */
@@ -250,7 +407,6 @@ export class Observability extends Construct {
 
   private widgets(props: ObservabilityProps, mailSilence: Duration): IWidget[][] {
     const sum = (name: string, label: string) => this.metric(name, Stats.SUM, FIVE_MINUTES, label);
-    const day = Duration.days(1);
     const rows: IWidget[][] = [];
 
     rows.push([
@@ -270,18 +426,7 @@ export class Observability extends Construct {
 
     // Funnel.
     rows.push([
-      new SingleValueWidget({
-        title: 'Funnel, last 24 h: orders → notified → missing → alerted',
-        width: 12,
-        height: 5,
-        setPeriodToTimeRange: true,
-        metrics: [
-          this.metric(METRIC.ORDERS_WRITTEN, Stats.SUM, day, 'Orders in from Amazon (new or changed)'),
-          this.metric(METRIC.ORDERS_NOTIFIED, Stats.SUM, day, 'Orders whose Sold, Ship Now email arrived'),
-          this.metric(METRIC.ORDERS_MISSING, Stats.SUM, day, 'Orders whose email did NOT arrive (missing)'),
-          this.metric(METRIC.SENT, Stats.SUM, day, 'Alerts delivered to sellers'),
-        ],
-      }),
+      this.funnelWidget(),
       new GraphWidget({
         title: 'Funnel over time (per 5 min)',
         width: 12,

@@ -12,6 +12,7 @@ import { DEFAULT_SECRETS_PREFIX, ENV } from '../../functions/constants';
 import { ORDER_SYNC_METRICS } from '../../functions/metrics';
 import { sentinelMetric } from './sentinel-metric';
 import { REPORTS_PREFIX } from '../../functions/domain/order-sync';
+import type { SellerSecrets } from './seller-secrets';
 import { SentinelFunction } from './sentinel-function';
 import type { SentinelTable } from './sentinel-table';
 
@@ -29,6 +30,8 @@ export interface OrderSyncProps {
   interval?: Duration;
   /** Secrets Manager name prefix of the SP-API credentials (default `shipnow-sentinel/sp-api/`). */
   secretsPrefix?: string;
+  /** The sellers' refresh tokens (SSM parameters); the worker reads `sp-api`. Absent: Secrets Manager only. */
+  sellerSecrets?: SellerSecrets;
   /** Where "sync broken" events go (default: the account's default event bus). */
   eventBus?: IEventBus;
   /** Worker timeout (default 5 minutes); a run stops 15 s before it and resumes next interval. */
@@ -131,6 +134,8 @@ export class OrderSync extends Construct {
         resources: [stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${secretsPrefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
       }),
     );
+    // The seller's token from its parameter (old per-seller secrets above stay readable as the fallback).
+    props.sellerSecrets?.grant(this.worker, 'read', ['sp-api']);
     eventBus.grantPutEventsTo(this.worker);
     this.worker.addEventSource(
       new SqsEventSource(this.queue, {

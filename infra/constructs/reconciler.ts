@@ -1,6 +1,8 @@
 import { Duration, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -10,7 +12,10 @@ import type { SentinelTable } from './sentinel-table';
 
 export interface ReconcilerProps {
   table: SentinelTable;
-  /** How often the reconciler runs (default 5 minutes). */
+  /**
+   * How often the reconciler runs (default every minute: with the sender started right after a
+   * run that wrote alerts, an alert leaves at most about a minute after its grace period ends).
+   */
   interval?: Duration;
   /** Function timeout (default 2 minutes); the run stops taking work `stopBeforeDeadline` before it. */
   timeout?: Duration;
@@ -48,7 +53,7 @@ export class Reconciler extends Construct {
     props.table.grantReadWriteTo(this.function);
     this.schedule = new Rule(this, 'Schedule', {
       description: 'Runs the ShipNow Sentinel reconciler',
-      schedule: Schedule.rate(props.interval ?? Duration.minutes(5)),
+      schedule: Schedule.rate(props.interval ?? Duration.minutes(1)),
       targets: [new LambdaTarget(this.function, { retryAttempts: 2, maxEventAge: Duration.minutes(10), deadLetterQueue: this.deadLetterQueue })],
     });
     this.deadLetterAlarm = new Alarm(this, 'DlqAlarm', {
@@ -63,6 +68,18 @@ export class Reconciler extends Construct {
     acknowledgeFunctionFindings([this.function], props.table);
     Validations.of(this.deadLetterQueue).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself a dead-letter queue.' });
   }
+}
+
+/**
+ * After a run that wrote alerts, the reconciler invokes the alert sender asynchronously (issue 13,
+ * time to alert): `lambda:InvokeFunction` on that one function (not its versions or aliases), and
+ * its name in SENTINEL_ALERT_SENDER_FUNCTION.
+ */
+export function startSenderAfterAlerts(reconciler: Reconciler, sender: IFunction): void {
+  reconciler.function.addToRolePolicy(
+    new PolicyStatement({ sid: 'StartAlertSender', effect: Effect.ALLOW, actions: ['lambda:InvokeFunction'], resources: [sender.functionArn] }),
+  );
+  reconciler.function.addEnvironment(ENV.ALERT_SENDER_FUNCTION, sender.functionName);
 }
 
 /** The findings every Sentinel function shares, each with its reason. */

@@ -5,7 +5,8 @@ import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { dirname, join } from 'node:path';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/constants';
+import { ENV, METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/constants';
+import { isLean } from '../profile';
 
 export interface SentinelFunctionProps extends Omit<NodejsFunctionProps, 'entry' | 'runtime' | 'architecture' | 'role' | 'logGroup'> {
   /** Handler file relative to functions/handlers, e.g. `inbound-mail.ts`. */
@@ -111,7 +112,8 @@ export class SentinelFunction extends NodejsFunction {
       handler: 'handler',
       memorySize: 512,
       timeout: Duration.seconds(60),
-      tracing: Tracing.ACTIVE,
+      // No X-Ray in the lean profile ($5 per million traces; the logs carry the request IDs).
+      tracing: isLean(scope) ? Tracing.DISABLED : Tracing.ACTIVE,
       loggingFormat: LoggingFormat.JSON,
       logGroup,
       role,
@@ -120,6 +122,8 @@ export class SentinelFunction extends NodejsFunction {
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         NODE_OPTIONS: '--enable-source-maps',
+        // Lean: only the lean metrics (functions/lean-metrics.ts), at most 10 custom metrics.
+        ...(isLean(scope) ? { [ENV.METRICS_PROFILE]: 'lean' } : {}),
         ...environment,
       },
       bundling: { ...LAMBDA_BUNDLING, ...bundling },

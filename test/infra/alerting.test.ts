@@ -25,9 +25,9 @@ const ref = (stack: Stack, c: { node: { defaultChild?: unknown } }) => stack.get
 describe('Reconciler construct', () => {
   const { template, stack, reconciler, table } = build();
 
-  test('an EventBridge schedule every 5 minutes invokes the reconciler, with retries and a DLQ', () => {
+  test('an EventBridge schedule every minute invokes the reconciler, with retries and a DLQ', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
-      ScheduleExpression: 'rate(5 minutes)',
+      ScheduleExpression: 'rate(1 minute)',
       State: 'ENABLED',
       Targets: [
         Match.objectLike({
@@ -68,7 +68,7 @@ describe('Alerting construct', () => {
   });
 
   test('SNS topic: KMS-encrypted with a rotating key, TLS-only policy', () => {
-    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [ref(stack, alerting.topicKey), 'Arn'] } });
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [ref(stack, alerting.topicKey!), 'Arn'] } });
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {

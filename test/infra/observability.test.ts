@@ -239,7 +239,8 @@ describe('alarms', () => {
       Namespace: 'AWS/Lambda',
       MetricName: 'Invocations',
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: ref(stack.reconciler.function) } }],
-      Period: 15 * 60,
+      // Three intervals of the default 1 minute, at least 5 minutes.
+      Period: 5 * 60,
       Threshold: 1,
       ComparisonOperator: 'LessThanThreshold',
       TreatMissingData: 'breaching',
@@ -264,7 +265,7 @@ describe('operator topic', () => {
     });
     const keys = template.findResources('AWS::KMS::Key');
     expect(JSON.stringify(keys[ref(stack.observability.topicKey!)].Properties.KeyPolicy)).toContain('cloudwatch.amazonaws.com');
-    expect(JSON.stringify(keys[ref(stack.alerting.topicKey)].Properties.KeyPolicy)).not.toContain('cloudwatch.amazonaws.com');
+    expect(JSON.stringify(keys[ref(stack.alerting.topicKey!)].Properties.KeyPolicy)).not.toContain('cloudwatch.amazonaws.com');
   });
 
   test('alarmEmail subscribes an address; alarmTopicArn uses an existing topic instead of creating one', () => {
@@ -338,7 +339,7 @@ describe('no per-seller metric dimension', () => {
 describe('typed CDK context (infra/config.ts)', () => {
   test('defaults: synth needs no context', () => {
     expect(parseConfig({})).toEqual(
-      expect.objectContaining({ stage: 'dev', inboundDomain: 'inbound.shipnow.example', syncIntervalMinutes: 15, reconcileIntervalMinutes: 5, logRetentionDays: 30, mailSilenceHours: 6, activateRuleSet: true }),
+      expect.objectContaining({ stage: 'dev', inboundDomain: 'inbound.shipnow.example', syncIntervalMinutes: 15, reconcileIntervalMinutes: 1, logRetentionDays: 30, mailSilenceHours: 6, activateRuleSet: true }),
     );
   });
 

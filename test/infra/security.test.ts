@@ -213,12 +213,14 @@ describe('data lifecycle', () => {
   });
 });
 
-describe('secrets only in Secrets Manager', () => {
+describe('secrets only in Secrets Manager and the seller parameters', () => {
   test('no function environment holds a credential; SP-API credentials are read from a name prefix', () => {
+    // Where the secrets are (a name prefix, a path prefix, a KMS key ARN), not secrets.
+    const locations = ['SENTINEL_SP_API_SECRETS_PREFIX', 'SENTINEL_SELLER_SECRETS_PREFIX', 'SENTINEL_SELLER_SECRETS_KEY_ID'];
     for (const [id, fn] of ofType('AWS::Lambda::Function')) {
       const vars = (fn.Properties!.Environment?.Variables ?? {}) as Record<string, unknown>;
       for (const [k, v] of Object.entries(vars)) {
-        if (k === 'SENTINEL_SP_API_SECRETS_PREFIX') continue;
+        if (locations.includes(k)) continue;
         expect({ id, k }).toEqual({ id, k: expect.not.stringMatching(/SECRET|TOKEN|PASSWORD|API_KEY|CLIENT_ID/i) });
         expect(JSON.stringify(v)).not.toMatch(/Atzr\||amzn1\.application-oa2-client|hooks\.slack\.com|oapi\.dingtalk|access_token=/);
       }

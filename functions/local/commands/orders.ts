@@ -21,6 +21,8 @@
 import { randomUUID } from 'node:crypto';
 import { SingleBar, Presets } from 'cli-progress';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { DEFAULT_SELLER_SECRETS_PREFIX, SsmSellerSecretStore } from '../../adapters/ssm-seller-secrets';
 import { SecretsManagerCredentials, StaticCredentials } from '../../adapters/secrets';
 import { SpApiClient, type FetchLike } from '../../adapters/sp-api-client';
 import { marketplaceByCode } from '../../domain/marketplaces';
@@ -145,7 +147,11 @@ function credentialsFrom(secretsPrefix: string | undefined, sellerId: string, en
   if (secretsPrefix) {
     const client = new SecretsManagerClient(region ? { region } : {});
     explainAwsSetupErrors(client, 'or, instead of --secrets-prefix, give the SP-API credentials in SHIPNOW_LWA_CLIENT_ID, SHIPNOW_LWA_CLIENT_SECRET and SHIPNOW_SP_API_REFRESH_TOKEN');
-    return new SecretsManagerCredentials({ client, prefix: secretsPrefix });
+    // The seller's token from its SSM parameter, as the deployed worker reads it (old Secrets Manager seller secrets as the fallback).
+    const ssm = new SSMClient(region ? { region } : {});
+    explainAwsSetupErrors(ssm, 'or, instead of --secrets-prefix, give the SP-API credentials in SHIPNOW_LWA_CLIENT_ID, SHIPNOW_LWA_CLIENT_SECRET and SHIPNOW_SP_API_REFRESH_TOKEN');
+    const sellerSecrets = new SsmSellerSecretStore({ client: ssm, prefix: env.SENTINEL_SELLER_SECRETS_PREFIX || DEFAULT_SELLER_SECRETS_PREFIX });
+    return new SecretsManagerCredentials({ client, prefix: secretsPrefix, sellerSecrets });
   }
   const clientId = env.SHIPNOW_LWA_CLIENT_ID;
   const clientSecret = env.SHIPNOW_LWA_CLIENT_SECRET;
