@@ -108,10 +108,13 @@ export function perSellerMonth(day: SellerDay, t: TemplateInputs, prices: PriceL
     dollars: (((invocations + alerts) * a.logKbPerInvocation) / 1024 / 1024) * p.cloudwatchLogsPerGbIngested,
   });
   if (t.tracing) {
-    const fixedInvocations = t.runsPerMonth.reconciler + t.runsPerMonth.sender + t.runsPerMonth.dispatcher;
+    const tr = t.traced;
+    const fixedInvocations = (tr.reconciler ? t.runsPerMonth.reconciler : 0) + (tr.sender ? t.runsPerMonth.sender : 0) + (tr.dispatcher ? t.runsPerMonth.dispatcher : 0);
+    // A seller's own traced invocations: only those of traced functions (the sync worker is not).
+    const perSeller = (tr.syncWorker ? syncRuns : 0) + (tr.intake ? emails : 0) + (tr.reconciler ? alerts : 0) + (tr.sender ? alerts : 0);
     const traced = (n: number) => Math.min(n, a.xrayReservoirPerMonth) + a.xrayRate * Math.max(0, n - a.xrayReservoirPerMonth);
-    const share = (traced(fixedInvocations + sellers * (invocations + alerts)) - traced(fixedInvocations + (sellers - 1) * (invocations + alerts)));
-    lines.push({ item: 'X-Ray', usage: `${fmt(share)} traces (1/s + 5 % sampling at ${fmt(sellers)} sellers)`, dollars: (share * p.xrayPerMillionTraces) / 1e6 });
+    const share = traced(fixedInvocations + sellers * perSeller) - traced(fixedInvocations + (sellers - 1) * perSeller);
+    lines.push({ item: 'X-Ray', usage: `${fmt(share)} traces (1/s + 5 % sampling at ${fmt(sellers)} sellers; the sync worker is not traced)`, dollars: (share * p.xrayPerMillionTraces) / 1e6 });
   }
   return { lines, total: lines.reduce((s, l) => s + l.dollars, 0), invocations, gbSeconds };
 }
@@ -156,7 +159,8 @@ export function fixedMonth(day: SellerDay, t: TemplateInputs, prices: PriceList)
   const logsGb = (runs * a.logKbPerInvocation) / 1024 / 1024;
   lines.push({ item: 'CloudWatch Logs (schedules)', usage: `${(logsGb * 1024).toFixed(0)} MB`, dollars: logsGb * p.cloudwatchLogsPerGbIngested });
   if (t.tracing) {
-    const traced = Math.min(runs, a.xrayReservoirPerMonth) + a.xrayRate * Math.max(0, runs - a.xrayReservoirPerMonth);
+    const tracedRuns = (t.traced.reconciler ? t.runsPerMonth.reconciler : 0) + (t.traced.sender ? t.runsPerMonth.sender : 0) + (t.traced.dispatcher ? t.runsPerMonth.dispatcher : 0);
+    const traced = Math.min(tracedRuns, a.xrayReservoirPerMonth) + a.xrayRate * Math.max(0, tracedRuns - a.xrayReservoirPerMonth);
     lines.push({ item: 'X-Ray (schedules)', usage: `${fmt(traced)} traces`, dollars: (traced * p.xrayPerMillionTraces) / 1e6 });
   }
   const total = lines.reduce((s, l) => s + l.dollars, 0);

@@ -21,6 +21,8 @@ export interface TemplateInputs {
   customMetrics: number;
   customerManagedKeys: number;
   tracing: boolean;
+  /** Which of the functions the model prices are traced (X-Ray active). */
+  traced: { syncWorker: boolean; intake: boolean; reconciler: boolean; sender: boolean; dispatcher: boolean };
   /** Memory (GB) of the functions the cost model times, by role. */
   memoryGb: { syncWorker: number; intake: number; reconciler: number; sender: number; dispatcher: number };
   /** Scheduled invocations a month, by role. */
@@ -52,6 +54,7 @@ export function templateInputs(profile: Profile, template: Template = synthesise
     if (!found) throw new Error(`no function matching ${description} in the template`);
     return found;
   };
+  const traced = (d: RegExp) => fnByHandler(d)[1].Properties!.TracingConfig?.Mode === 'Active';
   const memory = (d: RegExp) => (fnByHandler(d)[1].Properties!.MemorySize ?? 128) / 1024;
   const rules = of('AWS::Events::Rule').filter(([, r]) => typeof r.Properties!.ScheduleExpression === 'string');
   const runs = (fnDescription: RegExp) => {
@@ -75,6 +78,13 @@ export function templateInputs(profile: Profile, template: Template = synthesise
     customMetrics,
     customerManagedKeys: of('AWS::KMS::Key').length,
     tracing: functions.some(([, f]) => f.Properties!.TracingConfig?.Mode === 'Active'),
+    traced: {
+      syncWorker: traced(/one seller's orders/),
+      intake: traced(/SES inbound mail/),
+      reconciler: traced(/^Reconciler:/),
+      sender: traced(/^Alert sender:/),
+      dispatcher: traced(/one SQS message per active seller/),
+    },
     memoryGb: {
       syncWorker: memory(/one seller's orders/),
       intake: memory(/SES inbound mail/),

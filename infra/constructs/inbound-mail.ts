@@ -12,6 +12,7 @@
  * `rawMailExpirationDays` (30), `maxMessageBytes` (10 MB), `activateRuleSet` (true),
  * `createDomainIdentity` (true).
  */
+import { Tracing } from 'aws-cdk-lib/aws-lambda';
 import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -136,6 +137,10 @@ export class InboundMail extends Construct {
       handlerFile: 'inbound-mail.ts',
       description: 'ShipNow Sentinel: SES inbound mail (S3 -> SQS) -> intake',
       timeout: fnTimeout,
+      // Not traced in any profile, like the sync worker: it runs once per email, so X-Ray would
+      // trace nearly every one and be a per-seller cost (the target is <= $0.10 a seller-month,
+      // `npm run cost`). Its log lines carry the message ID, S3 key and verdict of each email.
+      tracing: Tracing.DISABLED,
       environment: {
         [ENV.MAIL_BUCKET]: this.bucket.bucketName,
         [ENV.INBOUND_DOMAIN]: this.inboundDomain,

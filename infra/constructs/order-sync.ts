@@ -3,6 +3,7 @@ import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-clo
 import { Rule, Schedule, EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import { AccountPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { EventType, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
@@ -119,6 +120,11 @@ export class OrderSync extends Construct {
       handlerFile: 'sync-worker.ts',
       description: "Order sync: one seller's orders from the Selling Partner API",
       timeout: workerTimeout,
+      // Not traced in any profile: it runs once per seller every sync interval, so X-Ray (whose
+      // Lambda sampling, 1 a second + 5 %, cannot be configured) would trace nearly every run and
+      // cost $0.016 per seller-month, more than the rest of the sync. Its log lines carry the
+      // request IDs and the SP-API call timings instead.
+      tracing: Tracing.DISABLED,
       environment: {
         [ENV.SP_API_SECRETS_PREFIX]: secretsPrefix,
         [ENV.SYNC_EVENT_BUS]: eventBus.eventBusName,

@@ -37,7 +37,7 @@ describe('template inputs', () => {
 
   test('counted from each profile: alarms, the metrics they read, dashboards, keys, schedules, event sources', () => {
     expect(inputs.default).toEqual(
-      expect.objectContaining({ alarms: 22, dashboards: 1, customerManagedKeys: 3, tracing: true, sqsEventSources: 3, runsPerMonth: { reconciler: 43_200, sender: 43_200, dispatcher: 2_880 } }),
+      expect.objectContaining({ alarms: 22, dashboards: 1, customerManagedKeys: 3, tracing: true, traced: { syncWorker: false, intake: false, reconciler: true, sender: true, dispatcher: true }, sqsEventSources: 3, runsPerMonth: { reconciler: 43_200, sender: 43_200, dispatcher: 2_880 } }),
     );
     expect(inputs.lean).toEqual(expect.objectContaining({ alarms: 8, dashboards: 1, customerManagedKeys: 0, tracing: false, customMetrics: LEAN_METRICS.length }));
     expect(inputs.lean.alarms).toBeLessThanOrEqual(10);

@@ -21,6 +21,8 @@ import { DynamoDbIntakeLedger } from '../../functions/adapters/dynamodb/intake-l
 import { DynamoDbOutbox } from '../../functions/adapters/dynamodb/outbox';
 import { DynamoDbSyncState } from '../../functions/adapters/dynamodb/sync-state';
 import { LWA_TOKEN_URL, SP_API_ENDPOINTS } from '../../functions/adapters/sp-api-client';
+import { DEFAULT_SELLER_SECRETS_PREFIX, sellerParameterName } from '../../functions/adapters/ssm-seller-secrets';
+import { ENV } from '../../functions/constants';
 import { DEFAULT_POLICY, type OrderFacts } from '../../functions/domain/types';
 import { importOrders } from '../../functions/services/import-orders';
 import { s3ObjectCreated, sqsRecord } from '../support/aws-events';
@@ -47,6 +49,7 @@ let s3: S3Client;
 let s3endpoint: string;
 let aws: AwsJsonFake;
 let secrets: Record<string, unknown>;
+let parameters: Record<string, unknown>;
 let spApi: FakeSpApi;
 let hook: WebhookServer;
 let hookRequests: ReceivedRequest[];
@@ -59,6 +62,11 @@ beforeAll(async () => {
   s3 = new S3Client({ endpoint: s3endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   aws = await startAwsJsonFake((r) => {
+    if (r.target === 'AmazonSSM.GetParameter') {
+      const name = String(r.body.Name);
+      if (!(name in parameters)) return { status: 400, body: { __type: 'ParameterNotFound', message: `Parameter ${name} not found.` } };
+      return { body: { Parameter: { Name: name, Type: 'SecureString', Value: JSON.stringify(parameters[name]), Version: 1 } } };
+    }
     if (r.target !== 'secretsmanager.GetSecretValue') return undefined;
     const id = String(r.body.SecretId);
     if (!(id in secrets)) return { status: 400, body: { __type: 'ResourceNotFoundException', message: `Secrets Manager can't find the specified secret.` } };
@@ -86,6 +94,7 @@ beforeEach(() => {
   aws.requests.length = 0;
   hookRequests = [];
   secrets = {};
+  parameters = {};
 });
 
 function bundle(name: string): DeployedBundle {
@@ -102,6 +111,7 @@ function env(b: DeployedBundle, overrides: Record<string, string> = {}): Record<
     AWS_ENDPOINT_URL_S3: s3endpoint,
     AWS_ENDPOINT_URL_SQS: aws.endpoint,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoint,
+    AWS_ENDPOINT_URL_SSM: aws.endpoint,
     AWS_ENDPOINT_URL_EVENTBRIDGE: aws.endpoint,
     AWS_ENDPOINT_URL_SNS: aws.endpoint,
     AWS_ENDPOINT_URL_SESV2: aws.endpoint,
@@ -301,7 +311,10 @@ describe('order sync', () => {
     const us = sandboxOrders2026().find((o) => o.salesChannel.marketplaceId === 'ATVPDKIKX0DER')!;
     spApi.orders2026 = [variant2026(us, '112-4455667-4000001', new Date(Date.now() - 10 * 60_000).toISOString(), { fulfillment: { ...us.fulfillment, fulfillmentStatus: 'UNSHIPPED' } })];
     spApi.createdBefore = new Date(Date.now() - 2 * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    secrets = { [`${SECRETS_PREFIX}lwa-app`]: { clientId: 'amzn1.application-oa2-client.test', clientSecret: 'secret' }, [`${SECRETS_PREFIX}seller/A1SELLER`]: { refreshToken: 'Atzr|ok' } };
+    // The deployment's LWA app in Secrets Manager, the seller's token in its own SSM parameter.
+    secrets = { [`${SECRETS_PREFIX}lwa-app`]: { clientId: 'amzn1.application-oa2-client.test', clientSecret: 'secret' } };
+    const tokenParameter = sellerParameterName(lambdaEnvironment(bundle('sync-worker'), {})[ENV.SELLER_SECRETS_PREFIX] ?? DEFAULT_SELLER_SECRETS_PREFIX, 'A1SELLER', 'sp-api');
+    parameters = { [tokenParameter]: { refreshToken: 'Atzr|ok' } };
     const out = await invoke(
       'sync-worker',
       { Records: [record(message, 0, 'order-sync')] },
@@ -314,7 +327,8 @@ describe('order sync', () => {
     expect(spApi.requests.some((r) => r.path === '/auth/o2/token')).toBe(true);
     expect(spApi.requests.some((r) => r.path.includes('/orders/'))).toBe(true);
     const secretIds = aws.requests.filter((r: AwsJsonRequest) => r.target === 'secretsmanager.GetSecretValue').map((r) => r.body.SecretId);
-    expect(new Set(secretIds)).toEqual(new Set([`${SECRETS_PREFIX}lwa-app`, `${SECRETS_PREFIX}seller/A1SELLER`]));
+    expect(new Set(secretIds)).toEqual(new Set([`${SECRETS_PREFIX}lwa-app`]));
+    expect(aws.requests.filter((r: AwsJsonRequest) => r.target === 'AmazonSSM.GetParameter').map((r) => r.body)).toEqual([{ Name: tokenParameter, WithDecryption: true }]);
     const state = new DynamoDbSyncState({ client: ddb.client, tableName: ddb.tableName });
     expect(await state.getHealth('A1SELLER', 'amazon.com')).toMatchObject({ lastSuccessAt: expect.any(String) });
   });
