@@ -22,6 +22,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { EventBridgeAlertPublisher } from './adapters/channels/aws';
 import { makeChannelFactory } from './adapters/channels/factory';
 import { DynamoDbIntakeLedger } from './adapters/dynamodb/intake-ledger';
+import { DynamoDbMailboxState } from './adapters/dynamodb/mailbox-state';
 import { DynamoDbOutbox } from './adapters/dynamodb/outbox';
 import { DynamoDbRepository } from './adapters/dynamodb/repository';
 import { DynamoDbSyncState } from './adapters/dynamodb/sync-state';
@@ -131,12 +132,15 @@ export function wireInboundMail(env: Env, clients: { dynamodb?: DynamoDBClient; 
 
 export function wireReconciler(env: Env, clients: { dynamodb?: DynamoDBClient } = {}): ReconcilerDeps {
   const config = readReconcilerConfig(env);
-  const table = tableStores(readTableConfig(env), clients.dynamodb ?? new DynamoDBClient({}));
+  const dynamodb = clients.dynamodb ?? new DynamoDBClient({});
+  const table = tableStores(readTableConfig(env), dynamodb);
   return {
     repo: table.repo,
     outbox: table.outbox,
     // Read-only use of the intake ledger's "last email per marketplace".
     lastEmails: table.ledger,
+    // issue 14: the mailbox probe's findings (read-only here).
+    mailboxFindings: new DynamoDbMailboxState({ client: dynamodb, tableName: readTableConfig(env).tableName }),
     policy: orderPolicy(config.graceMinutes),
     ...observability(),
     stopBeforeDeadlineMs: config.stopBeforeDeadlineMs,
