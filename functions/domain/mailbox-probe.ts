@@ -200,6 +200,11 @@ export interface ProbeHit {
   soldShipNow: boolean;
   /** A trusted receiver (the seller's provider) vouched for it. */
   verified: boolean;
+  /**
+   * A receiver's verdict, or the From, says it is NOT from Amazon (DMARC fail, a lookalike sender):
+   * a forgery naming the order is no evidence of where Amazon's email went.
+   */
+  forged: boolean;
   receivedAt: IsoTime | null;
 }
 
@@ -239,13 +244,14 @@ const ROLE_PRECEDENCE: Record<FolderRole, number> = { inbox: 0, junk: 1, other: 
 
 /**
  * The diagnosis of one missing order. Only Sold, Ship Now emails naming the order count (a
- * return request or a buyer message naming it is not the email that went missing). When it is
+ * return request or a buyer message naming it is not the email that went missing), and no
+ * forgery; one without any verdict counts, shown as unverified. When it is
  * in several folders, the one the seller would see first wins: inbox, junk, other folders, trash.
  */
 export function diagnoseOrder(orderId: string, hits: readonly ProbeHit[], quota: QuotaUsage | undefined, searched: readonly string[], probedAt: IsoTime): OrderProbeFinding {
   const percent = quotaPercent(quota);
   const base = { orderId, searched: [...searched], probedAt, ...(percent !== undefined ? { quotaPercent: percent } : {}) };
-  const mine = hits.filter((h) => h.soldShipNow && h.orderIds.includes(orderId)).sort((a, b) => ROLE_PRECEDENCE[a.role] - ROLE_PRECEDENCE[b.role] || a.uid - b.uid);
+  const mine = hits.filter((h) => h.soldShipNow && !h.forged && h.orderIds.includes(orderId)).sort((a, b) => ROLE_PRECEDENCE[a.role] - ROLE_PRECEDENCE[b.role] || a.uid - b.uid);
   const best = mine[0];
   if (best) {
     const diagnosis: MailboxDiagnosisCode = best.role === 'inbox' ? 'in-inbox' : best.role === 'trash' ? 'deleted' : 'filtered';

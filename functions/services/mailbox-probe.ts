@@ -45,7 +45,17 @@ export async function probeMailbox(session: MailboxSession, req: ProbeRequest): 
       for (const m of messages) {
         if (!m.raw) continue;
         const u = await understandEmail(m.raw, { trustReceivers: req.trustReceivers });
-        hits.push({ folder: f.path, role: f.role, uid: m.uid, orderIds: u.soldShipNow ? u.orderIds : [], soldShipNow: u.soldShipNow, verified: u.verified === true, receivedAt: u.receivedAt });
+        hits.push({
+          folder: f.path,
+          role: f.role,
+          uid: m.uid,
+          orderIds: u.soldShipNow ? u.orderIds : [],
+          soldShipNow: u.soldShipNow,
+          verified: u.verified === true,
+          // Rejected for anything but the mere lack of a verdict: not Amazon's email.
+          forged: u.authentic === false && u.reason !== 'unverified',
+          receivedAt: u.receivedAt,
+        });
         n++;
       }
     }

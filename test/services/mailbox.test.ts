@@ -148,6 +148,8 @@ describe('mailbox probe', () => {
     await imap.append(PROBE, 'INBOX', deliveredBy(fixture('it-venduto.eml'), PROVIDER));
     // A return request naming the "nowhere" order is not its Sold, Ship Now email.
     await imap.append(PROBE, 'Junk', deliveredBy(fixture('us-return-request.eml').toString('latin1').replace(/112-4455667-1000001/g, ids.nowhere), PROVIDER));
+    // A forgery naming the "nowhere" order in the inbox (DMARC fails at the provider) is no evidence either.
+    await imap.append(PROBE, 'INBOX', deliveredBy(fixture('forged-amazon-com.eml').toString('latin1').replace(/\d{3}-\d{7}-\d{7}/g, ids.nowhere), PROVIDER, { dmarc: 'fail' }));
     for (let i = 0; i < 30; i++) await imap.append(PROBE, 'INBOX', `From: news@shop.example\r\nSubject: offer ${i}\r\nDate: Fri, 27 Nov 2026 10:00:00 +0000\r\n\r\nnothing ${i}\r\n`);
   });
 
@@ -163,8 +165,8 @@ describe('mailbox probe', () => {
     expect(by.get(ids.nowhere)?.searched).toEqual(expect.arrayContaining(['INBOX', 'Junk', 'Trash', '垃圾邮件']));
     expect(out.capabilities).toEqual(expect.arrayContaining(['SPECIAL-USE', 'QUOTA']));
     expect(out.quotaPercent).toBeLessThan(95);
-    // Only the hits were read: none of the 30 unrelated inbox messages.
-    expect(out.folders.find((f) => f.path === 'INBOX')?.hits).toBe(1);
+    // Only the hits were read (the Italian email and the forgery): none of the 30 unrelated inbox messages.
+    expect(out.folders.find((f) => f.path === 'INBOX')?.hits).toBe(2);
     const after = await Promise.all(['INBOX', 'Junk', 'Trash', '垃圾邮件'].map((f) => imap.flags(PROBE, f)));
     expect(after).toEqual(before);
     expect(after.flatMap((m) => [...m.values()]).some((f) => f.includes('\\Seen'))).toBe(false);
