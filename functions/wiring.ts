@@ -23,6 +23,7 @@ import { EventBridgeAlertPublisher } from './adapters/channels/aws';
 import { makeChannelFactory } from './adapters/channels/factory';
 import { DynamoDbIntakeLedger } from './adapters/dynamodb/intake-ledger';
 import { DynamoDbMailboxState } from './adapters/dynamodb/mailbox-state';
+import { ImapMailboxClient } from './adapters/imap-mailbox';
 import { DynamoDbOutbox } from './adapters/dynamodb/outbox';
 import { DynamoDbRepository } from './adapters/dynamodb/repository';
 import { DynamoDbSyncState } from './adapters/dynamodb/sync-state';
@@ -37,12 +38,15 @@ import {
   readInboundMailConfig,
   readOrderSyncConfig,
   readReconcilerConfig,
+  readMailboxPollerConfig,
   readTableConfig,
   type Env,
   type TableConfig,
 } from './config';
 import { METRICS_NAMESPACE, SERVICE_NAME } from './constants';
 import type { Clock } from './domain/types';
+import type { SellerSecretStore } from './domain/ports';
+import type { MailboxPollerDeps } from './handlers/mailbox-poller';
 import type { AlertSenderDeps } from './handlers/alert-sender';
 import type { InboundMailDeps } from './handlers/inbound-mail';
 import type { OrderChangeDeps } from './handlers/order-change';
@@ -217,4 +221,29 @@ export function wireReportImport(env: Env, clients: { dynamodb?: DynamoDBClient;
   const config = readOrderSyncConfig(env);
   const table = tableStores(readTableConfig(env), clients.dynamodb ?? new DynamoDBClient({}));
   return { repo: table.repo, s3: clients.s3 ?? new S3Client({}), policy: config.policy, ...observability(), now: systemClock };
+}
+
+// ---- issue 14: the mailbox poller ------------------------------------------------------------------
+
+/**
+ * MERGE(i13b): the AWS SellerSecretStore (per-seller SSM parameters `<prefix>seller/<id>/imap`) is
+ * the other engineer's; until it is merged in, the poller is given one by the caller and refuses
+ * to start without it, loudly (its cold start fails and the alarm on its DLQ says so).
+ */
+export function wireMailboxPoller(env: Env, clients: { dynamodb?: DynamoDBClient; secrets?: SellerSecretStore } = {}): MailboxPollerDeps {
+  const config = readMailboxPollerConfig(env);
+  const dynamodb = clients.dynamodb ?? new DynamoDBClient({});
+  const table = tableStores(readTableConfig(env), dynamodb);
+  if (!clients.secrets) throw new ConfigError('mailbox-poller', 'no SellerSecretStore wired for AWS yet (see wireMailboxPoller)');
+  return {
+    repo: table.repo,
+    ledger: table.ledger,
+    outbox: table.outbox,
+    state: new DynamoDbMailboxState({ client: dynamodb, tableName: config.tableName }),
+    secrets: clients.secrets,
+    client: new ImapMailboxClient(),
+    policy: orderPolicy(config.graceMinutes),
+    logger: serviceLogger(),
+    stopBeforeDeadlineMs: config.stopBeforeDeadlineMs,
+  };
 }
