@@ -1,12 +1,12 @@
 import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../functions/constants';
-import { acknowledgeFunctionFindings } from './reconciler';
+import { acknowledgeFunctionFindings, deadLetterAlarm } from './reconciler';
 import { SentinelFunction } from './sentinel-function';
 import type { SentinelTable } from './sentinel-table';
 
@@ -83,15 +83,11 @@ export class MailboxPoller extends Construct {
       enabled: props.enabled ?? false,
       targets: [new LambdaTarget(this.function, { retryAttempts: 0, maxEventAge: Duration.minutes(10), deadLetterQueue: this.deadLetterQueue })],
     });
-    this.deadLetterAlarm = new Alarm(this, 'DlqAlarm', {
-      alarmDescription:
-        "Mailbox poller: scheduled runs failed and wait in its DLQ. What to do: read the MailboxPoller function logs (a seller's wrong password or an unreachable provider is NOT a failure: it is logged and the seller is told; this is the table, a permission or a bug); missing orders are still alerted without the mailbox's evidence; the next run catches up; then purge the DLQ (schedule events, nothing to replay).",
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-      threshold: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    this.deadLetterAlarm = deadLetterAlarm(
+      this,
+      this.deadLetterQueue,
+      "Mailbox poller: scheduled runs failed and wait in its DLQ. What to do: read the MailboxPoller function logs (a seller's wrong password or an unreachable provider is NOT a failure: it is logged and the seller is told; this is the table, a permission or a bug); missing orders are still alerted without the mailbox's evidence; the next run catches up; then purge the DLQ (schedule events, nothing to replay).",
+    );
     acknowledgeFunctionFindings([this.function], props.table);
     this.function.acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${shown(stack.region, '<AWS::Region>')}:${shown(stack.account, '<AWS::AccountId>')}:parameter/${prefix}seller/*]`,
