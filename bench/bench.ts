@@ -14,6 +14,9 @@
  *   is the median time minus the median of the same command on a one-order report with its one
  *   email. Target: within 1 ms per order beyond startup.
  *
+ * - mailbox: the probe of 10 missing orders in a 50,000-message mailbox on a local Dovecot
+ *   (bench/mailbox-probe.ts; BENCH_MAILBOX_MESSAGES, 0 to skip). Target: within seconds.
+ *
  * Writes bench-results.json and prints a table.
  */
 import { spawn } from 'node:child_process';
@@ -29,6 +32,7 @@ import { startEmbeddedDynamoDb } from '../functions/local/embedded-dynamodb';
 import { reconcileDue } from '../functions/services/reconcile';
 import { understandEmail } from '../functions/services/understand-email';
 import { writeCheckData } from './check-data';
+import { benchMailboxProbe } from './mailbox-probe';
 import { seedOrders } from '../test/support/seed';
 
 const NOW = '2026-11-28T12:00:00.000Z';
@@ -300,6 +304,9 @@ async function main(): Promise<void> {
   process.stderr.write(`parse ${PARSE_EMAILS} emails...\n`);
   const parse = await benchParse();
   const check = CHECK_SIZES.length > 0 ? await benchCheck() : [];
+  const mailboxMessages = Number(process.env.BENCH_MAILBOX_MESSAGES ?? 50_000);
+  if (mailboxMessages > 0) process.stderr.write(`mailbox probe on ${mailboxMessages} messages...\n`);
+  const mailbox = mailboxMessages > 0 ? await benchMailboxProbe(mailboxMessages) : undefined;
   const results = {
     date: new Date().toISOString(),
     node: process.version,
@@ -309,6 +316,7 @@ async function main(): Promise<void> {
     reconcile,
     parse,
     check,
+    ...(mailbox ? { mailbox } : {}),
   };
   writeFileSync('bench-results.json', JSON.stringify(results, null, 2) + '\n');
 
@@ -323,6 +331,10 @@ async function main(): Promise<void> {
       const cpu = r.cpuMsPerOrder === null ? '' : ` (CPU: ${r.cpuMsPerOrder} ms per order)`;
       console.log(`check ${r.orders} orders / ${r.emails} emails: ${r.ms} ms, ${r.beyondStartupMs} ms beyond startup = ${r.msPerOrder} ms per order${cpu} (target <= 1)`);
     }
+  }
+  if (mailbox && 'skipped' in mailbox) console.log(`mailbox probe: skipped (${mailbox.skipped})`);
+  else if (mailbox) {
+    console.log(`mailbox probe: ${mailbox.missingOrders} missing orders in ${mailbox.messages} messages (${mailbox.fromAmazon} from Amazon): ${mailbox.probeMs} ms median (runs ${mailbox.allProbeMs.join(', ')} ms; ${mailbox.found} found in Junk); intake first scan ${mailbox.intakeScanMs} ms; first index by Dovecot ${mailbox.indexMs} ms (not part of a probe)`);
   }
   const flat = reconcile.every((r) => r.itemsRead === reconcile[0].itemsRead);
   console.log(`items read ${flat ? 'do not grow' : 'GROW'} with stored orders; parsing ${parse.emailsPerSecond} emails/s (target >= 1000)`);
