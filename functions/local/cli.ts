@@ -19,6 +19,7 @@ import { sellerCommand } from './commands/seller';
 import { statusCommand } from './commands/status';
 import { exitOnBadInput, UsageError } from './cli-io';
 import { deliverToLocalSes, renderAlerts } from './alerts-preview';
+import { demoMailboxProbe } from './demo-mailbox';
 import { isTimeZone } from '../domain/seller-input';
 import { renderCheck, tableLanguage } from './format';
 import { HELP, helpTopic, packageVersion, parseFlags, parseNowFlag, printHelp, renderOverview, wantsHelp } from './help';
@@ -205,6 +206,12 @@ async function demoCommand(args: string[], io: Out): Promise<number> {
   });
   io.out(renderCheck(outcome, DEFAULT_POLICY.graceMinutes, display));
   io.out('');
+  // issue 14: where the missing orders' emails are in a (local, throwaway) mailbox; added to the alerts.
+  const probe = await demoMailboxProbe(outcome, DEMO.dir, display.lang);
+  if (probe.length > 0) {
+    for (const line of probe) io.out(line);
+    io.out('');
+  }
   io.out(renderAlerts(outcome));
   // Optional: deliver the alert emails to a local SES (aws-ses-v2-local), see docs/alerting.md.
   const localSes = process.env.SHIPNOW_LOCAL_SES;

@@ -59,8 +59,9 @@ export class DovecotMissingError extends Error {
 
 const CANDIDATES = ['/usr/sbin/dovecot', '/usr/local/sbin/dovecot', '/opt/homebrew/sbin/dovecot'];
 
-/** The dovecot binary, or undefined. */
-export function findDovecot(): string | undefined {
+/** The dovecot binary (SHIPNOW_DOVECOT names another one), or undefined. */
+export function findDovecot(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.SHIPNOW_DOVECOT !== undefined) return existsSync(env.SHIPNOW_DOVECOT) ? env.SHIPNOW_DOVECOT : undefined;
   for (const c of CANDIDATES) if (existsSync(c)) return c;
   try {
     const p = execFileSync('sh', ['-c', 'command -v dovecot'], { encoding: 'utf8' }).trim();
@@ -107,7 +108,7 @@ function identities(): { mailUid: number; mailGid: number; internalUser: string;
 
 export async function startDovecot(users: readonly ImapTestUser[]): Promise<DovecotServer> {
   const bin = findDovecot();
-  if (!bin) throw new DovecotMissingError('no dovecot binary on PATH or in /usr/sbin');
+  if (!bin) throw new DovecotMissingError(process.env.SHIPNOW_DOVECOT !== undefined ? `SHIPNOW_DOVECOT=${process.env.SHIPNOW_DOVECOT} does not exist` : 'no dovecot binary on PATH or in /usr/sbin');
   const ids = identities();
   const dir = mkdtempSync(join(tmpdir(), 'shipnow-imap-'));
   chmodSync(dir, 0o755);

@@ -160,3 +160,24 @@ describe('shipnow mailbox', () => {
     expect(s.out.join('\n')).toMatch(/mailbox shop@example\.com at 127\.0\.0\.1 cannot be read since .* \(auth-failed\)/);
   });
 });
+
+describe('npm start (shipnow demo) shows a probe finding', () => {
+  test('with Dovecot: the missing US order is in Junk, and its alert says so', async () => {
+    const c = capture();
+    expect(await main(['demo', '--lang', 'en'], c.io)).toBe(0);
+    const out = c.out.join('\n');
+    expect(out).toContain(`${MISSING}  filtered: Your Sold, Ship Now email for order ${MISSING} is in your Junk folder (marked as spam).`);
+    expect(out).toContain(`In your mailbox: Your Sold, Ship Now email for order ${MISSING} is in your Junk folder`);
+  });
+
+  test('without Dovecot it says how to see it and still exits 0', async () => {
+    process.env.SHIPNOW_DOVECOT = '/nonexistent/dovecot';
+    try {
+      const c = capture();
+      expect(await main(['demo', '--lang', 'en'], c.io)).toBe(0);
+      expect(c.out.join('\n')).toContain('skipped: Dovecot is not installed. To see it: apt-get install -y dovecot-imapd');
+    } finally {
+      delete process.env.SHIPNOW_DOVECOT;
+    }
+  });
+});
