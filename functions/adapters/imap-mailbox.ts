@@ -26,6 +26,8 @@ export class ImapMailboxClient implements MailboxClient {
       auth: { user: c.user, pass: c.password },
       logger: false,
       disableAutoIdle: true,
+      // Sent as IMAP ID (RFC 2971) where the server asks for it; NetEase (163/126) refuses logins without it.
+      clientInfo: { name: 'ShipNow Sentinel' },
       connectionTimeout: timeout,
       greetingTimeout: timeout,
       socketTimeout: timeout * 4,
