@@ -38,6 +38,8 @@ export interface MailboxPollSummary {
 
 /** Orders whose email is due within this many minutes are probed before their alert. */
 const PROBE_AHEAD_MINUTES = 15;
+/** Mailboxes read at once. */
+const PARALLEL = 8;
 
 export async function pollAll(deps: MailboxPollerDeps, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<MailboxPollSummary> {
   const now = (deps.now ?? systemClock)();
@@ -49,34 +51,43 @@ export async function pollAll(deps: MailboxPollerDeps, context: Pick<Context, 'g
   for (const o of (await deps.repo.queryDue(ahead)).orders) due.set(o.sellerId, [...(due.get(o.sellerId) ?? []), o]);
 
   const summary: MailboxPollSummary = { sellers: sellers.length, read: 0, failed: 0, skipped: 0, accepted: 0, probed: 0, stoppedEarly: false };
-  for (const seller of sellers) {
-    if ((context.getRemainingTimeInMillis?.() ?? Infinity) < margin) {
-      summary.stoppedEarly = true;
-      break;
+  // A few mailboxes at a time: each is mostly waiting on its provider.
+  let next = 0;
+  const worker = async () => {
+    while (next < sellers.length) {
+      if ((context.getRemainingTimeInMillis?.() ?? Infinity) < margin) {
+        summary.stoppedEarly = true;
+        return;
+      }
+      const seller = sellers[next++];
+      await pollOne(seller.sellerId);
     }
-    const r = await pollSellerMailbox(deps, seller.sellerId, now, deps.policy, { probeOrders: due.get(seller.sellerId) ?? [] });
+  };
+  const pollOne = async (sellerId: string) => {
+    const r = await pollSellerMailbox(deps, sellerId, now, deps.policy, { probeOrders: due.get(sellerId) ?? [] });
     switch (r.status) {
       case 'ok': {
         summary.read++;
         const accepted = r.intake.results.filter((x) => x.result.outcome === 'accepted').length;
         summary.accepted += accepted;
         summary.probed += r.probe?.findings.length ?? 0;
-        deps.logger.info('mailbox read', { sellerId: seller.sellerId, accepted, folders: r.intake.folders, findings: (r.probe?.findings ?? []).map((f) => ({ orderId: f.orderId, diagnosis: f.diagnosis })) });
+        deps.logger.info('mailbox read', { sellerId, accepted, folders: r.intake.folders, findings: (r.probe?.findings ?? []).map((f) => ({ orderId: f.orderId, diagnosis: f.diagnosis })) });
         break;
       }
       case 'failed':
         summary.failed++;
         // The error's message names the host and the reason; the password is never in it.
-        deps.logger.warn('mailbox not read', { sellerId: seller.sellerId, host: r.error.host, reason: r.error.code, error: r.error.message, sellerTold: r.told });
+        deps.logger.warn('mailbox not read', { sellerId, host: r.error.host, reason: r.error.code, error: r.error.message, sellerTold: r.told });
         break;
       case 'skipped':
         summary.skipped++;
-        deps.logger.info('mailbox skipped', { sellerId: seller.sellerId, reason: r.reason, ...(r.until ? { until: r.until } : {}) });
+        deps.logger.info('mailbox skipped', { sellerId, reason: r.reason, ...(r.until ? { until: r.until } : {}) });
         break;
       case 'not-connected':
         break;
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, sellers.length) }, worker));
   deps.logger.info('mailbox poll done', { ...summary });
   return summary;
 }
