@@ -84,7 +84,7 @@ export function imapAddress(url: string): { host: string; port: number; user: st
 export async function imapPassword(user: string, host: string, env: NodeJS.ProcessEnv, prompt?: (q: string) => Promise<string>): Promise<string> {
   const fromEnv = env[IMAP_PASSWORD_ENV];
   if (fromEnv) return fromEnv;
-  const ask = prompt ?? (process.stdin.isTTY ? askHidden : undefined);
+  const ask = prompt ?? (process.stdin.isTTY ? (q: string) => askHidden(q) : undefined);
   if (!ask) throw new UsageError(`no IMAP password: set ${IMAP_PASSWORD_ENV} (the app password or authorization code of ${user} at ${host}); it is never a flag`);
   const p = await ask(`App password / authorization code for ${user} at ${host} (not shown): `);
   if (!p) throw new UsageError('no IMAP password given');
@@ -102,31 +102,40 @@ export function imapCa(env: NodeJS.ProcessEnv): Buffer | undefined {
   }
 }
 
-/** Read a line from the terminal without echoing it. */
-function askHidden(question: string): Promise<string> {
+/** The terminal's side of the no-echo prompt (process.stdin / process.stderr by default). */
+export interface PromptStreams {
+  input: NodeJS.ReadableStream & { setRawMode?: (raw: boolean) => unknown; isTTY?: boolean };
+  output: { write(s: string): unknown };
+}
+
+/**
+ * Read a line from the terminal without echoing it: raw mode, so the typed characters are never
+ * written back; Backspace edits, Ctrl-C cancels, Enter ends.
+ */
+export function askHidden(question: string, streams: PromptStreams = { input: process.stdin, output: process.stderr }): Promise<string> {
+  const { input, output } = streams;
   return new Promise((resolve, reject) => {
-    const stdin = process.stdin;
-    process.stderr.write(question);
+    output.write(question);
     let value = '';
     const done = (err?: Error) => {
-      stdin.setRawMode?.(false);
-      stdin.pause();
-      stdin.off('data', onData);
-      process.stderr.write('\n');
+      input.setRawMode?.(false);
+      input.pause();
+      input.removeListener('data', onData);
+      output.write('\n');
       if (err) reject(err);
       else resolve(value);
     };
-    const onData = (chunk: Buffer) => {
-      for (const ch of chunk.toString('utf8')) {
+    const onData = (chunk: Buffer | string) => {
+      for (const ch of chunk.toString()) {
         if (ch === '\r' || ch === '\n') return done();
         if (ch === '\u0003') return done(new UsageError('cancelled'));
         if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
         else value += ch;
       }
     };
-    stdin.setRawMode?.(true);
-    stdin.resume();
-    stdin.on('data', onData);
+    input.setRawMode?.(true);
+    input.resume();
+    input.on('data', onData);
   });
 }
 
