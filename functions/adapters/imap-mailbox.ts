@@ -106,14 +106,21 @@ class ImapFlowSession implements MailboxSession {
       const lock = await this.client.getMailboxLock(path, { readOnly: true });
       try {
         const sizes = new Map<number, number>();
-        for await (const m of this.client.fetch(uids.join(','), { uid: true, size: true }, { uid: true })) sizes.set(m.uid, m.size ?? 0);
+        const dates = new Map<number, string>();
+        for await (const m of this.client.fetch(uids.join(','), { uid: true, size: true, internalDate: true }, { uid: true })) {
+          sizes.set(m.uid, m.size ?? 0);
+          const d = m.internalDate ? new Date(m.internalDate) : undefined;
+          if (d && !Number.isNaN(d.getTime())) dates.set(m.uid, d.toISOString());
+        }
         const small = uids.filter((u) => (sizes.get(u) ?? 0) <= maxBytes && sizes.has(u));
         const raws = new Map<number, Buffer>();
         if (small.length > 0) {
           // `source` is fetched as BODY.PEEK[]: reading never sets \Seen.
           for await (const m of this.client.fetch(small.join(','), { uid: true, source: true }, { uid: true })) if (m.source) raws.set(m.uid, m.source);
         }
-        return uids.filter((u) => sizes.has(u)).map((u) => ({ uid: u, size: sizes.get(u)!, ...(raws.has(u) ? { raw: raws.get(u)! } : {}) }));
+        return uids
+          .filter((u) => sizes.has(u))
+          .map((u) => ({ uid: u, size: sizes.get(u)!, ...(raws.has(u) ? { raw: raws.get(u)! } : {}), ...(dates.has(u) ? { internalDate: dates.get(u)! } : {}) }));
       } finally {
         lock.release();
       }

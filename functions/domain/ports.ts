@@ -666,8 +666,11 @@ export interface MailboxSession {
   examine(path: string): Promise<{ uidValidity: string; uidNext: number; exists: number }>;
   /** UID SEARCH in a folder opened read-only: FROM any domain, SINCE, optionally UID range and body terms. */
   search(path: string, search: import('./mailbox-probe').MailboxSearch): Promise<number[]>;
-  /** The raw messages (BODY.PEEK[]) of these UIDs; `raw` absent for one larger than `maxBytes` (its size is given). */
-  fetchRaw(path: string, uids: readonly number[], maxBytes: number): Promise<Array<{ uid: number; size: number; raw?: Buffer }>>;
+  /**
+   * The raw messages (BODY.PEEK[]) of these UIDs, with INTERNALDATE (when the server stored it);
+   * `raw` absent for one larger than `maxBytes` (its size is given).
+   */
+  fetchRaw(path: string, uids: readonly number[], maxBytes: number): Promise<Array<{ uid: number; size: number; raw?: Buffer; internalDate?: IsoTime }>>;
   /** UID MOVE (or COPY + delete) of one message to the inbox; returns the inbox path. */
   moveToInbox(path: string, uid: number): Promise<string>;
   close(): Promise<void>;

@@ -91,7 +91,8 @@ export async function intakeMailbox(deps: MailboxIntakeDeps, session: MailboxSes
             messageId,
             location,
             size: m.size,
-            receivedAt: req.now,
+            // When the message has no Received header to tell: when the mailbox got it.
+            receivedAt: m.internalDate ?? req.now,
             now: req.now,
             leaseUntil: new Date(Date.parse(req.now) + 300_000).toISOString(),
             sellerId: req.sellerId,
