@@ -547,7 +547,7 @@ export const HELP: Record<string, HelpRecord> = {
       'where a missing one went (inbox, junk, trash, nowhere, mailbox full). Read-only unless --rescue.',
       'The app password / authorization code comes from SHIPNOW_IMAP_PASSWORD or a prompt, never a flag.',
     ],
-    subcommands: ['mailbox connect', 'mailbox test', 'mailbox probe', 'mailbox poll'],
+    subcommands: ['mailbox connect', 'mailbox test', 'mailbox probe', 'mailbox poll', 'mailbox disconnect'],
     exit: [
       [0, 'done'],
       [1, 'the mailbox could not be read (login, TLS, timeout: the host is named)'],
@@ -632,6 +632,17 @@ export const HELP: Record<string, HelpRecord> = {
       [2, 'bad input: unknown seller, no mailbox connected'],
     ],
     examples: ['shipnow mailbox poll --seller A1B2C3'],
+  },
+  'mailbox disconnect': {
+    usage: ['shipnow mailbox disconnect --seller ID [store flags]'],
+    summary: ["Take the mailbox off the seller's profile and delete the stored password (revoke the app password at the provider too). Findings expire by themselves."],
+    flags: [{ flag: '--seller ID', text: 'the seller' }],
+    store: true,
+    exit: [
+      [0, 'disconnected (or there was nothing to disconnect)'],
+      [2, 'bad input: unknown seller'],
+    ],
+    examples: ['shipnow mailbox disconnect --seller A1B2C3'],
   },
 };
 

@@ -162,7 +162,7 @@ describe('the examples in the help run', () => {
   test('every command that works on the embedded store is in the chain', () => {
     const local = COMMANDS.filter((t) => HELP[t].examples.some((e) => !e.includes('--table')));
     // The mailbox commands need a real IMAP server: test/local/mailbox-commands.test.ts runs them against Dovecot.
-    const imap = ['mailbox connect', 'mailbox test', 'mailbox probe', 'mailbox poll'];
+    const imap = ['mailbox connect', 'mailbox test', 'mailbox probe', 'mailbox poll', 'mailbox disconnect'];
     expect(local.filter((t) => !CHAIN.includes(t)).sort()).toEqual(['check', 'demo', 'parse', 'seller channels test', ...imap].sort());
   });
 

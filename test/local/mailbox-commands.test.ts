@@ -158,6 +158,13 @@ describe('shipnow mailbox', () => {
     const s = capture();
     await main(['status', '--seller', 'P1', '--now', NOW, ...store()], s.io);
     expect(s.out.join('\n')).toMatch(/mailbox shop@example\.com at 127\.0\.0\.1 cannot be read since .* \(auth-failed\)/);
+
+    const d = capture();
+    expect(await main(['mailbox', 'disconnect', '--seller', 'P1', ...store()], d.io)).toBe(0);
+    expect(() => statSync(join(data, 'secrets', 'P1', 'imap.json'))).toThrow(/ENOENT/);
+    const p = capture();
+    expect(await main(['mailbox', 'probe', '--seller', 'P1', ...store()], p.io)).toBe(2);
+    expect(p.err.join('\n')).toMatch(/seller P1 has no mailbox: connect one with shipnow mailbox connect/);
   });
 });
 

@@ -9,6 +9,8 @@
  *     mailbox full); read-only unless --rescue; findings kept for alerts and `shipnow status`
  * `shipnow mailbox poll --seller ID [--now ISO] [--json]`
  *     what the scheduled poller does, once: new mail taken in, due orders probed
+ * `shipnow mailbox disconnect --seller ID`
+ *     the settings off the profile and the password secret deleted (revoke it at the provider too)
  * plus the store flags (./store.ts).
  *
  * The password is never a flag: SHIPNOW_IMAP_PASSWORD, else a prompt on the terminal (no echo).
@@ -56,8 +58,10 @@ export async function mailboxCommand(args: string[], io: Io, opts: MailboxComman
         return await probe(rest, io, opts);
       case 'poll':
         return await poll(rest, io, opts);
+      case 'disconnect':
+        return await disconnect(rest, io, opts);
       default:
-        throw new UsageError(`${sub ? `unknown mailbox command '${sub}'` : 'mailbox needs a command'}: connect, test, probe, poll (see: shipnow mailbox --help)`);
+        throw new UsageError(`${sub ? `unknown mailbox command '${sub}'` : 'mailbox needs a command'}: connect, test, probe, poll, disconnect (see: shipnow mailbox --help)`);
     }
   } catch (err) {
     if (err instanceof MailboxError) {
@@ -345,6 +349,25 @@ async function poll(args: string[], io: Io, opts: MailboxCommandOptions): Promis
     } else if (r.status === 'failed') io.err(`shipnow: ${r.error.message}${r.told ? ' (the seller was told through their alert channels)' : ''}`);
     else io.out(`skipped: ${r.status === 'skipped' ? `${r.reason}${r.until ? ` until ${r.until}` : ''}` : 'no mailbox connected'}`);
     return r.status === 'ok' ? EXIT.OK : EXIT.FAILED;
+  } finally {
+    await store.close();
+  }
+}
+
+async function disconnect(args: string[], io: Io, opts: MailboxCommandOptions): Promise<number> {
+  const env = opts.env ?? process.env;
+  const { values: v } = parseFlags('mailbox disconnect', args, { ...STORE_FLAGS, seller: { type: 'string' } });
+  if (!v.seller) throw new UsageError('mailbox disconnect needs --seller ID');
+  const store = await openStore(v, env);
+  try {
+    const admin = new DynamoDbSellerAdmin({ client: store.client, tableName: store.tableName });
+    const profile = await admin.getProfile(v.seller);
+    if (!profile) throw new UsageError(`unknown seller '${v.seller}'`);
+    const secrets = secretStore(store, v, env);
+    if (profile.seller.mailbox !== undefined) await admin.updateProfile(v.seller, profile.version, {}, ['mailbox']);
+    await secrets.deleteSellerSecret(v.seller, 'imap');
+    io.out(`disconnected: seller ${v.seller} has no mailbox and no stored IMAP password now; revoke the app password at your provider too`);
+    return EXIT.OK;
   } finally {
     await store.close();
   }
