@@ -151,6 +151,14 @@ function secretStore(store: OpenStore, opts: { data?: string }, env: NodeJS.Proc
   return new FileSellerSecretStore(join(dataDir(opts, env), 'secrets'));
 }
 
+/** The seller's profile with its version, the admin store to change it, and the secret store. */
+async function sellerForUpdate(store: OpenStore, sellerId: string, opts: { data?: string }, env: NodeJS.ProcessEnv) {
+  const admin = new DynamoDbSellerAdmin({ client: store.client, tableName: store.tableName });
+  const profile = await admin.getProfile(sellerId);
+  if (!profile) throw new UsageError(`unknown seller '${sellerId}'`);
+  return { admin, profile, secrets: secretStore(store, opts, env) };
+}
+
 async function sellerMailbox(store: OpenStore, sellerId: string): Promise<MailboxSettings> {
   const seller = await store.repo.getSeller(sellerId);
   if (!seller) throw new UsageError(`unknown seller '${sellerId}'`);
@@ -192,10 +200,7 @@ async function connect(args: string[], io: Io, opts: MailboxCommandOptions): Pro
   const trust = trustList.length > 0 ? trustList : undefined;
   const store = await openStore(v, env);
   try {
-    const admin = new DynamoDbSellerAdmin({ client: store.client, tableName: store.tableName });
-    const profile = await admin.getProfile(v.seller);
-    if (!profile) throw new UsageError(`unknown seller '${v.seller}'`);
-    const secrets = secretStore(store, v, env);
+    const { admin, profile, secrets } = await sellerForUpdate(store, v.seller, v, env);
     const password = await imapPassword(address.user, address.host, env, opts.prompt);
     const ca = imapCa(env);
     const session = await open({ ...address, password, ...(ca ? { ca } : {}) });
@@ -360,10 +365,7 @@ async function disconnect(args: string[], io: Io, opts: MailboxCommandOptions): 
   if (!v.seller) throw new UsageError('mailbox disconnect needs --seller ID');
   const store = await openStore(v, env);
   try {
-    const admin = new DynamoDbSellerAdmin({ client: store.client, tableName: store.tableName });
-    const profile = await admin.getProfile(v.seller);
-    if (!profile) throw new UsageError(`unknown seller '${v.seller}'`);
-    const secrets = secretStore(store, v, env);
+    const { admin, profile, secrets } = await sellerForUpdate(store, v.seller, v, env);
     if (profile.seller.mailbox !== undefined) await admin.updateProfile(v.seller, profile.version, {}, ['mailbox']);
     await secrets.deleteSellerSecret(v.seller, 'imap');
     io.out(`disconnected: seller ${v.seller} has no mailbox and no stored IMAP password now; revoke the app password at your provider too`);
