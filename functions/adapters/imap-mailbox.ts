@@ -182,17 +182,20 @@ export function mailboxError(host: string, err: unknown): MailboxError {
   const e = (err ?? {}) as ImapErrorShape;
   const code = e.code ?? '';
   const text = (e.responseText ?? e.message ?? String(err)).slice(0, 200);
+  // The library's error carries the command that failed and the session: only what it said is
+  // kept as the cause, so logging the error with its cause can never carry a credential.
+  const cause = Object.assign(new Error(`${[code, e.serverResponseCode].filter(Boolean).join(' ')}${code || e.serverResponseCode ? ': ' : ''}${text}`), { name: 'ImapError' });
   if (e.authenticationFailed || e.serverResponseCode === 'AUTHENTICATIONFAILED') {
-    return new MailboxError(host, 'auth-failed', `${host}: login failed (AUTHENTICATIONFAILED): the user name or the app password / authorization code is wrong, or IMAP is off for the account`, { cause: err });
+    return new MailboxError(host, 'auth-failed', `${host}: login failed (AUTHENTICATIONFAILED): the user name or the app password / authorization code is wrong, or IMAP is off for the account`, { cause });
   }
   if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME/i.test(code) || /certificate|SSL routines|TLS/i.test(text)) {
-    return new MailboxError(host, 'tls', `${host}: TLS failed (${code || text}): the server's certificate is not trusted or the port does not speak TLS`, { cause: err });
+    return new MailboxError(host, 'tls', `${host}: TLS failed (${code || text}): the server's certificate is not trusted or the port does not speak TLS`, { cause });
   }
   if (/TIMEOUT|ETIMEDOUT/i.test(code) || /timed? ?out|timeout/i.test(text)) {
-    return new MailboxError(host, 'timeout', `${host}: timed out (${code || text})`, { cause: err });
+    return new MailboxError(host, 'timeout', `${host}: timed out (${code || text})`, { cause });
   }
   if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|EHOSTUNREACH|ENETUNREACH|NoConnection|Closed/i.test(code) || /connect|closed/i.test(text)) {
-    return new MailboxError(host, 'connection', `${host}: cannot connect (${code || text})`, { cause: err });
+    return new MailboxError(host, 'connection', `${host}: cannot connect (${code || text})`, { cause });
   }
-  return new MailboxError(host, 'protocol', `${host}: ${text}`, { cause: err });
+  return new MailboxError(host, 'protocol', `${host}: ${text}`, { cause });
 }

@@ -196,6 +196,11 @@ describe('connection faults name the host and never the password', () => {
     expect(err).toMatchObject({ code: 'auth-failed', host: '127.0.0.1', broken: true });
     expect((err as Error).message).toMatch(/127\.0\.0\.1.*AUTHENTICATIONFAILED/);
     expect(JSON.stringify({ m: (err as Error).message, d: (err as MailboxError).data })).not.toContain('wrong-secret-123');
+    // The cause keeps only what the server said: no command, no session, no credential (in any encoding).
+    const cause = (err as Error).cause as Error;
+    expect(cause.message).toBe('AUTHENTICATIONFAILED: Authentication failed.');
+    const b64 = Buffer.from(`\0${PROBE}\0wrong-secret-123`).toString('base64');
+    expect(JSON.stringify(cause, Object.getOwnPropertyNames(cause))).not.toMatch(new RegExp(`wrong-secret-123|${b64.replace(/[+/=]/g, '.')}`));
   });
 
   test('an untrusted certificate: tls, with the host', async () => {
