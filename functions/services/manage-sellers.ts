@@ -227,6 +227,8 @@ export function removalStatement(inv: SellerInventory, ctx: RemovalContext): str
     if (ctx.mailDir) lines.push(`  - raw mail files in ${ctx.mailDir} (delete them by hand)`);
   }
   lines.push(`  - the seller's SP-API refresh token in Secrets Manager: ${ctx.secretsPrefix}seller/${inv.sellerId} (aws secretsmanager delete-secret --secret-id ${ctx.secretsPrefix}seller/${inv.sellerId})`);
+  // issue 14: a connected mailbox's app password is a secret of its own.
+  if (inv.profile?.mailbox) lines.push(`  - the app password of the connected mailbox (the seller's imap secret): run shipnow mailbox disconnect --seller ${inv.sellerId} first, and revoke the app password at the mail provider`);
   lines.push('  - the address in Seller Central > Settings > Notification Preferences of each marketplace: remove it there, or Amazon keeps sending to an address that now rejects the mail');
   return lines.join('\n');
 }

@@ -159,6 +159,11 @@ describe('shipnow mailbox', () => {
     await main(['status', '--seller', 'P1', '--now', NOW, ...store()], s.io);
     expect(s.out.join('\n')).toMatch(/mailbox shop@example\.com at 127\.0\.0\.1 cannot be read since .* \(auth-failed\)/);
 
+    // Removing the seller says the mailbox's password is a secret of its own.
+    const rm = capture();
+    expect(await main(['seller', 'remove', '--id', 'P1', '--dry-run', ...store()], rm.io)).toBe(0);
+    expect(rm.out.join('\n')).toContain('the app password of the connected mailbox (the seller\'s imap secret): run shipnow mailbox disconnect --seller P1 first');
+
     const d = capture();
     expect(await main(['mailbox', 'disconnect', '--seller', 'P1', ...store()], d.io)).toBe(0);
     expect(() => statSync(join(data, 'secrets', 'P1', 'imap.json'))).toThrow(/ENOENT/);
