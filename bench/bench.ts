@@ -20,8 +20,11 @@
  * - time to alert: grace period ended -> alert leaves the sender, worst case on the default
  *   schedules, from the measured reconciler and sender runs (bench/time-to-alert.ts). Target: 120 s.
  *
+ * - mailbox: the probe of 10 missing orders in a 50,000-message mailbox on a local Dovecot
+ *   (bench/mailbox-probe.ts; BENCH_MAILBOX_MESSAGES, 0 to skip). Target: within seconds.
+ *
  * Writes bench-results.json and prints a table. `BENCH_SECTIONS=bundles` (comma-separated:
- * reconcile, parse, check, bundles, time-to-alert) runs only those sections.
+ * reconcile, parse, check, bundles, time-to-alert, mailbox) runs only those sections.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -38,6 +41,7 @@ import { understandEmail } from '../functions/services/understand-email';
 import { writeCheckData } from './check-data';
 import { benchBundles, BUNDLE_TARGET_KB, BUNDLE_TARGET_MS, type BundleRow } from './handler-bundle';
 import { benchTimeToAlert, timeToAlertArithmetic } from './time-to-alert';
+import { benchMailboxProbe } from './mailbox-probe';
 import { seedOrders } from '../test/support/seed';
 
 const NOW = '2026-11-28T12:00:00.000Z';
@@ -300,7 +304,7 @@ async function benchCheck(): Promise<CheckRow[]> {
   }
 }
 
-const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'reconcile,parse,check,bundles,time-to-alert').split(',').filter(Boolean));
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'reconcile,parse,check,bundles,time-to-alert,mailbox').split(',').filter(Boolean));
 
 async function main(): Promise<void> {
   const reconcile: ReconcileRow[] = [];
@@ -315,6 +319,9 @@ async function main(): Promise<void> {
   const bundles: BundleRow[] = SECTIONS.has('bundles') ? await benchBundles() : [];
   if (SECTIONS.has('time-to-alert')) process.stderr.write('time to alert...\n');
   const timeToAlert = SECTIONS.has('time-to-alert') ? await benchTimeToAlert() : [];
+  const mailboxMessages = SECTIONS.has('mailbox') ? Number(process.env.BENCH_MAILBOX_MESSAGES ?? 50_000) : 0;
+  if (mailboxMessages > 0) process.stderr.write(`mailbox probe on ${mailboxMessages} messages...\n`);
+  const mailbox = mailboxMessages > 0 ? await benchMailboxProbe(mailboxMessages) : undefined;
   const results = {
     date: new Date().toISOString(),
     node: process.version,
@@ -326,6 +333,7 @@ async function main(): Promise<void> {
     check,
     bundles,
     timeToAlert,
+    ...(mailbox ? { mailbox } : {}),
   };
   writeFileSync('bench-results.json', JSON.stringify(results, null, 2) + '\n');
 
@@ -360,6 +368,10 @@ async function main(): Promise<void> {
     console.log('time to alert (grace period ended -> alert leaves the sender; reconciler every minute starts the sender)');
     console.table(timeToAlert);
     for (const r of timeToAlert) console.log(timeToAlertArithmetic(r));
+  }
+  if (mailbox && 'skipped' in mailbox) console.log(`mailbox probe: skipped (${mailbox.skipped})`);
+  else if (mailbox) {
+    console.log(`mailbox probe: ${mailbox.missingOrders} missing orders in ${mailbox.messages} messages (${mailbox.fromAmazon} from Amazon): ${mailbox.probeMs} ms median (runs ${mailbox.allProbeMs.join(', ')} ms; ${mailbox.found} found in Junk); intake first scan ${mailbox.intakeScanMs} ms; first index by Dovecot ${mailbox.indexMs} ms (not part of a probe)`);
   }
   console.log('written to bench-results.json');
 }

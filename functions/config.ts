@@ -159,6 +159,14 @@ export function readReconcilerConfig(env: Env): Readonly<ReconcilerConfig> {
   return Object.freeze({ tableName: e[ENV.TABLE_NAME], graceMinutes: e[ENV.GRACE_MINUTES], stopBeforeDeadlineMs: e[ENV.STOP_BEFORE_DEADLINE_MS] });
 }
 
+// ---- mailbox poller (issue 14) ---------------------------------------------------------------------
+
+/** The mailbox poller reads what the reconciler reads (table, grace, deadline margin). */
+export function readMailboxPollerConfig(env: Env): Readonly<ReconcilerConfig> {
+  const e = read('mailbox-poller', env, [ENV.TABLE_NAME, ENV.GRACE_MINUTES, ENV.STOP_BEFORE_DEADLINE_MS]);
+  return Object.freeze({ tableName: e[ENV.TABLE_NAME], graceMinutes: e[ENV.GRACE_MINUTES], stopBeforeDeadlineMs: e[ENV.STOP_BEFORE_DEADLINE_MS] });
+}
+
 // ---- alert sender --------------------------------------------------------------------------------
 
 export interface AlertSenderConfig {

@@ -24,6 +24,8 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { EventBridgeAlertPublisher } from './adapters/channels/aws';
 import { makeChannelFactory } from './adapters/channels/factory';
 import { DynamoDbIntakeLedger } from './adapters/dynamodb/intake-ledger';
+import { DynamoDbMailboxState } from './adapters/dynamodb/mailbox-state';
+import { ImapMailboxClient } from './adapters/imap-mailbox';
 import { DynamoDbOutbox } from './adapters/dynamodb/outbox';
 import { DynamoDbRepository } from './adapters/dynamodb/repository';
 import { DynamoDbSyncState } from './adapters/dynamodb/sync-state';
@@ -44,6 +46,7 @@ import {
   readAlertSenderTrigger,
   readMetricsProfile,
   readSellerSecretsConfig,
+  readMailboxPollerConfig,
   readTableConfig,
   type Env,
   type TableConfig,
@@ -51,6 +54,7 @@ import {
 import { METRICS_NAMESPACE, SERVICE_NAME } from './constants';
 import type { SellerSecretStore } from './domain/ports';
 import type { Clock } from './domain/types';
+import type { MailboxPollerDeps } from './handlers/mailbox-poller';
 import type { AlertSenderDeps } from './handlers/alert-sender';
 import type { InboundMailDeps } from './handlers/inbound-mail';
 import type { OrderChangeDeps } from './handlers/order-change';
@@ -144,13 +148,16 @@ export function wireInboundMail(env: Env, clients: { dynamodb?: DynamoDBClient; 
 
 export function wireReconciler(env: Env, clients: { dynamodb?: DynamoDBClient; lambda?: LambdaClient } = {}): ReconcilerDeps {
   const config = readReconcilerConfig(env);
-  const table = tableStores(readTableConfig(env), clients.dynamodb ?? new DynamoDBClient({}));
+  const dynamodb = clients.dynamodb ?? new DynamoDBClient({});
+  const table = tableStores(readTableConfig(env), dynamodb);
   const senderFunction = readAlertSenderTrigger(env);
   return {
     repo: table.repo,
     outbox: table.outbox,
     // Read-only use of the intake ledger's "last email per marketplace".
     lastEmails: table.ledger,
+    // issue 14: the mailbox probe's findings (read-only here).
+    mailboxFindings: new DynamoDbMailboxState({ client: dynamodb, tableName: readTableConfig(env).tableName }),
     policy: orderPolicy(config.graceMinutes),
     ...observability(env),
     stopBeforeDeadlineMs: config.stopBeforeDeadlineMs,
@@ -245,4 +252,27 @@ export function wireReportImport(env: Env, clients: { dynamodb?: DynamoDBClient;
   const config = readOrderSyncConfig(env);
   const table = tableStores(readTableConfig(env), clients.dynamodb ?? new DynamoDBClient({}));
   return { repo: table.repo, s3: clients.s3 ?? new S3Client({}), policy: config.policy, ...observability(env), now: systemClock };
+}
+
+// ---- issue 14: the mailbox poller ------------------------------------------------------------------
+
+/**
+ * The mailbox poller: each connected seller's app password from the per-seller secret store (SSM
+ * parameter `<prefix>seller/<id>/imap`, see sellerSecretStore).
+ */
+export function wireMailboxPoller(env: Env, clients: { dynamodb?: DynamoDBClient; secrets?: SellerSecretStore; ssm?: SSMClient } = {}): MailboxPollerDeps {
+  const config = readMailboxPollerConfig(env);
+  const dynamodb = clients.dynamodb ?? new DynamoDBClient({});
+  const table = tableStores(readTableConfig(env), dynamodb);
+  return {
+    repo: table.repo,
+    ledger: table.ledger,
+    outbox: table.outbox,
+    state: new DynamoDbMailboxState({ client: dynamodb, tableName: config.tableName }),
+    secrets: clients.secrets ?? sellerSecretStore(env, clients.ssm),
+    client: new ImapMailboxClient(),
+    policy: orderPolicy(config.graceMinutes),
+    logger: serviceLogger(),
+    stopBeforeDeadlineMs: config.stopBeforeDeadlineMs,
+  };
 }

@@ -1,3 +1,4 @@
+import { MailboxPoller } from './constructs/mailbox-poller';
 import { Aspects, CfnOutput, CfnResource, Duration, Stack, type IAspect, type StackProps } from 'aws-cdk-lib';
 import { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { CfnLogGroup, LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -40,6 +41,7 @@ export class SentinelStack extends Stack {
   readonly observability: Observability;
   /** The sellers' secrets (SSM parameters); any function: `grantSellerSecrets(fn, 'read' | 'write')`. */
   readonly sellerSecrets: SellerSecrets;
+  readonly mailboxPoller: MailboxPoller;
 
   constructor(scope: Construct, id: string, props: SentinelStackProps = {}) {
     super(scope, id, props);
@@ -93,6 +95,8 @@ export class SentinelStack extends Stack {
       // Issue 6: the operator hears of a stopped sync after two intervals without success.
       staleAfterIntervals: 2,
     });
+    // Issue 14: sellers' connected IMAP mailboxes, read every 5 minutes (intake and the probe).
+    this.mailboxPoller = new MailboxPoller(this, 'MailboxPoller', { table: this.table, sellerSecrets: this.sellerSecrets });
     // Uploaded Unshipped Orders reports carry buyer names and addresses (the importer drops them,
     // the file keeps them): they expire with the raw mail.
     this.inboundMail.bucket.addLifecycleRule({
@@ -101,12 +105,12 @@ export class SentinelStack extends Stack {
       expiration: Duration.days(config.rawMailExpirationDays),
     });
 
-    const { inboundMail: mail, reconciler, alerting, orderSync: sync } = this;
+    const { inboundMail: mail, reconciler, alerting, orderSync: sync, mailboxPoller: poller } = this;
     if (config.profile === 'lean') {
       // Lean (at most 10 alarms): the constructs' per-queue DLQ alarms and the two delivery alarms
       // are replaced by one "any DLQ" and one "delivery failing" alarm (Observability), so they are
       // taken out of the tree before synthesis.
-      for (const a of [mail.deadLetterAlarm, reconciler.deadLetterAlarm, ...sync.deadLetterAlarms, ...alerting.alarms]) a.node.scope?.node.tryRemoveChild(a.node.id);
+      for (const a of [mail.deadLetterAlarm, reconciler.deadLetterAlarm, poller.deadLetterAlarm, ...sync.deadLetterAlarms, ...alerting.alarms]) a.node.scope?.node.tryRemoveChild(a.node.id);
     }
     // Every dead-letter queue of the stack: on the dashboard, and a stack output each (the ARN the
     // redrive in docs/operations.md needs). `redrive`: an SQS queue's DLQ (start-message-move-task
@@ -119,6 +123,7 @@ export class SentinelStack extends Stack {
       { output: 'OrderChangeDlqArn', label: 'ORDER_CHANGE DLQ', queue: sync.orderChangeDeadLetterQueue, redrive: 'redrive to the OrderChange queue after the fix' },
       { output: 'ReportImportDlqArn', label: 'Report import DLQ', queue: sync.reportImportDeadLetterQueue, redrive: 'S3 events: upload the report again, then purge' },
       { output: 'DispatcherDlqArn', label: 'Order sync dispatcher DLQ', queue: sync.dispatcherDeadLetterQueue, redrive: 'schedule events: purge after the fix' },
+      { output: 'MailboxPollerDlqArn', label: 'Mailbox poller DLQ', queue: poller.deadLetterQueue, redrive: 'schedule events: purge after the fix (the next run resumes from the stored UIDs)' },
     ];
     this.observability = new Observability(this, 'Observability', {
       functions: [
@@ -130,6 +135,7 @@ export class SentinelStack extends Stack {
         { label: 'Order sync worker', purpose: 'fetches one seller\'s orders from the Selling Partner API; when it fails, new orders are not known.', fn: sync.worker },
         { label: 'ORDER_CHANGE notifications', purpose: 'applies SP-API order-change notifications at once.', fn: sync.orderChangeFunction },
         { label: 'Report import', purpose: 'imports Unshipped Orders reports uploaded under reports/.', fn: sync.reportImport },
+        { label: 'Mailbox poller', purpose: 'reads sellers\' connected IMAP mailboxes for Sold, Ship Now emails and probes where missing ones went; when it fails, missing orders are still alerted, without the mailbox\'s evidence.', fn: poller.function },
       ],
       queues: [
         { label: 'Inbound mail arrivals', queue: mail.queue },
@@ -137,7 +143,7 @@ export class SentinelStack extends Stack {
         { label: 'ORDER_CHANGE notifications', queue: sync.orderChangeQueue },
       ],
       deadLetterQueues: deadLetterQueues.map(({ label, queue }) => ({ label, queue })),
-      alarms: config.profile === 'lean' ? [sync.staleSyncAlarm] : [mail.deadLetterAlarm, reconciler.deadLetterAlarm, ...sync.deadLetterAlarms, sync.staleSyncAlarm, ...alerting.alarms],
+      alarms: config.profile === 'lean' ? [sync.staleSyncAlarm] : [mail.deadLetterAlarm, reconciler.deadLetterAlarm, poller.deadLetterAlarm, ...sync.deadLetterAlarms, sync.staleSyncAlarm, ...alerting.alarms],
       reconciler: reconciler.function,
       reconcileInterval,
       alertSender: alerting.sender,

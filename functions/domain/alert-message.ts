@@ -8,6 +8,7 @@
 import type { Alert, AlertLanguage } from './alert-model';
 import type { AlertSettings } from './alert-settings';
 import type { CauseCode, Diagnosis } from './diagnosis';
+import { probeFindingText } from './mailbox-probe';
 import { marketplaceByKey, sellerCentralOrderUrl } from './marketplaces';
 import type { IsoTime } from './types';
 
@@ -44,6 +45,8 @@ type Dict = {
   channelDown: (n: number, since: string | null) => string;
   syncBroken: (reason: string, since: string) => string;
   unknownOrder: (orderId: string, hours: string) => string;
+  mailboxBroken: (host: string, reason: string, since: string) => string;
+  mailboxFinding: string;
   in: (d: string) => string;
   ago: (d: string) => string;
   now: string;
@@ -60,6 +63,7 @@ const EN: Dict = {
     'channel-down': 'Notification channel down',
     'sync-broken': 'Order sync broken',
     'unknown-order': 'Email for an unknown order',
+    'mailbox-broken': 'Mailbox connection broken',
   },
   resolved: {
     'email-arrived-late': 'the Sold, Ship Now email arrived late',
@@ -103,6 +107,9 @@ const EN: Dict = {
   channelDown: (n, since) => `${n} orders in a row have had no Sold, Ship Now email, and no email at all arrived ${since ? `since ${since}` : 'yet'}.`,
   syncBroken: (reason, since) => `Orders can no longer be read from Amazon (${reason}) since ${since}. Re-authorise the app in Seller Central.`,
   unknownOrder: (id, hours) => `A Sold, Ship Now email for order ${id} arrived ${hours} ago, but no order source knows that order. Check the order in Seller Central and the order sync.`,
+  mailboxBroken: (host, reason, since) =>
+    `Sentinel can no longer read your mailbox at ${host} (${reason}) since ${since}. Create a new app password / authorization code and run: shipnow mailbox connect. Until then missing orders are still alerted, without the mailbox's evidence.`,
+  mailboxFinding: 'In your mailbox',
   in: (d) => `in ${d}`,
   ago: (d) => `${d} ago`,
   now: 'now',
@@ -119,6 +126,7 @@ const ZH: Dict = {
     'channel-down': '通知渠道中断',
     'sync-broken': '订单同步中断',
     'unknown-order': '收到未知订单的邮件',
+    'mailbox-broken': '邮箱连接中断',
   },
   resolved: {
     'email-arrived-late': '「Sold, Ship Now」邮件迟到了，现已收到',
@@ -159,6 +167,9 @@ const ZH: Dict = {
   channelDown: (n, since) => `连续 ${n} 个订单没有收到「Sold, Ship Now」邮件，${since ? `自${since}以来` : '至今'}未收到任何邮件。`,
   syncBroken: (reason, since) => `自${since}起无法从亚马逊读取订单（${reason}）。请在卖家平台重新授权应用。`,
   unknownOrder: (id, hours) => `订单 ${id} 的「Sold, Ship Now」邮件已在 ${hours} 前到达，但没有任何订单来源包含该订单。请在卖家平台核对该订单并检查订单同步。`,
+  mailboxBroken: (host, reason, since) =>
+    `自${since}起 Sentinel 无法读取您在 ${host} 的邮箱（${reason}）。请重新生成应用专用密码/授权码，然后运行：shipnow mailbox connect。在此之前，缺失订单仍会照常提醒，只是没有邮箱中的证据。`,
+  mailboxFinding: '您的邮箱中',
   in: (d) => `还剩 ${d}`,
   ago: (d) => `已过 ${d}`,
   now: '现在',
@@ -256,6 +267,9 @@ function section(alert: Alert, settings: AlertSettings, now: IsoTime, lang: Aler
     case 'sync-broken':
       if (alert.sync) lines.push(d.syncBroken(alert.sync.reason, at(alert.sync.since)));
       break;
+    case 'mailbox-broken':
+      if (alert.mailbox) lines.push(d.mailboxBroken(alert.mailbox.host, alert.mailbox.reason, at(alert.mailbox.since)));
+      break;
     case 'unknown-order':
       if (alert.notification) {
         lines.push(d.unknownOrder(alert.notification.orderId, countdown(alert.notification.receivedAt, now, 'en').replace(/ ago$/, '')));
@@ -277,6 +291,8 @@ function section(alert: Alert, settings: AlertSettings, now: IsoTime, lang: Aler
   const link = linkOf(alert);
   if (link) lines.push(`${d.open}: ${link}`);
 
+  // issue 14: what the seller's own mailbox shows comes first: it is evidence, not a pattern.
+  if (alert.mailboxFinding && alert.kind !== 'resolved') lines.push(`${d.mailboxFinding}: ${probeFindingText(alert.mailboxFinding, lang)}`);
   const dx: Diagnosis | undefined = alert.diagnosis;
   if (dx && alert.kind !== 'resolved') {
     lines.push(`${d.cause}: ${d.causes[dx.cause]}`);

@@ -15,10 +15,11 @@
  */
 import { autoCancelAt, shipBy } from './deadlines';
 import type { Diagnosis } from './diagnosis';
+import type { OrderProbeFinding } from './mailbox-probe';
 import { expectedBy, expectsEmail } from './order-status';
 import type { IsoTime, OrderPolicy, StoredOrder } from './types';
 
-export type AlertKind = 'notification-missing' | 'deadline-reminder' | 'resolved' | 'channel-down' | 'sync-broken' | 'unknown-order';
+export type AlertKind = 'notification-missing' | 'deadline-reminder' | 'resolved' | 'channel-down' | 'sync-broken' | 'unknown-order' | 'mailbox-broken';
 
 export const ALERT_KINDS: readonly AlertKind[] = [
   'notification-missing',
@@ -27,6 +28,7 @@ export const ALERT_KINDS: readonly AlertKind[] = [
   'channel-down',
   'sync-broken',
   'unknown-order',
+  'mailbox-broken',
 ];
 
 export type ResolvedReason = 'email-arrived-late' | 'shipped' | 'cancelled' | 'no-longer-expected' | 'sync-recovered';
@@ -70,6 +72,10 @@ export interface Alert {
   /** The earliest deadline still ahead that this alert is about (quiet hours yield to it). */
   deadlineAt?: IsoTime;
   diagnosis?: Diagnosis;
+  /** issue 14: where the seller's own mailbox shows this order's email went (the probe's finding). */
+  mailboxFinding?: OrderProbeFinding;
+  /** mailbox-broken: the IMAP connection that stopped working (no password, ever). */
+  mailbox?: { host: string; reason: string; detail: string; since: IsoTime };
 }
 
 // ---- IDs ---------------------------------------------------------------------------------------
@@ -88,6 +94,8 @@ export const alertIds = {
   syncBroken: (marketplace: string, since: IsoTime) => `sync-broken:${marketplace}:${since}`,
   syncRecovered: (marketplace: string, since: IsoTime) => `resolved:sync:${marketplace}:${since}`,
   unknownOrder: (orderId: string, messageId: string) => `unknown-order:${orderId}:${messageId}`,
+  /** One per broken spell of the seller's mailbox connection: the seller is told once. */
+  mailboxBroken: (since: IsoTime) => `mailbox-broken:${since}`,
 };
 
 // ---- order facts -------------------------------------------------------------------------------

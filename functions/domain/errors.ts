@@ -201,3 +201,23 @@ export class CredentialsMissingError extends SyncError {
     this.secretId = secretId;
   }
 }
+
+// ---- the seller's mailbox over IMAP (issue 14) ----------------------------------------------------
+
+/**
+ * Root of what an IMAP mailbox reports. `host` is always named; the password never is. `broken`:
+ * the connection cannot work until the seller changes something (the password, the host), so it
+ * is not retried on every run; otherwise it is an outage, tried again later with back-off.
+ */
+export class MailboxError extends SentinelError {
+  readonly host: string;
+  readonly code: 'auth-failed' | 'tls' | 'timeout' | 'connection' | 'protocol' | 'no-credentials';
+  constructor(host: string, code: MailboxError['code'], message: string, options?: { cause?: unknown }) {
+    super(message, { ...options, data: { host, code } });
+    this.host = host;
+    this.code = code;
+  }
+  get broken(): boolean {
+    return this.code === 'auth-failed' || this.code === 'no-credentials';
+  }
+}

@@ -635,3 +635,73 @@ export type SyncEvent =
 export interface SyncEventSink {
   publish(event: SyncEvent): Promise<void>;
 }
+
+// ==== the seller's mailbox over IMAP (issue 14) ===================================================
+
+/** How to reach a seller's mailbox. The password comes from the seller's 'imap' secret (or the environment locally), never a flag. */
+export interface MailboxConnection {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  /** Extra trusted CA certificates (PEM), e.g. a test server's self-signed certificate. */
+  ca?: string | Buffer;
+  /** Connect, greeting and each command: default 15 s. */
+  timeoutMs?: number;
+}
+
+/**
+ * One logged-in IMAP session. Reading never changes the mailbox: folders are opened with EXAMINE
+ * (read-only) and messages fetched with BODY.PEEK (no \Seen); only `moveToInbox` (the probe's
+ * opt-in `--rescue`) opens a folder read-write.
+ */
+export interface MailboxSession {
+  readonly host: string;
+  /** CAPABILITY after login, upper case (`SPECIAL-USE`, `QUOTA`, ...). */
+  capabilities(): string[];
+  listFolders(): Promise<import('./mailbox-probe').MailboxFolder[]>;
+  /** GETQUOTAROOT of the inbox's storage; undefined without QUOTA. */
+  quota(): Promise<import('./mailbox-probe').QuotaUsage | undefined>;
+  /** EXAMINE: UIDVALIDITY (decimal string), UIDNEXT and the message count. */
+  examine(path: string): Promise<{ uidValidity: string; uidNext: number; exists: number }>;
+  /** UID SEARCH in a folder opened read-only: FROM any domain, SINCE, optionally UID range and body terms. */
+  search(path: string, search: import('./mailbox-probe').MailboxSearch): Promise<number[]>;
+  /**
+   * The raw messages (BODY.PEEK[]) of these UIDs, with INTERNALDATE (when the server stored it);
+   * `raw` absent for one larger than `maxBytes` (its size is given).
+   */
+  fetchRaw(path: string, uids: readonly number[], maxBytes: number): Promise<Array<{ uid: number; size: number; raw?: Buffer; internalDate?: IsoTime }>>;
+  /** UID MOVE (or COPY + delete) of one message to the inbox; returns the inbox path. */
+  moveToInbox(path: string, uid: number): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface MailboxClient {
+  /** Connect over TLS and log in; MailboxError (auth-failed, tls, timeout, connection) names the host. */
+  open(connection: MailboxConnection): Promise<MailboxSession>;
+}
+
+/** Where a seller's IMAP intake stands per folder, and whether the connection works. */
+export interface MailboxHealth {
+  sellerId: string;
+  lastSuccessAt?: IsoTime;
+  lastAttemptAt?: IsoTime;
+  /** Cannot work until the seller changes something (wrong password): not retried on every run. */
+  broken?: { reason: string; since: IsoTime; detail: string };
+  /** Outages in a row (timeouts, TLS, connection): the next attempt waits longer each time. */
+  failures?: number;
+  lastError?: { reason: string; at: IsoTime; detail: string };
+  /** Not before this instant (back-off after failures). */
+  nextAttemptAt?: IsoTime;
+}
+
+export interface MailboxStateStore {
+  getCursor(sellerId: string, folder: string): Promise<import('./mailbox-probe').FolderCursor | undefined>;
+  putCursor(sellerId: string, folder: string, cursor: import('./mailbox-probe').FolderCursor): Promise<void>;
+  getHealth(sellerId: string): Promise<MailboxHealth | undefined>;
+  putHealth(health: MailboxHealth): Promise<void>;
+  /** The newest probe finding of an order (replaces the older one). */
+  putFinding(sellerId: string, finding: import('./mailbox-probe').OrderProbeFinding): Promise<void>;
+  getFinding(sellerId: string, orderId: string): Promise<import('./mailbox-probe').OrderProbeFinding | undefined>;
+  listFindings(sellerId: string): Promise<Array<import('./mailbox-probe').OrderProbeFinding>>;
+}

@@ -6,6 +6,7 @@
  */
 import { marketplaceByCode, type Marketplace } from './marketplaces';
 import type { Seller } from './types';
+import { SentinelError } from './errors';
 
 /** The fields, by their flag names (also the CSV column and JSON field names). */
 export const SELLER_FIELDS = ['id', 'name', 'marketplaces', 'alert-email', 'language', 'timezone'] as const;
@@ -139,3 +140,53 @@ export const CLEARED_ATTRIBUTE: Readonly<Record<ClearableField, keyof Seller>> =
   language: 'language',
   timezone: 'timeZone',
 });
+
+// ---- the seller's mailbox (issue 14) ---------------------------------------------------------------
+
+/**
+ * A connected IMAP mailbox, kept on the profile as `mailbox` (the password is not: it is the
+ * seller's 'imap' secret). `folders`: where the intake takes mail from (default the inbox only:
+ * mail in junk or trash is what the probe reports, never counted as a notification the seller saw).
+ * `trustReceivers`: whose Authentication-Results count (default by provider host, see
+ * mailbox-probe.ts `defaultTrustReceivers`).
+ */
+export interface MailboxSettings {
+  host: string;
+  port: number;
+  user: string;
+  folders?: string[];
+  trustReceivers?: string[];
+}
+
+/** A mailbox address that cannot be used (the CLI shows it as bad input). */
+export class SellerInputError extends SentinelError {}
+
+/** `imaps://user@imap.example.com[:993]` -> host, port, user. TLS only: `imap://` is refused. */
+export function parseImapUrl(url: string): { host: string; port: number; user: string } {
+  // The last @ separates the user from the host, so `shop@gmail.com@imap.gmail.com` works too.
+  const m = /^imaps:\/\/([^/\s]+)@([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\])(?::(\d{1,5}))?\/?$/i.exec(url.trim());
+  if (m && m[1].includes(':')) throw new SellerInputError('a password never goes in the IMAP address: set SHIPNOW_IMAP_PASSWORD or answer the prompt');
+  if (!m) {
+    if (/^imap:\/\//i.test(url.trim())) throw new SellerInputError(`'${url}': only IMAP over TLS is used: write imaps://USER@HOST (port 993)`);
+    throw new SellerInputError(`'${url}' is not an IMAP address: write imaps://USER@HOST[:PORT] (an @ in the user name as %40), e.g. imaps://shop%40gmail.com@imap.gmail.com`);
+  }
+  const port = m[3] ? Number(m[3]) : 993;
+  if (port < 1 || port > 65535) throw new SellerInputError(`'${url}': port ${port} is out of range`);
+  let user: string;
+  try {
+    user = decodeURIComponent(m[1]);
+  } catch {
+    throw new SellerInputError(`'${url}': the user name is not valid URL encoding (write @ as %40)`);
+  }
+  return { host: m[2].replace(/^\[|\]$/g, '').toLowerCase(), port, user };
+}
+
+/** The stored `mailbox` of a profile, or undefined when there is none or it is not usable. */
+export function mailboxSettingsOf(profile: { mailbox?: unknown } | undefined): MailboxSettings | undefined {
+  const m = profile?.mailbox as Partial<MailboxSettings> | undefined;
+  if (!m || typeof m.host !== 'string' || typeof m.user !== 'string' || typeof m.port !== 'number') return undefined;
+  const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined);
+  const folders = strings(m.folders);
+  const trust = strings(m.trustReceivers);
+  return { host: m.host, port: m.port, user: m.user, ...(folders && folders.length ? { folders } : {}), ...(trust && trust.length ? { trustReceivers: trust } : {}) };
+}

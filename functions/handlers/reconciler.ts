@@ -13,7 +13,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import type { AlertOutbox, LastEmailSource } from '../domain/ports';
+import type { AlertOutbox, LastEmailSource, MailboxStateStore } from '../domain/ports';
 import type { SentinelRepository } from '../domain/ports';
 import type { Clock, OrderPolicy } from '../domain/types';
 import type { AlertSenderTrigger } from '../adapters/lambda-sender-trigger';
@@ -29,6 +29,8 @@ export interface ReconcilerDeps {
   repo: SentinelRepository;
   outbox: AlertOutbox;
   lastEmails?: LastEmailSource;
+  /** issue 14: the mailbox probe's findings, added to missing alerts and reminders. */
+  mailboxFindings?: Pick<MailboxStateStore, 'getFinding'>;
   policy: OrderPolicy;
   logger: Logger;
   metrics: Metrics;
@@ -58,7 +60,7 @@ export function makeHandler(deps: ReconcilerDeps) {
     const shouldStop = () => (context.getRemainingTimeInMillis?.() ?? Infinity) < margin;
     // Real elapsed time, not the injected clock (tests freeze `now`).
     const started = performance.now();
-    const r = await reconcileDue(deps.repo, now, deps.policy, { shouldStop, alerting: { outbox: deps.outbox, ...(deps.lastEmails ? { lastEmails: deps.lastEmails } : {}) } });
+    const r = await reconcileDue(deps.repo, now, deps.policy, { shouldStop, alerting: { outbox: deps.outbox, ...(deps.lastEmails ? { lastEmails: deps.lastEmails } : {}), ...(deps.mailboxFindings ? { mailboxFindings: deps.mailboxFindings } : {}) } });
     for (const e of r.settingsErrors) logger.warn('invalid alert settings; defaults used', { sellerId: e.sellerId, error: e.error.message });
     for (const f of r.failed) {
       logger.error('order failed; pushed back', { sellerId: f.sellerId, orderId: f.orderId, error: f.error as Error });

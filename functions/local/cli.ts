@@ -19,11 +19,16 @@ import { sellerCommand } from './commands/seller';
 import { statusCommand } from './commands/status';
 import { exitOnBadInput, UsageError } from './cli-io';
 import { deliverToLocalSes, renderAlerts } from './alerts-preview';
+import { demoMailboxProbe } from './demo-mailbox';
 import { isTimeZone } from '../domain/seller-input';
 import { renderCheck, tableLanguage } from './format';
 import { HELP, helpTopic, packageVersion, parseFlags, parseNowFlag, printHelp, renderOverview, wantsHelp } from './help';
 import { checkProgressBar } from './progress';
-import { runCheck, type CheckOutcome } from './run-check';
+import { TRUST_OPTIONS, trustReceiversOf } from './trust-flags';
+import { runCheck, type CheckOptions, type CheckOutcome } from './run-check';
+import { imapAddress, imapCa, imapPassword, mailboxCommand } from './commands/mailbox';
+import { defaultTrustReceivers } from '../domain/mailbox-probe';
+import { MailboxError } from '../domain/errors';
 
 export const EXIT = { OK: 0, MISSING: 1, BAD_INPUT: 2, INTERNAL: 70 } as const;
 
@@ -57,6 +62,8 @@ export async function main(argv: string[], io: Out = STDIO): Promise<number> {
         return await statusCommand(rest, io);
       case 'alerts':
         return await alertsCommand(rest, io);
+      case 'mailbox':
+        return await mailboxCommand(rest, io);
       case 'help':
       case '--help':
       case '-h':
@@ -75,25 +82,14 @@ export async function main(argv: string[], io: Out = STDIO): Promise<number> {
         return EXIT.BAD_INPUT;
     }
   } catch (err) {
+    // issue 14: a mailbox that cannot be read (login, TLS, timeout) names its host: bad input of
+    // the run (exit 2), never a crash and never "no order missing".
+    if (err instanceof MailboxError) {
+      io.err(`shipnow: ${err.message}`);
+      return EXIT.BAD_INPUT;
+    }
     return exitOnBadInput(err, io);
   }
-}
-
-/** `--trust-receiver` / `--accept-unverified` of parse and check (issue 9). */
-const TRUST_OPTIONS = {
-  'trust-receiver': { type: 'string', multiple: true },
-  'accept-unverified': { type: 'boolean', default: false },
-} as const;
-
-/** An authserv-id is a domain-like token (RFC 8601 §2.5: a value, in practice a host name). */
-function trustReceiversOf(values: string[] | undefined): string[] {
-  const out: string[] = [];
-  for (const v of values ?? []) {
-    const id = v.trim().toLowerCase();
-    if (!/^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$/.test(id)) throw new UsageError(`--trust-receiver needs an authserv-id such as mx.google.com (got '${v}')`);
-    out.push(id);
-  }
-  return out;
 }
 
 async function parseCommand(args: string[], io: Out): Promise<number> {
@@ -154,22 +150,35 @@ async function checkCommand(args: string[], io: Out, env: NodeJS.ProcessEnv = pr
     lang: { type: 'string' },
     tz: { type: 'string' },
     ...TRUST_OPTIONS,
+    imap: { type: 'string' },
+    'imap-folder': { type: 'string', multiple: true },
   });
   const orders = values.orders ?? [];
   if (orders.length === 0) throw new UsageError('check needs --orders PATH (one or more)');
-  if (!values.mail) throw new UsageError('check needs --mail DIR');
+  if (!values.mail && !values.imap) throw new UsageError('check needs --mail DIR or --imap imaps://USER@HOST (or both)');
+  if (values['imap-folder'] && !values.imap) throw new UsageError('--imap-folder needs --imap imaps://USER@HOST');
   const now = parseNowFlag(values.now) ?? new Date().toISOString();
   const policy = parseGrace(values.grace);
   const display = parseDisplay(values.lang, values.tz, env);
-  await assertDirectory(values.mail);
+  if (values.mail) await assertDirectory(values.mail);
 
   const trustReceivers = trustReceiversOf(values['trust-receiver']);
+  // issue 14: the seller's mailbox over IMAP, read-only; the password from the environment or a prompt.
+  let imap: CheckOptions['imap'];
+  if (values.imap) {
+    const address = imapAddress(values.imap);
+    const ca = imapCa(env);
+    const password = await imapPassword(address.user, address.host, env);
+    imap = { connection: { ...address, password, ...(ca ? { ca } : {}) }, folders: values['imap-folder'] ?? ['INBOX'] };
+    // The provider's verdicts count for its own mail when no receiver is named.
+    if (trustReceivers.length === 0) trustReceivers.push(...defaultTrustReceivers(address.host));
+  }
   const acceptUnverified = values['accept-unverified'] === true;
   // On stderr and only on a terminal, so neither the table nor --json on stdout ever contains it.
   const bar = checkProgressBar(process.stderr);
   let outcome: CheckOutcome;
   try {
-    outcome = await runCheck({ orders, mailDir: values.mail, now, policy, trustReceivers, acceptUnverified, ...(bar ? { onProgress: bar.update } : {}) });
+    outcome = await runCheck({ orders, ...(values.mail ? { mailDir: values.mail } : {}), ...(imap ? { imap } : {}), now, policy, trustReceivers, acceptUnverified, ...(bar ? { onProgress: bar.update } : {}) });
   } finally {
     bar?.stop();
   }
@@ -197,6 +206,12 @@ async function demoCommand(args: string[], io: Out): Promise<number> {
   });
   io.out(renderCheck(outcome, DEFAULT_POLICY.graceMinutes, display));
   io.out('');
+  // issue 14: where the missing orders' emails are in a (local, throwaway) mailbox; added to the alerts.
+  const probe = await demoMailboxProbe(outcome, DEMO.dir, display.lang);
+  if (probe.length > 0) {
+    for (const line of probe) io.out(line);
+    io.out('');
+  }
   io.out(renderAlerts(outcome));
   // Optional: deliver the alert emails to a local SES (aws-ses-v2-local), see docs/alerting.md.
   const localSes = process.env.SHIPNOW_LOCAL_SES;

@@ -8,9 +8,9 @@
  * `empty-file`, `malformed-mime: ...`, `cannot read: ...`).
  */
 import { FolderMailStore } from '../adapters/folder-mail-store';
+import { JustReadMailStore } from '../adapters/just-read-mail-store';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../domain/inbound';
-import { type IntakeLedger, type MailStore, type StoredMail } from '../domain/ports';
-import { MailTooLargeError } from '../domain/errors';
+import { type IntakeLedger } from '../domain/ports';
 import type { SentinelRepository } from '../domain/ports';
 import type { IsoTime, OrderPolicy } from '../domain/types';
 import { intakeMessage, type IntakeResult } from '../services/intake';
@@ -132,29 +132,6 @@ export async function intakeMailFolder(opts: FolderIntakeOptions): Promise<Folde
     }
   }
   return out;
-}
-
-/** The bytes of files just read, each handed out once; anything else from the folder itself. */
-class JustReadMailStore implements MailStore {
-  private readonly kept = new Map<string, Buffer>();
-  constructor(private readonly folder: MailStore) {}
-
-  keep(location: string, raw: Buffer): void {
-    this.kept.set(location, raw);
-  }
-
-  /** Not needed after all (a duplicate is answered without reading its mail). */
-  forget(location: string): void {
-    this.kept.delete(location);
-  }
-
-  async get(location: string, maxBytes: number): Promise<StoredMail> {
-    const raw = this.kept.get(location);
-    if (raw === undefined) return this.folder.get(location, maxBytes);
-    this.kept.delete(location);
-    if (raw.length > maxBytes) throw new MailTooLargeError(location, raw.length, maxBytes);
-    return { raw, size: raw.length };
-  }
 }
 
 /** The `parse`-style reason of a message that does not count, or null when it counts. */

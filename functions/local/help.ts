@@ -75,7 +75,10 @@ export const HELP: Record<string, HelpRecord> = {
     examples: ['shipnow parse examples/mail/*.eml'],
   },
   check: {
-    usage: ['shipnow check --orders PATH [--orders PATH]... --mail DIR [--now ISO-8601] [--grace MINUTES] [--json] [--lang zh-CN|en] [--tz ZONE] [--trust-receiver AUTHSERV-ID]... [--accept-unverified]'],
+    usage: [
+      'shipnow check --orders PATH [--orders PATH]... --mail DIR [--now ISO-8601] [--grace MINUTES] [--json] [--lang zh-CN|en] [--tz ZONE] [--trust-receiver AUTHSERV-ID]... [--accept-unverified]',
+      'shipnow check --orders PATH [--orders PATH]... --imap imaps://USER@HOST [--imap-folder NAME]... [--mail DIR] [flags as above]',
+    ],
     summary: [
       'Reconcile orders (an Unshipped Orders report, a saved SP-API searchOrders/getOrders response, or a',
       'folder of them) against the Sold, Ship Now emails in DIR, on the embedded store. Without --json:',
@@ -90,14 +93,24 @@ export const HELP: Record<string, HelpRecord> = {
       { flag: '--lang zh-CN|en', text: 'language of the table (default: zh-CN when LC_ALL / LC_MESSAGES / LANG starts with zh, else en)' },
       { flag: '--tz ZONE', text: "also show times in this IANA zone (the seller's), beside each marketplace's own, e.g. Asia/Shanghai" },
       ...TRUST_FLAGS,
+      {
+        flag: '--imap URL',
+        text: "also read the Sold, Ship Now emails from this mailbox over IMAP/TLS, read-only: imaps://USER@HOST[:PORT]; the password from SHIPNOW_IMAP_PASSWORD or a prompt, never a flag",
+      },
+      { flag: '--imap-folder NAME', text: 'with --imap: the folders to read (repeatable; default INBOX)' },
     ],
     exit: [
       [0, 'no order is missing its email'],
       [1, 'at least one order is missing its email'],
-      [2, 'bad input: an unreadable or unrecognised orders file, a malformed row, bad flags'],
+      [2, 'bad input: an unreadable or unrecognised orders file, a malformed row, bad flags, a mailbox that cannot be read (login, TLS, timeout: the host is named)'],
     ],
     examples: ['shipnow check --orders examples/orders --mail examples/mail --now 2026-11-28T12:00:00Z --lang zh-CN --tz Asia/Shanghai'],
-    notes: ['On a terminal, a progress bar is drawn on stderr for long runs.'],
+    notes: [
+      'On a terminal, a progress bar is drawn on stderr for long runs.',
+      'From a mailbox: SHIPNOW_IMAP_PASSWORD=app-password shipnow check --orders unshipped.txt --imap imaps://shop%40gmail.com@imap.gmail.com',
+      'With --imap and no --trust-receiver, the provider\'s own receiver is trusted where it is known (imap.gmail.com: mx.google.com); see docs/mailbox.md.',
+      'SHIPNOW_IMAP_CA_FILE=PEM trusts a private or test server\'s certificate.',
+    ],
   },
   demo: {
     usage: ['shipnow demo [--lang zh-CN|en] [--tz ZONE]'],
@@ -525,9 +538,115 @@ export const HELP: Record<string, HelpRecord> = {
     ],
     examples: ['shipnow alerts channels --seller A1B2C3 --clear all'],
   },
+
+  // ---- issue 14: the seller's mailbox over IMAP (docs/mailbox.md) ----
+  mailbox: {
+    usage: ['shipnow mailbox COMMAND [flags]'],
+    summary: [
+      "The seller's own mailbox over IMAP (TLS): take Sold, Ship Now emails in without DNS or SES, and find",
+      'where a missing one went (inbox, junk, trash, nowhere, mailbox full). Read-only unless --rescue.',
+      'The app password / authorization code comes from SHIPNOW_IMAP_PASSWORD or a prompt, never a flag.',
+    ],
+    subcommands: ['mailbox connect', 'mailbox test', 'mailbox probe', 'mailbox poll', 'mailbox disconnect'],
+    exit: [
+      [0, 'done'],
+      [1, 'the mailbox could not be read (login, TLS, timeout: the host is named)'],
+      [2, 'bad input'],
+    ],
+    examples: ['shipnow mailbox probe --seller A1B2C3'],
+  },
+  'mailbox connect': {
+    usage: ['shipnow mailbox connect --seller ID --imap imaps://USER@HOST[:PORT] [--imap-folder NAME]... [--trust-receiver AUTHSERV-ID]... [--json] [store flags]'],
+    summary: [
+      "Log in once (TLS), then keep the settings on the seller's profile (mailbox) and the password as the",
+      "seller's imap secret (locally <data>/secrets/<seller>/imap.json, mode 0600). Run it again with a new password after a login failure.",
+    ],
+    flags: [
+      { flag: '--seller ID', text: 'the seller' },
+      { flag: '--imap URL', text: 'imaps://USER@HOST[:PORT] (port 993 by default; an @ in USER may stay or be written %40)' },
+      { flag: '--imap-folder NAME', text: 'folders the intake reads (repeatable; default INBOX); junk and trash are for the probe only' },
+      { flag: '--trust-receiver AUTHSERV-ID', text: "the provider's authserv-id whose Authentication-Results count (repeatable; default by host: imap.gmail.com mx.google.com, imap.qq.com mx.qq.com)" },
+      { flag: '--json', text: 'the result as JSON: {"sellerId","mailbox","trustReceivers"}' },
+    ],
+    store: true,
+    exit: [
+      [0, 'connected and saved'],
+      [1, 'the login failed (nothing saved): wrong password, TLS, timeout'],
+      [2, 'bad input: unknown seller, a bad address, a folder the mailbox does not have, no password'],
+    ],
+    examples: ['SHIPNOW_IMAP_PASSWORD=abcdefghijklmnop shipnow mailbox connect --seller A1B2C3 --imap imaps://shop%40gmail.com@imap.gmail.com'],
+  },
+  'mailbox test': {
+    usage: ['shipnow mailbox test (--seller ID | --imap imaps://USER@HOST[:PORT]) [--json] [store flags]'],
+    summary: ['Check a connection: TLS, login, CAPABILITY (SPECIAL-USE, QUOTA), the folders found with their roles (junk, trash, ...), the quota.'],
+    flags: [
+      { flag: '--seller ID', text: "the seller's connected mailbox (its stored password)" },
+      { flag: '--imap URL', text: 'or any mailbox, the password from SHIPNOW_IMAP_PASSWORD or a prompt' },
+      { flag: '--json', text: 'the result as JSON' },
+    ],
+    store: true,
+    exit: [
+      [0, 'the mailbox can be read'],
+      [1, 'it cannot (the reason names the host)'],
+      [2, 'bad input'],
+    ],
+    examples: ['shipnow mailbox test --seller A1B2C3 --json'],
+  },
+  'mailbox probe': {
+    usage: ['shipnow mailbox probe --seller ID [--order ORDER-ID]... [--rescue] [--now ISO-8601] [--json] [store flags]'],
+    summary: [
+      "For each missing order (or each --order): search the seller's inbox, junk/spam, trash and own folders on the",
+      'server for the Sold, Ship Now email, read QUOTA, and say: in-inbox, filtered (junk or a rule), deleted,',
+      'mailbox-full (>= 95 %) or not-delivered. Kept for the alerts and shipnow status. Read-only (EXAMINE, BODY.PEEK).',
+    ],
+    flags: [
+      { flag: '--seller ID', text: 'the seller (with a connected mailbox)' },
+      { flag: '--order ORDER-ID', text: "look for this order (repeatable; default: the seller's missing orders)" },
+      { flag: '--rescue', text: 'opt-in: move each email found in junk, trash or another folder back to the inbox' },
+      { flag: '--now ISO-8601', text: 'as of this time (the search window is the 31 days before it; default: now)' },
+      { flag: '--json', text: 'the findings as JSON' },
+    ],
+    store: true,
+    exit: [
+      [0, 'probed'],
+      [1, 'the mailbox could not be read (the reason names the host)'],
+      [2, 'bad input: unknown seller, no mailbox connected, a bad order ID'],
+    ],
+    examples: ['shipnow mailbox probe --seller A1B2C3 --order 112-4455667-1000002 --rescue'],
+  },
+  'mailbox poll': {
+    usage: ['shipnow mailbox poll --seller ID [--now ISO-8601] [--json] [store flags]'],
+    summary: [
+      'What the scheduled mailbox poller does, once: take in new Amazon mail after the last UID of each folder',
+      '(UIDVALIDITY respected), then probe the orders that are missing or about to be.',
+    ],
+    flags: [
+      { flag: '--seller ID', text: 'the seller' },
+      { flag: '--now ISO-8601', text: 'as of this time (default: now)' },
+      { flag: '--json', text: 'the result as JSON' },
+    ],
+    store: true,
+    exit: [
+      [0, 'read'],
+      [1, 'not read: broken (wrong password; the seller is told once), backing off after an outage, or failed now'],
+      [2, 'bad input: unknown seller, no mailbox connected'],
+    ],
+    examples: ['shipnow mailbox poll --seller A1B2C3'],
+  },
+  'mailbox disconnect': {
+    usage: ['shipnow mailbox disconnect --seller ID [store flags]'],
+    summary: ["Take the mailbox off the seller's profile and delete the stored password (revoke the app password at the provider too). Findings expire by themselves."],
+    flags: [{ flag: '--seller ID', text: 'the seller' }],
+    store: true,
+    exit: [
+      [0, 'disconnected (or there was nothing to disconnect)'],
+      [2, 'bad input: unknown seller'],
+    ],
+    examples: ['shipnow mailbox disconnect --seller A1B2C3'],
+  },
 };
 
-const TOP_LEVEL = ['parse', 'check', 'demo', 'seller', 'mail', 'orders', 'status', 'alerts'];
+const TOP_LEVEL = ['parse', 'check', 'demo', 'seller', 'mail', 'orders', 'status', 'alerts', 'mailbox'];
 
 /** `--help` or `-h` anywhere before a `--` (after which everything is a file name or value). */
 export function wantsHelp(args: readonly string[]): boolean {

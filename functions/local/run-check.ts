@@ -5,13 +5,23 @@ import { loadOrdersFile } from '../services/load-orders-file';
 import { reconcileDue, type ReconcileResult } from '../services/reconcile';
 import { sellerReport, type SellerReport } from '../services/seller-report';
 import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from './embedded-dynamodb';
-import { intakeMailFolder } from './folder-intake';
+import { intakeMailFolder, reportedReason } from './folder-intake';
+import { DynamoDbMailboxState } from '../adapters/dynamodb/mailbox-state';
+import { ImapMailboxClient } from '../adapters/imap-mailbox';
+import type { IntakeLedger, MailboxClient, MailboxConnection, SentinelRepository } from '../domain/ports';
+import { intakeMailbox } from '../services/mailbox-intake';
 import { listFiles } from './mail-folder';
 import { WriteBehindStore } from './write-behind-store';
 
 export interface CheckOptions {
   orders: string[];
-  mailDir: string;
+  /** A folder of raw emails; optional when `imap` is given. */
+  mailDir?: string;
+  /**
+   * issue 14: also (or instead) take the Sold, Ship Now emails from a mailbox over IMAP, through
+   * the same intake; read-only (EXAMINE, BODY.PEEK). `trustReceivers` above applies to it too.
+   */
+  imap?: { connection: MailboxConnection; folders: readonly string[]; client?: MailboxClient };
   now: IsoTime;
   policy: OrderPolicy;
   /** In `check`, all orders and mail belong to one seller, whatever the recipient address. */
@@ -95,22 +105,27 @@ export async function checkOnTable(
   // Mail first: an email that arrives before its order must be kept and matched later.
   // The same intake service as the SES Lambda, with the folder standing in for the S3 bucket.
   const progress = opts.onProgress;
-  const total = progress ? (await listFiles(opts.mailDir)).length + facts.length : 0;
+  const total = progress ? (opts.mailDir ? (await listFiles(opts.mailDir)).length : 0) + facts.length : 0;
   let done = 0;
-  const { rejectedMail } = await intakeMailFolder({
-    repo,
-    ledger,
-    dir: opts.mailDir,
-    now: opts.now,
-    policy: opts.policy,
-    sellerId,
-    ...(opts.trustedAuthservId ? { trustedAuthservId: opts.trustedAuthservId } : {}),
-    // issue 9: which receivers' verdicts count, and whether verdict-less mail may.
-    ...(opts.trustReceivers ? { trustReceivers: opts.trustReceivers } : {}),
-    ...(opts.acceptUnverified ? { acceptUnverified: true } : {}),
-    ...(store ? { concurrency: MAIL_CONCURRENCY } : {}),
-    ...(progress ? { onMessage: () => progress({ step: 'mail', done: ++done, total }) } : {}),
-  });
+  const rejectedMail: CheckOutcome['rejectedMail'] = [];
+  if (opts.imap) rejectedMail.push(...(await intakeImap(db, repo, ledger, { ...opts, imap: opts.imap })));
+  if (opts.mailDir) {
+    const folder = await intakeMailFolder({
+      repo,
+      ledger,
+      dir: opts.mailDir,
+      now: opts.now,
+      policy: opts.policy,
+      sellerId,
+      ...(opts.trustedAuthservId ? { trustedAuthservId: opts.trustedAuthservId } : {}),
+      // issue 9: which receivers' verdicts count, and whether verdict-less mail may.
+      ...(opts.trustReceivers ? { trustReceivers: opts.trustReceivers } : {}),
+      ...(opts.acceptUnverified ? { acceptUnverified: true } : {}),
+      ...(store ? { concurrency: MAIL_CONCURRENCY } : {}),
+      ...(progress ? { onMessage: () => progress({ step: 'mail', done: ++done, total }) } : {}),
+    });
+    rejectedMail.push(...folder.rejectedMail);
+  }
 
   if (progress) {
     // In chunks only to report progress; importing is idempotent and order-independent.
@@ -128,6 +143,34 @@ export async function checkOnTable(
   // The report is read back from the table: what it shows is what was stored.
   const report = await sellerReport(db.repository, sellerId, opts.now, opts.policy);
   return { report, rejectedMail, reconcile };
+}
+
+/** The mailbox's Amazon mail through the intake; what did not count, as `{ file: <IMAP URL of the message>, reason }`. */
+async function intakeImap(
+  db: Pick<EmbeddedDynamoDb, 'client' | 'tableName'>,
+  repo: SentinelRepository,
+  ledger: IntakeLedger,
+  opts: CheckOptions & { sellerId: string; imap: NonNullable<CheckOptions['imap']> },
+): Promise<CheckOutcome['rejectedMail']> {
+  const c = opts.imap.connection;
+  const session = await (opts.imap.client ?? new ImapMailboxClient()).open(c);
+  try {
+    const out = await intakeMailbox({ repo, ledger, state: new DynamoDbMailboxState({ client: db.client, tableName: db.tableName }) }, session, {
+      sellerId: opts.sellerId,
+      address: `imaps://${encodeURIComponent(c.user)}@${c.host}${c.port === 993 ? '' : `:${c.port}`}`,
+      folders: opts.imap.folders,
+      trustReceivers: opts.trustReceivers ?? [],
+      ...(opts.acceptUnverified ? { acceptUnverified: true } : {}),
+      now: opts.now,
+      policy: opts.policy,
+    });
+    return out.results.flatMap(({ location, result }) => {
+      const reason = reportedReason(result);
+      return reason === null ? [] : [{ file: location, reason, ...(result.outcome === 'rejected' && result.receivers ? { receivers: result.receivers } : {}) }];
+    });
+  } finally {
+    await session.close();
+  }
 }
 
 /** Messages in flight at once (file reads overlap parsing; duplicates of one message wait). */

@@ -28,6 +28,11 @@ export function renderStatus(r: StatusReport): string[] {
       }
     }
     for (const p of s.problems) lines.push(`  ! ${p}`);
+    if (s.mailbox) {
+      const mb = s.mailbox;
+      lines.push(`  mailbox ${mb.user} at ${mb.host}: ${mb.broken ? `BROKEN since ${mb.broken.since}` : mb.lastSuccessAt ? `read ${ago(mb.lastSuccessAt, nowMs)}` : 'connected'}`);
+      for (const f of mb.findings) lines.push(`    ${f.orderId}: ${f.diagnosis} — ${f.text}`);
+    }
   }
   return lines;
 }

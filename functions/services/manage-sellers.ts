@@ -230,9 +230,10 @@ export function removalStatement(inv: SellerInventory, ctx: RemovalContext): str
   }
   if (ctx.kind === 'table') {
     const ssm = `${ctx.sellerSecretsPrefix ?? '/shipnow-sentinel/'}seller/${inv.sellerId}`;
-    lines.push(`  - the seller's secrets in SSM Parameter Store: ${ssm}/sp-api (SP-API refresh tokens) and ${ssm}/imap (mailbox password) (aws ssm delete-parameters --names ${ssm}/sp-api ${ssm}/imap)`);
+    lines.push(`  - the seller's secrets in SSM Parameter Store: ${ssm}/sp-api (SP-API refresh tokens) and ${ssm}/imap (mailbox app password) (aws ssm delete-parameters --names ${ssm}/sp-api ${ssm}/imap)`);
   }
   lines.push(`  - the seller's SP-API refresh token in Secrets Manager, if stored there before the parameter store: ${ctx.secretsPrefix}seller/${inv.sellerId} (aws secretsmanager delete-secret --secret-id ${ctx.secretsPrefix}seller/${inv.sellerId})`);
+  if (inv.profile?.mailbox) lines.push(`  - the connected mailbox's app password at the mail provider: revoke it there (the copy in the parameter store goes with the parameter above)`);
   lines.push('  - the address in Seller Central > Settings > Notification Preferences of each marketplace: remove it there, or Amazon keeps sending to an address that now rejects the mail');
   return lines.join('\n');
 }

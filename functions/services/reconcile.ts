@@ -8,7 +8,8 @@ import { addMinutes } from '../domain/deadlines';
 import { diagnose, historyFromStats, type Diagnosis, type EmailEvidence, type HistoryDay } from '../domain/diagnosis';
 import { ConcurrentModificationError } from '../domain/errors';
 import { expectedBy } from '../domain/order-status';
-import type { MissingStreak, RecentOrderStats, SentinelRepository } from '../domain/ports';
+import type { MailboxStateStore, MissingStreak, RecentOrderStats, SentinelRepository } from '../domain/ports';
+import type { OrderProbeFinding } from '../domain/mailbox-probe';
 import type { IsoTime, OrderPolicy, OrderStatus, StoredOrder } from '../domain/types';
 
 export interface Transition {
@@ -48,6 +49,11 @@ export interface ReconcileAlerting {
   outbox?: AlertOutbox;
   /** The email-intake ledger's last email per marketplace (channel facts for the diagnosis). */
   lastEmails?: LastEmailSource;
+  /**
+   * issue 14: the mailbox probe's finding of an order (where its email is in the seller's own
+   * mailbox), added to its missing alert and reminders. A failure to read it never holds an alert back.
+   */
+  mailboxFindings?: Pick<MailboxStateStore, 'getFinding'>;
 }
 
 export interface ReconcileOptions {
@@ -140,6 +146,8 @@ export async function reconcileDue(
         if (alert.kind === 'notification-missing' || alert.kind === 'deadline-reminder') {
           const diagnosis = await ctx.diagnosis(order.sellerId);
           if (diagnosis) alert.diagnosis = diagnosis;
+          const finding = await ctx.mailboxFinding(order.sellerId, order.orderId);
+          if (finding) alert.mailboxFinding = finding;
         }
         if (await ctx.emit(alert, settings)) result.alerts.push(alert);
       }
@@ -295,6 +303,16 @@ class SellerContext {
       const d = diagnose(historyFromStats([...stats.days, ...pending], await this.emails(sellerId), this.now, HISTORY_DAYS));
       return d.cause === 'unknown' && d.evidence.length === 0 ? undefined : d;
     });
+  }
+
+  /** The probe's finding for the order, when wired; undefined when none or it cannot be read. */
+  async mailboxFinding(sellerId: string, orderId: string): Promise<OrderProbeFinding | undefined> {
+    if (!this.alerting?.mailboxFindings) return undefined;
+    try {
+      return await this.alerting.mailboxFindings.getFinding(sellerId, orderId);
+    } catch {
+      return undefined; // evidence only: the alert goes out without it
+    }
   }
 
   /** Write to the outbox (when wired); true when this call created it (or there is no outbox). */

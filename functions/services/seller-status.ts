@@ -8,7 +8,9 @@
 import type { AlertOutbox, ChannelHealthStore } from '../domain/ports';
 import { SentinelError } from '../domain/errors';
 import { buildHistory, diagnose, type CauseCode } from '../domain/diagnosis';
-import type { IntakeLedger } from '../domain/ports';
+import type { IntakeLedger, MailboxStateStore } from '../domain/ports';
+import { probeFindingText, type OrderProbeFinding } from '../domain/mailbox-probe';
+import { mailboxSettingsOf } from '../domain/seller-input';
 import type { SentinelRepository, SyncHealth, SyncStateStore } from '../domain/ports';
 import { DEFAULT_POLICY, type IsoTime, type Seller } from '../domain/types';
 import { sellerReport } from './seller-report';
@@ -47,6 +49,17 @@ export interface SellerStatus {
   /** Seller-wide problems (alert channels, undeliverable alerts). */
   problems: string[];
   ok: boolean;
+  /**
+   * issue 14: the seller's connected mailbox, when there is one: whether it can be read, and the
+   * probe's finding for each order it looked at (where the Sold, Ship Now email went).
+   */
+  mailbox?: {
+    host: string;
+    user: string;
+    broken?: { reason: string; since: IsoTime };
+    lastSuccessAt?: IsoTime;
+    findings: Array<OrderProbeFinding & { text: string }>;
+  };
 }
 
 export interface StatusReport {
@@ -54,6 +67,22 @@ export interface StatusReport {
   store: string;
   sellers: SellerStatus[];
   ok: boolean;
+}
+
+/** The mailbox part of a seller's status: only findings of orders still missing (the others are over). */
+async function mailboxStatus(store: Pick<StatusStore, 'mailbox'>, seller: Seller, rows: MarketplaceStatus[]): Promise<SellerStatus['mailbox']> {
+  const settings = mailboxSettingsOf(seller as Seller & { mailbox?: unknown });
+  if (!settings || !store.mailbox) return undefined;
+  const [health, findings] = await Promise.all([store.mailbox.getHealth(seller.sellerId), store.mailbox.listFindings(seller.sellerId)]);
+  const missing = rows.reduce((n, r) => n + r.missing, 0);
+  const lang = seller.language ?? 'en';
+  return {
+    host: settings.host,
+    user: settings.user,
+    ...(health?.broken ? { broken: { reason: health.broken.reason, since: health.broken.since } } : {}),
+    ...(health?.lastSuccessAt ? { lastSuccessAt: health.lastSuccessAt } : {}),
+    findings: missing === 0 ? [] : findings.map((f) => ({ ...f, text: probeFindingText(f, lang) })),
+  };
 }
 
 /** `--seller ID` names no stored seller (bad input: the command exits 2). */
@@ -73,6 +102,8 @@ export interface StatusStore {
   ledger: Pick<IntakeLedger, 'lastEmails'>;
   outbox: Pick<AlertOutbox, 'listForSeller'> & Pick<ChannelHealthStore, 'brokenChannels'>;
   sync: Pick<SyncStateStore, 'getHealth'>;
+  /** issue 14: the IMAP intake's health and the probe's findings (absent: not shown). */
+  mailbox?: Pick<MailboxStateStore, 'getHealth' | 'listFindings'>;
   describe: string;
   close(): Promise<void>;
 }
@@ -234,6 +265,8 @@ export async function buildStatus(store: Omit<StatusStore, 'close' | 'describe'>
     const problems: string[] = [];
     for (const b of broken) problems.push(`alert channel ${b.channelId} broken since ${b.since} (${b.reason}): fix its configuration; alerts skip it meanwhile`);
     if (failed24h.length > 0) problems.push(`${failed24h.length} alert(s) could not be delivered in the last 24 h: check the seller's channels and tell the seller directly`);
+    const mailbox = await mailboxStatus(store, seller, rows);
+    if (mailbox?.broken) problems.push(`mailbox ${mailbox.user} at ${mailbox.host} cannot be read since ${mailbox.broken.since} (${mailbox.broken.reason}): run shipnow mailbox connect with a new app password`);
     out.push({
       sellerId: seller.sellerId,
       name: seller.name,
@@ -243,6 +276,7 @@ export async function buildStatus(store: Omit<StatusStore, 'close' | 'describe'>
       brokenChannels: broken.map((b) => ({ channelId: b.channelId, since: b.since, reason: b.reason })),
       problems,
       ok: problems.length === 0 && rows.every((r) => r.ok),
+      ...(mailbox ? { mailbox } : {}),
     });
   }
   return { now, store: store.describe ?? '', sellers: out, ok: out.every((s) => s.ok) };

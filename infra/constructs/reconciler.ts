@@ -56,15 +56,11 @@ export class Reconciler extends Construct {
       schedule: Schedule.rate(props.interval ?? Duration.minutes(1)),
       targets: [new LambdaTarget(this.function, { retryAttempts: 2, maxEventAge: Duration.minutes(10), deadLetterQueue: this.deadLetterQueue })],
     });
-    this.deadLetterAlarm = new Alarm(this, 'DlqAlarm', {
-      alarmDescription:
-        'Reconciler: scheduled runs failed after all retries and wait in the reconciler DLQ. What to do: read the Reconciler function logs around the alarm time and fix the cause (DynamoDB throttling or errors, a permission removed by hand); due orders stay due, so the next successful run catches up on its own; then purge the DLQ (its messages are schedule events, nothing to replay).',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-      threshold: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    this.deadLetterAlarm = deadLetterAlarm(
+      this,
+      this.deadLetterQueue,
+      'Reconciler: scheduled runs failed after all retries and wait in the reconciler DLQ. What to do: read the Reconciler function logs around the alarm time and fix the cause (DynamoDB throttling or errors, a permission removed by hand); due orders stay due, so the next successful run catches up on its own; then purge the DLQ (its messages are schedule events, nothing to replay).',
+    );
     acknowledgeFunctionFindings([this.function], props.table);
     Validations.of(this.deadLetterQueue).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself a dead-letter queue.' });
   }
@@ -80,6 +76,18 @@ export function startSenderAfterAlerts(reconciler: Reconciler, sender: IFunction
     new PolicyStatement({ sid: 'StartAlertSender', effect: Effect.ALLOW, actions: ['lambda:InvokeFunction'], resources: [sender.functionArn] }),
   );
   reconciler.function.addEnvironment(ENV.ALERT_SENDER_FUNCTION, sender.functionName);
+}
+
+/** An alarm on the first message in a scheduled function's DLQ (id `DlqAlarm`), saying what to do. */
+export function deadLetterAlarm(scope: Construct, queue: Queue, description: string): Alarm {
+  return new Alarm(scope, 'DlqAlarm', {
+    alarmDescription: description,
+    metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+    threshold: 1,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  });
 }
 
 /** The findings every Sentinel function shares, each with its reason. */

@@ -30,6 +30,9 @@
  * | sync cursor         | `SELLER#<sellerId>`  | `SYNC#CURSOR#<region>#<api>`    |                             |
  * | token bucket        | `SELLER#<sellerId>`  | `SYNC#BUCKET#<region>#<op>`     |                             |
  * | sync health         | `SYNCHEALTH`         | `<sellerId>#<marketplace>`      | all sellers, one partition  |
+ * | mailbox cursor      | `SELLER#<sellerId>`  | `MAILBOX#CURSOR#<folder, URI-encoded>` | IMAP UIDVALIDITY + last UID |
+ * | mailbox health      | `SELLER#<sellerId>`  | `MAILBOX#HEALTH`                | broken / back-off           |
+ * | mailbox finding     | `SELLER#<sellerId>`  | `MAILBOX#FINDING#<orderId>`     | the probe's diagnosis; TTL  |
  * | message (intake)    | `MSG#<messageId>`    | `MSG`                           | status, lease, outcome; TTL |
  * | rejection log       | `INTAKE#REJECTED`    | `<messageId>`                   | reason; TTL                 |
  * | intake counters     | `INTAKE#COUNTS`      | `REJECTED#<reason>` ...         | `count` (ADD), once a message|
@@ -391,6 +394,24 @@ export function syncHealthKey(sellerId: string, marketplace: string): TableKey {
 /** Sort-key prefix of one seller's sync-health items; a seller ID never contains `#`, so it is exact. */
 export function syncHealthPrefix(sellerId: string): string {
   return `${keyPart('sellerId', sellerId)}#`;
+}
+
+// ---- the seller's mailbox over IMAP (issue 14) -----------------------------------------------------
+
+const MAILBOX_PREFIX = 'MAILBOX#';
+export const MAILBOX_FINDING_PREFIX = `${MAILBOX_PREFIX}FINDING#`;
+
+/** Folder names are the server's (any Unicode, `#`, `/`): URI-encoded so a key stays unambiguous. */
+export function mailboxCursorKey(sellerId: string, folder: string): TableKey {
+  return { pk: sellerPartition(sellerId), sk: `${MAILBOX_PREFIX}CURSOR#${keyPart('folder', encodeURIComponent(folder))}` };
+}
+
+export function mailboxHealthKey(sellerId: string): TableKey {
+  return { pk: sellerPartition(sellerId), sk: `${MAILBOX_PREFIX}HEALTH` };
+}
+
+export function mailboxFindingKey(sellerId: string, orderId: string): TableKey {
+  return { pk: sellerPartition(sellerId), sk: `${MAILBOX_FINDING_PREFIX}${keyPart('orderId', orderId)}` };
 }
 
 // ---- what a seller's partition holds (seller removal) ---------------------------------------------

@@ -10,6 +10,7 @@
  *
  * Exit: 0 nothing wrong; 1 something needs attention (see the output); 2 bad input.
  */
+import { DynamoDbMailboxState } from '../../adapters/dynamodb/mailbox-state';
 import { DEFAULT_POLICY } from '../../domain/types';
 import { buildStatus, DEFAULT_STALE_AFTER_MINUTES, UnknownSellerError, type StatusStore } from '../../services/seller-status';
 import { parseFlags, parseNowFlag, printHelp, wantsHelp } from '../help';
@@ -69,6 +70,7 @@ async function openStatusStore(opts: StoreOptions, env: NodeJS.ProcessEnv): Prom
     ledger: store.ledger,
     outbox: store.outbox,
     sync: store.syncState,
+    mailbox: new DynamoDbMailboxState({ client: store.client, tableName: store.tableName }),
     describe: store.describe,
     close: () => store.close(),
   };
