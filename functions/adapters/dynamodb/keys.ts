@@ -32,6 +32,7 @@
  * | rejection log       | `INTAKE#REJECTED`    | `<messageId>`                   | reason; TTL                 |
  * | intake counters     | `INTAKE#COUNTS`      | `REJECTED#<reason>` ...         | `count` (ADD), once a message|
  * | quarantine          | `INTAKE#QUARANTINE`  | `<messageId>`                   | reason, S3 key; TTL         |
+ * | used authorize state| `AUTHSTATE#<nonce>`  | `USED`                          | single-use OAuth state; TTL |
  *
  * Due index partitions: `DUE#<n>` (orders with alertAfter), `UNMATCHED#<n>` (notifications not
  * matched yet), `OUTBOX#<n>` (alerts pending or sending); sort key `<canonical time>#<ids>`.
@@ -447,4 +448,15 @@ export function createTableInput(tableName: string): CreateTableInputShape {
       },
     ],
   };
+}
+
+// ---- the seller web ------------------------------------------------------------------------------
+
+/**
+ * A used OAuth `state` of the website authorization (functions/domain/web-tokens.ts): written with
+ * `attribute_not_exists` when the callback takes the state, so a second use finds it and is
+ * refused. One partition per nonce (no hot key); expires (TTL) with the state.
+ */
+export function usedAuthorizeStateKey(nonce: string): TableKey {
+  return { pk: `AUTHSTATE#${keyPart('nonce', nonce)}`, sk: 'USED' };
 }
