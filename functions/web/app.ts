@@ -147,6 +147,8 @@ export function makeWebApp(deps: WebAppDeps): WebHandler {
 
     const route = `${req.method} ${req.path}`;
     switch (route) {
+      case 'GET /favicon.ico':
+        return { status: 204, headers: securityHeaders(nonce, []), body: '' };
       case 'GET /':
       case 'GET /authorize':
         return startRoute();

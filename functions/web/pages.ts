@@ -5,7 +5,7 @@
  * nonce; it writes text only (textContent), never markup.
  */
 import { marketplaceByKey, type Marketplace } from '../domain/marketplaces';
-import { html, type Html } from './html';
+import { html, trustedHtml, type Html } from './html';
 import type { WebLanguage, Words } from './words';
 
 export interface PageContext {
@@ -23,7 +23,8 @@ const STYLE = `
 header{display:flex;justify-content:space-between;align-items:center;gap:1rem;padding:.75rem 1rem;background:var(--card);border-bottom:1px solid var(--line)}
 header .brand{font-weight:600}header a{color:var(--accent)}
 main{max-width:60rem;margin:0 auto;padding:1rem}
-h1{font-size:1.5rem;margin:.5rem 0 1rem}h2{font-size:1.15rem;margin:1.5rem 0 .5rem}
+h1{font-size:1.5rem;margin:.5rem 0 1rem}h2{font-size:1.15rem;margin:1.5rem 0 .5rem}section>h2:first-child{margin-top:0}h3{margin:.75rem 0 .25rem}
+.order-id{white-space:nowrap;font-variant-numeric:tabular-nums}
 section{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:1rem;margin:0 0 1rem}
 .muted{color:var(--muted)}.small{font-size:.875rem}
 .address{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}
@@ -78,10 +79,10 @@ export function layout(ctx: PageContext, title: string, body: Html, opts: { scri
   return (
     '<!doctype html>' +
     html`<html lang="${w.htmlLang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="referrer" content="no-referrer"><title>${title} · ${w.product}</title><style nonce="${ctx.nonce}">${STYLE}</style></head>
+<meta name="referrer" content="no-referrer"><title>${title} · ${w.product}</title><style nonce="${ctx.nonce}">${trustedHtml(STYLE)}</style></head>
 <body><header><span class="brand">${w.product}</span>${ctx.switchHref ? html`<a href="${ctx.switchHref}" hreflang="${ctx.lang === 'en' ? 'zh-CN' : 'en'}" id="lang-switch">${w.switchTo}</a>` : ''}</header>
 <main><h1>${title}</h1>${ctx.testMode ? html`<p class="muted small">${w.fakeNote}</p>` : ''}${body}</main>
-<footer>${w.footer}</footer>${opts.script ? html`<script nonce="${ctx.nonce}">${SCRIPT}</script>` : ''}</body></html>`.value
+<footer>${w.footer}</footer>${opts.script ? html`<script nonce="${ctx.nonce}">${trustedHtml(SCRIPT)}</script>` : ''}</body></html>`.value
   );
 }
 
@@ -181,7 +182,7 @@ ${m.cause ? html`<p class="diagnosis"><strong>${w.causeLabel}:</strong> ${m.caus
     v.orders.length === 0
       ? html`<p>${w.noOpenOrders}</p>`
       : html`<table id="orders"><thead><tr><th>${w.colOrder}</th><th>${w.colStatus}</th><th>${w.colDeadline}</th><th>${w.colEmail}</th></tr></thead><tbody>${v.orders.map(
-          (o) => html`<tr data-order="${o.orderId}" data-status="${o.status}"><td data-label="${w.colOrder}">${o.orderId}<br><span class="muted small">${o.marketplace}</span></td><td data-label="${w.colStatus}" class="status-${o.status}">${w.statuses[o.status]}</td><td data-label="${w.colDeadline}">${o.deadline}</td><td data-label="${w.colEmail}">${o.email}</td></tr>`,
+          (o) => html`<tr data-order="${o.orderId}" data-status="${o.status}"><td data-label="${w.colOrder}"><span class="order-id">${o.orderId}</span><br><span class="muted small">${o.marketplace}</span></td><td data-label="${w.colStatus}" class="status-${o.status}">${w.statuses[o.status]}</td><td data-label="${w.colDeadline}">${o.deadline}</td><td data-label="${w.colEmail}">${o.email}</td></tr>`,
         )}</tbody></table>`
   }</section>`;
   return layout(ctx, w.statusTitle, body);

@@ -23,6 +23,8 @@ export interface FakeAmazonAuth {
   issued: Map<string, string>;
   /** The next token requests answer 503 (LWA down). */
   failNext: number;
+  /** The seller who "signs in" to the fake Seller Central (change it to onboard another). */
+  sellingPartnerId: string;
   /** Issue a code directly (for tests that skip the consent page). */
   issueCode(sellingPartnerId: string, redirectUri: string): string;
   close(): Promise<void>;
@@ -32,7 +34,7 @@ export interface FakeAmazonAuthOptions {
   clientId: string;
   clientSecret: string;
   applicationId: string;
-  /** The seller who "signs in" to the fake Seller Central. */
+  /** The seller who first "signs in" to the fake Seller Central. */
   sellingPartnerId: string;
 }
 
@@ -41,6 +43,7 @@ const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 export async function startFakeAmazonAuth(o: FakeAmazonAuthOptions): Promise<FakeAmazonAuth> {
   const codes = new Map<string, { sellingPartnerId: string; redirectUri: string; used: boolean }>();
   const fake: Omit<FakeAmazonAuth, 'url' | 'tokenEndpoint' | 'close'> = {
+    sellingPartnerId: o.sellingPartnerId,
     tokenRequests: [],
     issued: new Map(),
     failNext: 0,
@@ -64,14 +67,14 @@ export async function startFakeAmazonAuth(o: FakeAmazonAuthOptions): Promise<Fak
         }
         const back = new URL(redirect);
         back.searchParams.set('state', state);
-        back.searchParams.set('selling_partner_id', o.sellingPartnerId);
-        back.searchParams.set('spapi_oauth_code', fake.issueCode(o.sellingPartnerId, redirect));
+        back.searchParams.set('selling_partner_id', fake.sellingPartnerId);
+        back.searchParams.set('spapi_oauth_code', fake.issueCode(fake.sellingPartnerId, redirect));
         const cancel = new URL(redirect);
         cancel.searchParams.set('state', state);
         cancel.searchParams.set('error', 'access_denied');
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(
           `<!doctype html><html><head><meta name="viewport" content="width=device-width"><title>Fake Seller Central</title></head><body style="font-family:sans-serif;padding:1rem">` +
-            `<h1>Fake Seller Central</h1><p>Allow <b>${esc(o.applicationId)}</b> to access your account ${esc(o.sellingPartnerId)}?` +
+            `<h1>Fake Seller Central</h1><p>Allow <b>${esc(o.applicationId)}</b> to access your account ${esc(fake.sellingPartnerId)}?` +
             `${url.searchParams.get('version') === 'beta' ? ' (draft app)' : ''}</p>` +
             `<p><a id="confirm" href="${esc(back.toString())}">Confirm</a> &nbsp; <a id="cancel" href="${esc(cancel.toString())}">Cancel</a></p></body></html>`,
         );
