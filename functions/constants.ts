@@ -21,6 +21,11 @@ export const ENV = {
   // minutes a sync run re-reads before its watermark.
   SYNC_QUEUE_URL: 'SENTINEL_SYNC_QUEUE_URL',
   SP_API_SECRETS_PREFIX: 'SENTINEL_SP_API_SECRETS_PREFIX',
+  // the seller web (functions/handlers/seller-web.ts)
+  WEB_LINK_KEY_SECRET: 'SENTINEL_WEB_LINK_KEY_SECRET',
+  WEB_PUBLIC_ORIGIN: 'SENTINEL_WEB_PUBLIC_ORIGIN',
+  SP_API_APPLICATION_ID: 'SENTINEL_SP_API_APPLICATION_ID',
+  SP_API_DRAFT_APP: 'SENTINEL_SP_API_DRAFT_APP',
   SYNC_EVENT_BUS: 'SENTINEL_SYNC_EVENT_BUS',
   SYNC_OVERLAP_MINUTES: 'SENTINEL_SYNC_OVERLAP_MINUTES',
   // Alerting (issue 5): the verified SES sender of alert email and its configuration set, the SNS

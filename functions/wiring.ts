@@ -15,7 +15,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -27,7 +27,12 @@ import { DynamoDbRepository } from './adapters/dynamodb/repository';
 import { DynamoDbSyncState } from './adapters/dynamodb/sync-state';
 import { EventBridgeSyncEvents } from './adapters/eventbridge-sync-events';
 import { S3MailStore } from './adapters/s3-mail-store';
-import { SecretsManagerCredentials } from './adapters/secrets';
+import { DEFAULT_SECRETS_PREFIX, SecretsManagerCredentials } from './adapters/secrets';
+import { SecretsManagerSellerSecrets } from './adapters/secrets-manager-seller-secrets';
+import { DynamoDbAcknowledgements } from './adapters/dynamodb/acknowledgements';
+import { DynamoDbUsedStates } from './adapters/dynamodb/used-states';
+import { CredentialsMissingError } from './domain/errors';
+import type { WebAppDeps } from './web/app';
 import { SpApiClient } from './adapters/sp-api-client';
 import {
   ConfigError,
@@ -40,7 +45,7 @@ import {
   type Env,
   type TableConfig,
 } from './config';
-import { METRICS_NAMESPACE, SERVICE_NAME } from './constants';
+import { ENV, METRICS_NAMESPACE, SERVICE_NAME } from './constants';
 import type { Clock } from './domain/types';
 import type { AlertSenderDeps } from './handlers/alert-sender';
 import type { InboundMailDeps } from './handlers/inbound-mail';
@@ -213,4 +218,61 @@ export function wireReportImport(env: Env, clients: { dynamodb?: DynamoDBClient;
   const config = readOrderSyncConfig(env);
   const table = tableStores(readTableConfig(env), clients.dynamodb ?? new DynamoDBClient({}));
   return { repo: table.repo, s3: clients.s3 ?? new S3Client({}), policy: config.policy, ...observability(), now: systemClock };
+}
+
+// ---- the seller web (Lambda Function URL) --------------------------------------------------------
+
+/** How long a warm function keeps the link keys and the LWA app before reading them again. */
+const WEB_SECRET_CACHE_MS = 5 * 60_000;
+
+export function wireSellerWeb(env: Env, clients: { dynamodb?: DynamoDBClient; secrets?: SecretsManagerClient } = {}): WebAppDeps {
+  const table = tableStores(readTableConfig(env), clients.dynamodb ?? new DynamoDBClient({}));
+  const secretsClient = clients.secrets ?? new SecretsManagerClient({});
+  const keySecret = env[ENV.WEB_LINK_KEY_SECRET];
+  const inboundDomain = env[ENV.INBOUND_DOMAIN];
+  if (!keySecret) throw new ConfigError('seller-web', `${ENV.WEB_LINK_KEY_SECRET} is not set`);
+  if (!inboundDomain) throw new ConfigError('seller-web', `${ENV.INBOUND_DOMAIN} is not set`);
+  const prefix = env[ENV.SP_API_SECRETS_PREFIX] ?? DEFAULT_SECRETS_PREFIX;
+  const credentials = new SecretsManagerCredentials({ client: secretsClient, prefix, cacheMs: WEB_SECRET_CACHE_MS });
+  const applicationId = env[ENV.SP_API_APPLICATION_ID];
+  const logger = serviceLogger();
+  return {
+    repo: table.repo,
+    ledger: table.ledger,
+    acks: new DynamoDbAcknowledgements({ client: table.client, tableName: table.tableName }),
+    // MERGE(i13b): the deployment's SellerSecretStore.
+    secrets: new SecretsManagerSellerSecrets(secretsClient, prefix),
+    usedStates: new DynamoDbUsedStates({ client: table.client, tableName: table.tableName }),
+    linkKeys: cachedLinkKeys(secretsClient, keySecret),
+    authorization: {
+      app: async () => {
+        if (!applicationId) return undefined;
+        try {
+          return { applicationId, ...(await credentials.lwaApp()) };
+        } catch (err) {
+          if (err instanceof CredentialsMissingError) return undefined;
+          throw err;
+        }
+      },
+      draft: env[ENV.SP_API_DRAFT_APP] === 'true',
+    },
+    ...(env[ENV.WEB_PUBLIC_ORIGIN] ? { publicOrigin: env[ENV.WEB_PUBLIC_ORIGIN]!.replace(/\/$/, '') } : {}),
+    inboundDomain,
+    now: () => new Date(),
+    log: (event, data) => logger.info(event, data),
+  };
+}
+
+/** The link keys from their secret (`{"current": "...", "previous": "..."}`), current first. */
+function cachedLinkKeys(client: SecretsManagerClient, secretId: string): () => Promise<readonly Uint8Array[]> {
+  let cached: { keys: Uint8Array[]; until: number } | undefined;
+  return async () => {
+    if (cached && cached.until > Date.now()) return cached.keys;
+    const res = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+    const value = JSON.parse(res.SecretString ?? '{}') as { current?: unknown; previous?: unknown };
+    const keys = [value.current, value.previous].filter((k): k is string => typeof k === 'string' && k.length > 0).map((k) => Buffer.from(k, 'utf8'));
+    if (keys.length === 0) throw new ConfigError('seller-web', `the link key secret has no "current" key`);
+    cached = { keys, until: Date.now() + WEB_SECRET_CACHE_MS };
+    return keys;
+  };
 }
