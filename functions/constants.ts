@@ -22,7 +22,6 @@ export const ENV = {
   SYNC_QUEUE_URL: 'SENTINEL_SYNC_QUEUE_URL',
   SP_API_SECRETS_PREFIX: 'SENTINEL_SP_API_SECRETS_PREFIX',
   // the seller web (functions/handlers/seller-web.ts)
-  WEB_LINK_KEY_SECRET: 'SENTINEL_WEB_LINK_KEY_SECRET',
   WEB_PUBLIC_ORIGIN: 'SENTINEL_WEB_PUBLIC_ORIGIN',
   SP_API_APPLICATION_ID: 'SENTINEL_SP_API_APPLICATION_ID',
   SP_API_DRAFT_APP: 'SENTINEL_SP_API_DRAFT_APP',
@@ -36,6 +35,10 @@ export const ENV = {
   ALERT_TOPIC_ARN: 'SENTINEL_ALERT_TOPIC_ARN',
   ALERT_EVENT_BUS: 'SENTINEL_ALERT_EVENT_BUS',
   STOP_BEFORE_DEADLINE_MS: 'SENTINEL_STOP_BEFORE_DEADLINE_MS',
+  // The seller's web (issue 15): its base URL (alerts and reports link to it; absent: no links) and
+  // the Secrets Manager secret holding the link keys (one per line, current first).
+  WEB_BASE_URL: 'SENTINEL_WEB_BASE_URL',
+  LINK_KEY_SECRET: 'SENTINEL_LINK_KEY_SECRET',
 } as const;
 
 /** CloudWatch metrics namespace for every function of the stack. */

@@ -33,6 +33,7 @@ import { DynamoDbAcknowledgements } from './adapters/dynamodb/acknowledgements';
 import { DynamoDbUsedStates } from './adapters/dynamodb/used-states';
 import { CredentialsMissingError } from './domain/errors';
 import type { WebAppDeps } from './web/app';
+import { parseLinkKeyLines } from './adapters/link-keys';
 import { SpApiClient } from './adapters/sp-api-client';
 import {
   ConfigError,
@@ -228,9 +229,9 @@ const WEB_SECRET_CACHE_MS = 5 * 60_000;
 export function wireSellerWeb(env: Env, clients: { dynamodb?: DynamoDBClient; secrets?: SecretsManagerClient } = {}): WebAppDeps {
   const table = tableStores(readTableConfig(env), clients.dynamodb ?? new DynamoDBClient({}));
   const secretsClient = clients.secrets ?? new SecretsManagerClient({});
-  const keySecret = env[ENV.WEB_LINK_KEY_SECRET];
+  const keySecret = env[ENV.LINK_KEY_SECRET];
   const inboundDomain = env[ENV.INBOUND_DOMAIN];
-  if (!keySecret) throw new ConfigError('seller-web', `${ENV.WEB_LINK_KEY_SECRET} is not set`);
+  if (!keySecret) throw new ConfigError('seller-web', `${ENV.LINK_KEY_SECRET} is not set`);
   if (!inboundDomain) throw new ConfigError('seller-web', `${ENV.INBOUND_DOMAIN} is not set`);
   const prefix = env[ENV.SP_API_SECRETS_PREFIX] ?? DEFAULT_SECRETS_PREFIX;
   const credentials = new SecretsManagerCredentials({ client: secretsClient, prefix, cacheMs: WEB_SECRET_CACHE_MS });
@@ -263,15 +264,17 @@ export function wireSellerWeb(env: Env, clients: { dynamodb?: DynamoDBClient; se
   };
 }
 
-/** The link keys from their secret (`{"current": "...", "previous": "..."}`), current first. */
+/**
+ * The link keys from their secret: one key per line, the current one first, then keys being
+ * retired; a key is the line's UTF-8 bytes (at least 32). MERGE(i15b): the same format as
+ * adapters/link-key-secret.ts, which replaces this.
+ */
 function cachedLinkKeys(client: SecretsManagerClient, secretId: string): () => Promise<readonly Uint8Array[]> {
   let cached: { keys: Uint8Array[]; until: number } | undefined;
   return async () => {
     if (cached && cached.until > Date.now()) return cached.keys;
     const res = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
-    const value = JSON.parse(res.SecretString ?? '{}') as { current?: unknown; previous?: unknown };
-    const keys = [value.current, value.previous].filter((k): k is string => typeof k === 'string' && k.length > 0).map((k) => Buffer.from(k, 'utf8'));
-    if (keys.length === 0) throw new ConfigError('seller-web', `the link key secret has no "current" key`);
+    const keys = parseLinkKeyLines(res.SecretString ?? '', `secret ${secretId}`);
     cached = { keys, until: Date.now() + WEB_SECRET_CACHE_MS };
     return keys;
   };

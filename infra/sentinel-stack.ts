@@ -10,6 +10,7 @@ import { Observability } from './constructs/observability';
 import { OrderSync } from './constructs/order-sync';
 import { Reconciler } from './constructs/reconciler';
 import { SentinelTable } from './constructs/sentinel-table';
+import { SellerWeb } from './constructs/seller-web';
 
 export interface SentinelStackProps extends StackProps {
   /**
@@ -35,6 +36,7 @@ export class SentinelStack extends Stack {
   readonly alerting: Alerting;
   readonly orderSync: OrderSync;
   readonly observability: Observability;
+  readonly sellerWeb: SellerWeb;
 
   constructor(scope: Construct, id: string, props: SentinelStackProps = {}) {
     super(scope, id, props);
@@ -85,6 +87,14 @@ export class SentinelStack extends Stack {
       expiration: Duration.days(config.rawMailExpirationDays),
     });
 
+    // The seller's pages (issue 15): website authorization, setup, status, acknowledge.
+    this.sellerWeb = new SellerWeb(this, 'SellerWeb', {
+      table: this.table,
+      inboundDomain: config.inboundDomain,
+      ...(config.spApiApplicationId ? { applicationId: config.spApiApplicationId } : {}),
+      draftApp: config.spApiDraftApp,
+    });
+
     const { inboundMail: mail, reconciler, alerting, orderSync: sync } = this;
     this.observability = new Observability(this, 'Observability', {
       functions: [
@@ -96,6 +106,7 @@ export class SentinelStack extends Stack {
         { label: 'Order sync worker', purpose: 'fetches one seller\'s orders from the Selling Partner API; when it fails, new orders are not known.', fn: sync.worker },
         { label: 'ORDER_CHANGE notifications', purpose: 'applies SP-API order-change notifications at once.', fn: sync.orderChangeFunction },
         { label: 'Report import', purpose: 'imports Unshipped Orders reports uploaded under reports/.', fn: sync.reportImport },
+        { label: 'Seller web', purpose: "serves the sellers' pages (authorize, setup, status, acknowledge); when it fails, sellers cannot onboard or answer alerts.", fn: this.sellerWeb.function },
       ],
       queues: [
         { label: 'Inbound mail arrivals', queue: mail.queue },

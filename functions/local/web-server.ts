@@ -4,12 +4,10 @@
  * that stands in for SES: a raw email dropped into `<data>/inbox/` is taken in through the same
  * intake service as mail SES stores in S3, then removed from the inbox.
  */
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { MIN_LINK_KEY_BYTES } from '../domain/signed-links';
 import type { IntakeDeps, IntakeResult } from '../services/intake';
 import { intakeStoredMessage } from './folder-intake';
 import type { WebHandler, WebRequest } from '../web/app';
@@ -73,28 +71,6 @@ async function toWebRequest(req: IncomingMessage): Promise<WebRequest | undefine
     sourceIp: req.socket.remoteAddress ?? 'unknown',
     origin: url.origin,
   };
-}
-
-/**
- * The local link key: `<data>/web-link-key` (base64 of 32 random bytes, mode 0600), made on first
- * use. On AWS the key lives in the deployment's secret store instead.
- */
-export async function localLinkKeys(dataDir: string): Promise<Uint8Array[]> {
-  const file = join(dataDir, 'web-link-key');
-  try {
-    const key = Buffer.from((await readFile(file, 'utf8')).trim(), 'base64');
-    if (key.length < MIN_LINK_KEY_BYTES) throw new Error(`${file}: the link key is shorter than ${MIN_LINK_KEY_BYTES} bytes; delete the file to make a new one`);
-    if (((await stat(file)).mode & 0o077) !== 0) await chmod(file, 0o600);
-    return [key];
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  await mkdir(dataDir, { recursive: true });
-  const key = randomBytes(32);
-  await writeFile(file, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' }).catch(async (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EEXIST') throw err;
-  });
-  return localLinkKeys(dataDir);
 }
 
 export interface InboxWatcher {

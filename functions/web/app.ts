@@ -130,7 +130,8 @@ export function makeWebApp(deps: WebAppDeps): WebHandler {
     if (!ip.ok) return fail(429, 'rate-limited', false, { 'retry-after': String(ip.retryAfterSeconds) });
 
     const sellerLink = async (purposes: readonly LinkPurpose[]): Promise<{ ok: true; claims: LinkClaims; seller: Seller; token: string } | { ok: false; res: WebResponse }> => {
-      const token = req.query.get('t') ?? formValue(req, 't') ?? '';
+      // `token` (what alerts carry, functions/domain/alert-links.ts), or the short `t`.
+      const token = req.query.get('token') ?? req.query.get('t') ?? formValue(req, 'token') ?? formValue(req, 't') ?? '';
       const verdict = verifyLink(token, await deps.linkKeys(), nowMs, purposes);
       if (!verdict.ok) return { ok: false, res: fail(verdict.reason === 'expired' ? 410 : 403, `link-${verdict.reason}`) };
       const perSeller = limiter.take(`seller:${verdict.claims.sellerId}`, limits.perSeller, nowMs);
@@ -142,7 +143,7 @@ export function makeWebApp(deps: WebAppDeps): WebHandler {
     const link = async (sellerId: string, purpose: LinkPurpose, extra: Record<string, string> = {}) => {
       const [key] = await deps.linkKeys();
       const token = signLink(linkClaims(sellerId, purpose, nowMs), key!);
-      return `/${purpose}?${new URLSearchParams({ t: token, lang, ...extra }).toString()}`;
+      return `/${purpose}?${new URLSearchParams({ token, lang, ...extra }).toString()}`;
     };
 
     const route = `${req.method} ${req.path}`;
@@ -166,7 +167,8 @@ export function makeWebApp(deps: WebAppDeps): WebHandler {
       case 'GET /snooze':
       case 'POST /ack':
       case 'POST /snooze':
-        return ackRoute(req.path === '/ack' ? 'ack' : 'snooze', req.method === 'POST');
+        // Alerts link both answers to /ack (the token's purpose says which); /snooze takes snooze links only.
+        return ackRoute(req.path === '/ack' ? ['ack', 'snooze'] : ['snooze'], req.method === 'POST');
       default:
         if (['/', '/authorize', '/authorize/start', '/authorize/callback', '/setup', '/setup/check', '/status', '/ack', '/snooze'].includes(req.path)) {
           return fail(405, 'method', false, { allow: req.path === '/ack' || req.path === '/snooze' ? 'GET, POST' : 'GET' });
@@ -294,7 +296,7 @@ export function makeWebApp(deps: WebAppDeps): WebHandler {
           address: seller.inboundAlias ? inboundAddress(seller.inboundAlias, deps.inboundDomain) : '—',
           marketplaces: markets,
           check,
-          checkUrl: `/setup/check?${new URLSearchParams({ t: token, lang }).toString()}`,
+          checkUrl: `/setup/check?${new URLSearchParams({ token, lang }).toString()}`,
           statusHref: await link(seller.sellerId, 'status'),
           pollMs: deps.pollMs ?? 3000,
         }),
@@ -382,10 +384,11 @@ export function makeWebApp(deps: WebAppDeps): WebHandler {
 
     // ---- acknowledge / snooze -------------------------------------------------------------------
 
-    async function ackRoute(kind: 'ack' | 'snooze', post: boolean): Promise<WebResponse> {
-      const l = await sellerLink([kind]);
+    async function ackRoute(purposes: Array<'ack' | 'snooze'>, post: boolean): Promise<WebResponse> {
+      const l = await sellerLink(purposes);
       if (!l.ok) return l.res;
       const { claims, token, seller } = l;
+      const kind = claims.purpose === 'snooze' ? 'snooze' : 'ack';
       const orderId = claims.orderId;
       if (!orderId) return fail(403, 'link-malformed');
       const minutes = claims.snoozeMinutes ?? SNOOZE_DEFAULT_MINUTES;
@@ -400,7 +403,7 @@ export function makeWebApp(deps: WebAppDeps): WebHandler {
             kind,
             question: kind === 'ack' ? w.ackQuestion(orderId) : w.snoozeQuestion(orderId, hours),
             button: kind === 'ack' ? w.ackButton : w.snoozeButton(hours),
-            action: `/${kind}`,
+            action: req.path,
             token,
             csrf: csrfToken(token, key!, nowMs),
           }),

@@ -193,7 +193,7 @@ ${m.cause ? html`<p class="diagnosis"><strong>${w.causeLabel}:</strong> ${m.caus
 export function confirmPage(ctx: PageContext, v: { kind: 'ack' | 'snooze'; question: string; button: string; action: string; token: string; csrf: string }): string {
   const { w } = ctx;
   const body = html`<section><p id="question">${v.question}</p>
-<form method="post" action="${v.action}"><input type="hidden" name="t" value="${v.token}"><input type="hidden" name="csrf" value="${v.csrf}"><input type="hidden" name="lang" value="${ctx.lang}">
+<form method="post" action="${v.action}"><input type="hidden" name="token" value="${v.token}"><input type="hidden" name="csrf" value="${v.csrf}"><input type="hidden" name="lang" value="${ctx.lang}">
 <button type="submit" id="confirm">${v.button}</button></form><p class="muted small">${w.whyConfirm}</p></section>`;
   return layout(ctx, v.kind === 'ack' ? w.ackTitle : w.snoozeTitle, body);
 }

@@ -221,7 +221,7 @@ describe.each(COMBOS)('$lang at $viewport width', ({ lang, viewport }) => {
 
 /** Links as an alert would carry them, signed with the server's key file. */
 function key(): Buffer {
-  return Buffer.from(readFileSync(join(dataDir, 'web-link-key'), 'utf8').trim(), 'base64');
+  return Buffer.from(readFileSync(join(dataDir, 'link-key'), 'utf8').split('\n')[0]!.trim(), 'utf8');
 }
 function ackLink(sellerId: string, orderId: string): string {
   return signLink(linkClaims(sellerId, 'ack', Date.now(), { orderId }), key());

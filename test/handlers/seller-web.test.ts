@@ -55,7 +55,7 @@ test('a Function URL GET and a base64-encoded form POST go through the one handl
   expect(get.headers!['content-security-policy']).toContain("frame-ancestors 'none'");
   expect(get.body).toContain('将订单 111-0000000-0000001 标记为已处理？');
   const csrf = /name="csrf" value="([^"]+)"/.exec(String(get.body))![1]!;
-  const form = new URLSearchParams({ t, csrf }).toString();
+  const form = new URLSearchParams({ token: t, csrf }).toString();
   const post = await handler(
     event('POST', '/ack', '', {
       headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://abc.lambda-url.us-east-1.on.aws', 'sec-fetch-site': 'same-origin' },
@@ -76,14 +76,14 @@ describe('AWS wiring', () => {
   const env = {
     SENTINEL_TABLE_NAME: 'T',
     SENTINEL_INBOUND_DOMAIN: 'in.example.com',
-    SENTINEL_WEB_LINK_KEY_SECRET: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:LinkKey-abc',
+    SENTINEL_LINK_KEY_SECRET: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:LinkKey-abc',
     SENTINEL_SP_API_APPLICATION_ID: 'amzn1.sp.solution.x',
     SENTINEL_SP_API_DRAFT_APP: 'true',
   };
 
-  test('reads the link keys (current, then previous) and the LWA app from Secrets Manager, once per cache period', async () => {
+  test('reads the link keys (one per line: current, then the one being retired) and the LWA app from Secrets Manager, once per cache period', async () => {
     const current = 'c'.repeat(64);
-    sm.on(GetSecretValueCommand, { SecretId: env.SENTINEL_WEB_LINK_KEY_SECRET }).resolves({ SecretString: JSON.stringify({ current, previous: 'p'.repeat(64) }) });
+    sm.on(GetSecretValueCommand, { SecretId: env.SENTINEL_LINK_KEY_SECRET }).resolves({ SecretString: `${current}\n${'p'.repeat(64)}\n` });
     sm.on(GetSecretValueCommand, { SecretId: 'shipnow-sentinel/sp-api/lwa-app' }).resolves({ SecretString: JSON.stringify({ clientId: 'id', clientSecret: 'secret' }) });
     const deps = wireSellerWeb(env, { secrets: new SecretsManagerClient({}) });
     const keys = await deps.linkKeys();
@@ -91,7 +91,7 @@ describe('AWS wiring', () => {
     await deps.linkKeys();
     expect(await deps.authorization.app()).toEqual({ applicationId: 'amzn1.sp.solution.x', clientId: 'id', clientSecret: 'secret' });
     expect(deps.authorization.draft).toBe(true);
-    expect(sm.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input.SecretId)).toEqual([env.SENTINEL_WEB_LINK_KEY_SECRET, 'shipnow-sentinel/sp-api/lwa-app']);
+    expect(sm.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input.SecretId)).toEqual([env.SENTINEL_LINK_KEY_SECRET, 'shipnow-sentinel/sp-api/lwa-app']);
     // A link signed with the current key verifies with the wired keys.
     expect(signLink({ sellerId: 'S1', purpose: 'status', expiresAt: 2e9 }, keys[0]!)).toMatch(/\./);
   });

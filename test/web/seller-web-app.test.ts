@@ -65,7 +65,7 @@ describe('website authorization', () => {
     const callback = await authorizeUntilCallback();
     const res = await request(h.app, 'GET', callback.pathname + callback.search);
     expect(res.status).toBe(303);
-    expect(res.headers.location).toMatch(/^\/setup\?t=[^&]+&lang=zh-CN$/);
+    expect(res.headers.location).toMatch(/^\/setup\?token=[^&]+&lang=zh-CN$/);
 
     expect(h.fake.tokenRequests).toHaveLength(1);
     expect(h.fake.tokenRequests[0]).toEqual({
@@ -278,7 +278,7 @@ describe('acknowledge and snooze', () => {
 
   async function confirmForm(path: string): Promise<{ t: string; csrf: string; page: WebResponse }> {
     const page = await request(h.app, 'GET', path);
-    const t = /name="t" value="([^"]+)"/.exec(page.body)![1]!;
+    const t = /name="token" value="([^"]+)"/.exec(page.body)![1]!;
     const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
     return { t, csrf, page };
   }
@@ -293,6 +293,17 @@ describe('acknowledge and snooze', () => {
     expect(done.status).toBe(200);
     expect(text(done)).toContain('no more reminders');
     expect((await h.repo.getOrder('S1', '111-0000000-0000001'))!.acknowledgement).toEqual({ kind: 'handled', at: '2026-11-28T12:00:00.000Z', via: 'link' });
+  });
+
+  it('the alerts’ snooze link (/ack?token=, the purpose in the token) pauses for the link’s minutes', async () => {
+    const token = h.link('S1', 'snooze', { orderId: '111-0000000-0000001', snoozeMinutes: 120 });
+    const page = await request(h.app, 'GET', `/ack?token=${token}`);
+    expect(text(page)).toContain('Pause the reminders of order 111-0000000-0000001 for 2 h?');
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
+    expect(/action="([^"]+)"/.exec(page.body)![1]).toBe('/ack');
+    const done = await request(h.app, 'POST', '/ack', { form: { token, csrf } });
+    expect(text(done)).toContain('paused until');
+    expect((await h.repo.getOrder('S1', '111-0000000-0000001'))!.acknowledgement).toMatchObject({ kind: 'snoozed', until: '2026-11-28T14:00:00.000Z' });
   });
 
   it('snooze pauses for the link’s minutes', async () => {

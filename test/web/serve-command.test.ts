@@ -47,7 +47,7 @@ test('serves the pages, prints the links, takes dropped emails, and stops', asyn
   expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
   expect(res.headers.get('referrer-policy')).toBe('no-referrer');
   expect(await res.text()).toContain('snw-s1-abcdefghij@in.test.example');
-  expect(statSync(join(dir, 'web-link-key')).mode & 0o777).toBe(0o600);
+  expect(statSync(join(dir, 'link-key')).mode & 0o777).toBe(0o600);
 
   // Without the app's credentials the authorization says the operator must finish the set-up.
   const start = await fetch(`${url}/authorize/start?marketplaces=US`, { redirect: 'manual' });

@@ -11,7 +11,7 @@
  * Login with Amazon: SHIPNOW_LWA_CLIENT_ID, SHIPNOW_LWA_CLIENT_SECRET and SHIPNOW_SP_API_APP_ID
  * (the app's ID in Solution Provider Portal); without them the authorize page says the operator
  * has not finished the set-up. Refresh tokens go to `<data>/secrets/` (0600), the link key is
- * `<data>/web-link-key` (0600, made on first use). Runs until interrupted (Ctrl-C); exit 2 on bad flags.
+ * `<data>/link-key` (0600, made on first use). Runs until interrupted (Ctrl-C); exit 2 on bad flags.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -25,7 +25,8 @@ import { makeWebApp, type WebAppDeps, type WebHandler } from '../../web/app';
 import { EXIT, exitOnBadInput, type Io, UsageError } from '../cli-io';
 import { parseFlags, printHelp, wantsHelp } from '../help';
 import { inboundDomainOf } from '../inbound-domain';
-import { localLinkKeys, startWebServer, watchInbox, type InboxWatcher, type LocalWebServer } from '../web-server';
+import { localLinkKeys } from '../../adapters/link-keys';
+import { startWebServer, watchInbox, type InboxWatcher, type LocalWebServer } from '../web-server';
 import { dataDir, openStore, type OpenStore } from './store';
 
 export interface LocalWebOptions {
@@ -130,8 +131,8 @@ export async function serveCommand(args: string[], io: Io, opts: { env?: NodeJS.
       io.out(`  emails: drop raw .eml files into ${join(dir, 'inbox')} (the local stand-in for SES)`);
       const nowMs = Date.now();
       for (const s of (await store.repo.listSellers()).sort((a, b) => a.sellerId.localeCompare(b.sellerId))) {
-        io.out(`  ${s.sellerId}: setup ${origin}/setup?t=${signLink(linkClaims(s.sellerId, 'setup', nowMs), web.linkKeys[0]!)}`);
-        io.out(`  ${s.sellerId}: status ${origin}/status?t=${signLink(linkClaims(s.sellerId, 'status', nowMs), web.linkKeys[0]!)}`);
+        io.out(`  ${s.sellerId}: setup ${origin}/setup?token=${signLink(linkClaims(s.sellerId, 'setup', nowMs), web.linkKeys[0]!)}`);
+        io.out(`  ${s.sellerId}: status ${origin}/status?token=${signLink(linkClaims(s.sellerId, 'status', nowMs), web.linkKeys[0]!)}`);
       }
       io.out(`data: ${dir}; stop with Ctrl-C`);
       opts.onListening?.(server);
