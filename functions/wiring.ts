@@ -33,6 +33,7 @@ import { DynamoDbAcknowledgements } from './adapters/dynamodb/acknowledgements';
 import { DynamoDbUsedStates } from './adapters/dynamodb/used-states';
 import { CredentialsMissingError } from './domain/errors';
 import type { WebAppDeps } from './web/app';
+import { weeklyChartsFrom } from './web/weekly-charts';
 import { parseLinkKeyLines } from './adapters/link-keys';
 import { SpApiClient } from './adapters/sp-api-client';
 import {
@@ -245,6 +246,7 @@ export function wireSellerWeb(env: Env, clients: { dynamodb?: DynamoDBClient; se
     secrets: new SecretsManagerSellerSecrets(secretsClient, prefix),
     usedStates: new DynamoDbUsedStates({ client: table.client, tableName: table.tableName }),
     linkKeys: cachedLinkKeys(secretsClient, keySecret),
+    weeklyCharts: weeklyChartsFrom(table.repo),
     authorization: {
       app: async () => {
         if (!applicationId) return undefined;

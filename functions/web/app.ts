@@ -33,6 +33,7 @@ import { byUrgency } from '../local/format';
 import { createSellerWithAlias } from '../services/manage-sellers';
 import { sellerReport } from '../services/seller-report';
 import { trustedHtml } from './html';
+import type { WeeklyCharts } from './weekly-charts';
 import { confirmPage, donePage, failurePage, setupPage, startPage, statusPage, type CheckView, type PageContext, type StatusOrderView } from './pages';
 import { DEFAULT_WEB_RATE_LIMITS, RateLimiter, type WebRateLimits } from './rate-limiter';
 import { chooseLanguage, words, type FailureCode, type WebLanguage } from './words';
@@ -89,8 +90,8 @@ export interface WebAppDeps {
   now: () => Date;
   random?: (n: number) => Uint8Array;
   rateLimits?: WebRateLimits;
-  /** The weekly chart of a marketplace as SVG markup drawn by the server (the weekly stats work). */
-  weeklyChart?: (seller: Seller, marketplace: string, now: IsoTime, lang: WebLanguage) => Promise<string | undefined>;
+  /** The weekly chart of each marketplace, drawn by the server (./weekly-charts.ts); absent: none shown. */
+  weeklyCharts?: WeeklyCharts;
   /** Live check polling interval of the setup page (ms). */
   pollMs?: number;
   /** Shows that Seller Central and LWA are local fakes. */
@@ -330,10 +331,11 @@ export function makeWebApp(deps: WebAppDeps): WebHandler {
       if (!l.ok) return l.res;
       const { seller } = l;
       const now = new Date(nowMs).toISOString();
-      const [report, stored, lastEmails] = await Promise.all([
+      const [report, stored, lastEmails, charts] = await Promise.all([
         sellerReport(deps.repo, seller.sellerId, now, DEFAULT_POLICY),
         deps.repo.listOrders(seller.sellerId),
         deps.ledger.lastEmails(seller.sellerId),
+        deps.weeklyCharts ? deps.weeklyCharts(seller, now, lang) : Promise.resolve({} as Record<string, string>),
       ]);
       const open = new Set(stored.filter((o) => OPEN_STATES.has(o.orderState)).map((o) => o.orderId));
       const rows = byUrgency(report.orders.filter((r) => open.has(r.orderId)));
@@ -347,13 +349,13 @@ export function makeWebApp(deps: WebAppDeps): WebHandler {
       const dw = diagnosisWords(lang);
       const marketKeys = [...new Set([...seller.marketplaces, ...rows.map((r) => r.marketplace).filter((m): m is string => Boolean(m))])];
       const markets = await Promise.all(
-        marketKeys.map(async (m) => {
+        marketKeys.map((m) => {
           const inMarket = rows.filter((r) => r.marketplace === m);
           const missing = inMarket.filter((r) => r.status === 'missing').length;
           const awaiting = inMarket.filter((r) => r.status === 'awaiting').length;
           const last = lastEmails.find((e) => e.marketplace === m);
           const cause = missing > 0 ? (diagnosis.cause === 'notification-preferences' && diagnosis.marketplace !== m ? 'unknown' : diagnosis.cause) : undefined;
-          const chart = deps.weeklyChart ? await deps.weeklyChart(seller, m, now, lang) : undefined;
+          const chart = charts[m];
           return {
             marketplace: m,
             lastEmail: last ? when(last.receivedAt, m) : ctx.w.never,

@@ -41,7 +41,7 @@ ul.links{padding-left:1.2rem}
 .check[data-state=received]{border-color:var(--ok)}.check[data-state=waiting]{border-style:dashed}
 .failure{border-color:var(--bad)}
 table{width:100%;border-collapse:collapse}th,td{text-align:left;padding:.45rem .35rem;border-bottom:1px solid var(--line);vertical-align:top}
-.market{display:grid;gap:.25rem}.chart svg{max-width:100%;height:auto}
+.market{display:grid;gap:.25rem}.chart img{max-width:100%;height:auto}
 @media (max-width:40rem){table,thead,tbody,tr,th,td{display:block}thead{display:none}tr{border-bottom:1px solid var(--line);padding:.5rem 0}td{border:0;padding:.1rem 0}td::before{content:attr(data-label) ": ";color:var(--muted)}}
 footer{max-width:60rem;margin:0 auto;padding:1rem;color:var(--muted);font-size:.875rem}
 `;

@@ -165,6 +165,8 @@ describe.each(COMBOS)('$lang at $viewport width', ({ lang, viewport }) => {
     await shot(page, name(3, 'setup-waiting'));
 
     // 4. The first email arrives (dropped into the inbox): the live check shows it without a reload.
+    // Its order is known (placed before the email was sent), so the email marks it notified.
+    await store.repo.saveOrder(order(sellerId, '112-4455667-1000001', { purchaseDate: '2026-11-27T14:00:00.000Z' }), null);
     dropEmail(seller!.inboundAlias!);
     await page.waitForSelector('#check[data-state=received]', { timeout: 20_000 });
     await expect(page.locator('#check').textContent()).resolves.toContain(w.authentic);
@@ -184,7 +186,11 @@ describe.each(COMBOS)('$lang at $viewport width', ({ lang, viewport }) => {
       ['113-1000000-0000002', 'missing'],
       ['113-1000000-0000001', 'missing'],
       ['113-1000000-0000003', 'awaiting'],
+      ['112-4455667-1000001', 'notified'],
     ]);
+    // The weekly chart of each marketplace, drawn by the server, is shown (an SVG image that loaded).
+    const charts = await page.locator('img.week-chart').evaluateAll((imgs) => imgs.map((i) => [(i as any).complete && (i as any).naturalWidth > 0, i.getAttribute('alt')]));
+    expect(charts).toEqual([[true, expect.stringMatching(/\d/)], [true, expect.stringMatching(/\d/)]]);
     await expect(page.locator('#orders tbody tr').first().textContent()).resolves.toContain(w.missing);
     await shot(page, name(5, 'status'));
 

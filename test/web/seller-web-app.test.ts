@@ -10,6 +10,7 @@ import { DynamoDbUsedStates } from '../../functions/adapters/dynamodb/used-state
 import { signAuthorizeState } from '../../functions/domain/web-tokens';
 import { signLink } from '../../functions/domain/signed-links';
 import type { WebResponse } from '../../functions/web/app';
+import { weeklyChartsFrom } from '../../functions/web/weekly-charts';
 import { useDynalite } from '../support/dynalite';
 import { order, sellerProfile } from '../support/seller-data';
 import { APP, INBOUND_DOMAIN, SELLING_PARTNER_ID, request, startWebHarness, type WebHarness } from '../support/web-harness';
@@ -242,6 +243,23 @@ describe('status page', () => {
     expect(t).toContain('2 missing');
     expect(t).toContain('Likely cause: all Amazon mail has stopped');
     expect(t).toContain('What to do: Contact your email provider');
+  });
+
+  it('draws the weekly chart of each marketplace (server-side SVG, as an image: no script, no inline style under the CSP)', async () => {
+    const h2 = await startWebHarness(ddb, { weeklyCharts: weeklyChartsFrom(ddb.repository) });
+    try {
+      await h2.repo.putSeller(sellerProfile('S3', { marketplaces: ['amazon.com', 'amazon.de'], inboundAlias: 'snw-s3-cccccccccccc', timeZone: 'Asia/Shanghai' }));
+      await h2.repo.saveOrder(order('S3', '112-4455667-1000001', { purchaseDate: '2026-11-27T14:00:00.000Z' }), null);
+      expect(await h2.dropEmail('snw-s3-cccccccccccc')).toMatchObject({ outcome: 'accepted', matched: ['112-4455667-1000001'] });
+      const page = await request(h2.app, 'GET', `/status?t=${h2.link('S3', 'status')}`);
+      const charts = [...page.body.matchAll(/<img class="week-chart" width="640" height="320" alt="([^"]*)" src="data:image\/svg\+xml;base64,([^"]+)">/g)];
+      expect(charts.map((c) => c[1])).toEqual([expect.stringContaining('received 1'), expect.stringContaining('received 0')]);
+      const svg = Buffer.from(charts[0]![2]!, 'base64').toString('utf8');
+      expect(svg).toMatch(/^<svg[\s\S]*Received[\s\S]*<\/svg>$/);
+      expect(svg).not.toMatch(/<script/i);
+    } finally {
+      await h2.close();
+    }
   });
 
   it('never shows another seller’s orders, and a link cannot be bent to another seller', async () => {

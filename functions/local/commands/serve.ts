@@ -16,12 +16,14 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DynamoDbAcknowledgements } from '../../adapters/dynamodb/acknowledgements';
+import { DynamoDbRepository } from '../../adapters/dynamodb/repository';
 import { DynamoDbUsedStates } from '../../adapters/dynamodb/used-states';
 import { FileSellerSecretStore } from '../../adapters/file-seller-secrets';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../../domain/inbound';
 import { linkClaims, signLink } from '../../domain/signed-links';
 import { DEFAULT_POLICY } from '../../domain/types';
 import { makeWebApp, type WebAppDeps, type WebHandler } from '../../web/app';
+import { weeklyChartsFrom } from '../../web/weekly-charts';
 import { EXIT, exitOnBadInput, type Io, UsageError } from '../cli-io';
 import { parseFlags, printHelp, wantsHelp } from '../help';
 import { inboundDomainOf } from '../inbound-domain';
@@ -60,6 +62,8 @@ export async function localWeb(o: LocalWebOptions): Promise<{ handler: WebHandle
     secrets: new FileSellerSecretStore(join(o.dataDir, 'secrets')),
     usedStates: new DynamoDbUsedStates({ client: store.client, tableName: store.tableName }),
     linkKeys: async () => keys,
+    // The hourly counters behind the chart, read through the table's repository.
+    weeklyCharts: weeklyChartsFrom(new DynamoDbRepository({ client: store.client, tableName: store.tableName })),
     authorization: {
       app: async () => (clientId && clientSecret && applicationId ? { applicationId, clientId, clientSecret } : undefined),
       ...(o.lwaUrl ? { tokenEndpoint: o.lwaUrl } : {}),
