@@ -94,6 +94,8 @@ export class SentinelStack extends Stack {
       ...(config.spApiApplicationId ? { applicationId: config.spApiApplicationId } : {}),
       draftApp: config.spApiDraftApp,
     });
+    // Alerts carry signed "handled" / "snooze" links to these pages (MERGE(i15b): and the weekly report).
+    this.sellerWeb.grantLinkSigning(this.alerting.sender);
 
     const { inboundMail: mail, reconciler, alerting, orderSync: sync } = this;
     this.observability = new Observability(this, 'Observability', {

@@ -1,4 +1,4 @@
-import { ArnFormat, CfnOutput, Duration, Stack, Token, Validations, type CfnElement } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Fn, Stack, Token, Validations, type CfnElement } from 'aws-cdk-lib';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FunctionUrlAuthType, InvokeMode, type FunctionUrl } from 'aws-cdk-lib/aws-lambda';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -44,6 +44,8 @@ export class SellerWeb extends Construct {
   readonly function: SentinelFunction;
   readonly url: FunctionUrl;
   readonly linkKey: Secret;
+  /** Where sellers reach the pages, without the trailing slash (the Function URL, or `publicOrigin`). */
+  readonly publicBaseUrl: string;
 
   constructor(scope: Construct, id: string, props: SellerWebProps) {
     super(scope, id);
@@ -88,6 +90,8 @@ export class SellerWeb extends Construct {
     // END MERGE(i13b)
 
     this.url = this.function.addFunctionUrl({ authType: FunctionUrlAuthType.NONE, invokeMode: InvokeMode.BUFFERED });
+    // The Function URL ends with '/': the base URL of the links does not.
+    this.publicBaseUrl = props.publicOrigin ? props.publicOrigin.replace(/\/$/, '') : `https://${Fn.select(2, Fn.split('/', this.url.url))}`;
 
     new CfnOutput(stack, 'SellerWebUrl', { value: this.url.url, description: 'Seller pages (Function URL); give sellers <SellerWebUrl>authorize' });
     new CfnOutput(stack, 'SpApiRedirectUri', {
@@ -115,5 +119,15 @@ export class SellerWeb extends Construct {
       reason:
         'Rotating the link key is a manual two-step (add a new first line, drop the old line after the longest link lifetime, 30 days: SECURITY.md); an automatic rotation replacing the value would break every link already sent.',
     });
+  }
+
+  /**
+   * Let `fn` put signed links to these pages into what it sends (alerts, the weekly report): the
+   * pages' base URL and the link key's ARN in its environment, read access to the key.
+   */
+  grantLinkSigning(fn: SentinelFunction): void {
+    fn.addEnvironment(ENV.WEB_BASE_URL, this.publicBaseUrl);
+    fn.addEnvironment(ENV.LINK_KEY_SECRET, this.linkKey.secretArn);
+    this.linkKey.grantRead(fn);
   }
 }

@@ -56,6 +56,20 @@ test('IAM: the link key read, the LWA app read, seller SP-API secrets created / 
   expect(write.Action).toEqual(['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue']);
 });
 
+test('the alert sender may sign links to the pages: their base URL, the key ARN, read access to the key only', () => {
+  const sender = resources[stack.getLogicalId(stack.alerting.sender.node.defaultChild as never)]!.Properties!;
+  const keyId = stack.getLogicalId(stack.sellerWeb.linkKey.node.defaultChild as never);
+  const urlId = stack.getLogicalId(stack.sellerWeb.url.node.defaultChild as never);
+  expect(sender.Environment.Variables.SENTINEL_LINK_KEY_SECRET).toEqual({ Ref: keyId });
+  expect(JSON.stringify(sender.Environment.Variables.SENTINEL_WEB_BASE_URL)).toContain(urlId);
+  const roleId = sender.Role['Fn::GetAtt'][0];
+  const secretStatements = Object.values(resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy' && (r.Properties!.Roles as Array<{ Ref: string }>).some((x) => x.Ref === roleId))
+    .flatMap((p) => p.Properties!.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>)
+    .filter((s) => JSON.stringify(s.Action).includes('secretsmanager:'));
+  expect(secretStatements).toEqual([{ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: { Ref: keyId } }]);
+});
+
 test('outputs: the pages and the redirect URI to register', () => {
   const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
   expect(JSON.stringify(outputs.SpApiRedirectUri!.Value)).toContain('authorize/callback');
