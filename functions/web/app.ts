@@ -464,6 +464,8 @@ function sameOrigin(req: WebRequest): boolean {
 
 function switchHref(req: WebRequest, lang: WebLanguage): string | undefined {
   if (req.method !== 'GET') return undefined;
+  // The authorization's own steps are not repeatable (single-use state): switch on the start page.
+  if (req.path.startsWith('/authorize/')) return `/authorize?lang=${lang === 'en' ? 'zh-CN' : 'en'}`;
   const q = new URLSearchParams(req.query);
   q.set('lang', lang === 'en' ? 'zh-CN' : 'en');
   return `${req.path}?${q.toString()}`;

@@ -98,6 +98,8 @@ describe('website authorization', () => {
     const again = await request(h.app, 'GET', callback.pathname + callback.search);
     expect(again.status).toBe(409);
     expect(text(again)).toContain('already used once');
+    // Its language switch leads to the start page, never to the used answer again.
+    expect(again.body).toContain('href="/authorize?lang=zh-CN" hreflang="zh-CN" id="lang-switch"');
     expect(h.fake.tokenRequests).toHaveLength(1);
   });
 
