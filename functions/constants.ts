@@ -21,6 +21,10 @@ export const ENV = {
   // minutes a sync run re-reads before its watermark.
   SYNC_QUEUE_URL: 'SENTINEL_SYNC_QUEUE_URL',
   SP_API_SECRETS_PREFIX: 'SENTINEL_SP_API_SECRETS_PREFIX',
+  // the seller web (functions/handlers/seller-web.ts)
+  WEB_PUBLIC_ORIGIN: 'SENTINEL_WEB_PUBLIC_ORIGIN',
+  SP_API_APPLICATION_ID: 'SENTINEL_SP_API_APPLICATION_ID',
+  SP_API_DRAFT_APP: 'SENTINEL_SP_API_DRAFT_APP',
   SYNC_EVENT_BUS: 'SENTINEL_SYNC_EVENT_BUS',
   SYNC_OVERLAP_MINUTES: 'SENTINEL_SYNC_OVERLAP_MINUTES',
   // Alerting (issue 5): the verified SES sender of alert email and its configuration set, the SNS
@@ -38,6 +42,10 @@ export const ENV = {
   SELLER_SECRETS_KEY_ID: 'SENTINEL_SELLER_SECRETS_KEY_ID',
   ALERT_SENDER_FUNCTION: 'SENTINEL_ALERT_SENDER_FUNCTION',
   METRICS_PROFILE: 'SENTINEL_METRICS_PROFILE',
+  // The seller's web (issue 15): its base URL (alerts and reports link to it; absent: no links) and
+  // the Secrets Manager secret holding the link keys (one per line, current first).
+  WEB_BASE_URL: 'SENTINEL_WEB_BASE_URL',
+  LINK_KEY_SECRET: 'SENTINEL_LINK_KEY_SECRET',
 } as const;
 
 /** CloudWatch metrics namespace for every function of the stack. */

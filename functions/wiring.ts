@@ -15,7 +15,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -31,10 +31,16 @@ import { DynamoDbRepository } from './adapters/dynamodb/repository';
 import { DynamoDbSyncState } from './adapters/dynamodb/sync-state';
 import { EventBridgeSyncEvents } from './adapters/eventbridge-sync-events';
 import { S3MailStore } from './adapters/s3-mail-store';
-import { SecretsManagerCredentials } from './adapters/secrets';
 import { SsmSellerSecretStore } from './adapters/ssm-seller-secrets';
 import { LeanMetrics } from './lean-metrics';
 import { LambdaAlertSenderTrigger } from './adapters/lambda-sender-trigger';
+import { DEFAULT_SECRETS_PREFIX, SecretsManagerCredentials } from './adapters/secrets';
+import { DynamoDbAcknowledgements } from './adapters/dynamodb/acknowledgements';
+import { DynamoDbUsedStates } from './adapters/dynamodb/used-states';
+import { CredentialsMissingError } from './domain/errors';
+import type { WebAppDeps } from './web/app';
+import { weeklyChartsFrom } from './web/weekly-charts';
+import { parseLinkKeyLines } from './adapters/link-keys';
 import { SpApiClient } from './adapters/sp-api-client';
 import {
   ConfigError,
@@ -51,7 +57,7 @@ import {
   type Env,
   type TableConfig,
 } from './config';
-import { METRICS_NAMESPACE, SERVICE_NAME } from './constants';
+import { ENV, METRICS_NAMESPACE, SERVICE_NAME } from './constants';
 import type { SellerSecretStore } from './domain/ports';
 import type { Clock } from './domain/types';
 import type { MailboxPollerDeps } from './handlers/mailbox-poller';
@@ -274,5 +280,65 @@ export function wireMailboxPoller(env: Env, clients: { dynamodb?: DynamoDBClient
     policy: orderPolicy(config.graceMinutes),
     logger: serviceLogger(),
     stopBeforeDeadlineMs: config.stopBeforeDeadlineMs,
+  };
+}
+
+// ---- the seller web (Lambda Function URL) --------------------------------------------------------
+
+/** How long a warm function keeps the link keys and the LWA app before reading them again. */
+const WEB_SECRET_CACHE_MS = 5 * 60_000;
+
+export function wireSellerWeb(env: Env, clients: { dynamodb?: DynamoDBClient; secrets?: SecretsManagerClient; ssm?: SSMClient } = {}): WebAppDeps {
+  const table = tableStores(readTableConfig(env), clients.dynamodb ?? new DynamoDBClient({}));
+  const secretsClient = clients.secrets ?? new SecretsManagerClient({});
+  const keySecret = env[ENV.LINK_KEY_SECRET];
+  const inboundDomain = env[ENV.INBOUND_DOMAIN];
+  if (!keySecret) throw new ConfigError('seller-web', `${ENV.LINK_KEY_SECRET} is not set`);
+  if (!inboundDomain) throw new ConfigError('seller-web', `${ENV.INBOUND_DOMAIN} is not set`);
+  const prefix = env[ENV.SP_API_SECRETS_PREFIX] ?? DEFAULT_SECRETS_PREFIX;
+  const credentials = new SecretsManagerCredentials({ client: secretsClient, prefix, cacheMs: WEB_SECRET_CACHE_MS });
+  const applicationId = env[ENV.SP_API_APPLICATION_ID];
+  const logger = serviceLogger();
+  return {
+    repo: table.repo,
+    ledger: table.ledger,
+    acks: new DynamoDbAcknowledgements({ client: table.client, tableName: table.tableName }),
+    // The refresh token it receives goes where the order sync reads it (SSM `<prefix>seller/<id>/sp-api`).
+    secrets: sellerSecretStore(env, clients.ssm),
+    usedStates: new DynamoDbUsedStates({ client: table.client, tableName: table.tableName }),
+    linkKeys: cachedLinkKeys(secretsClient, keySecret),
+    weeklyCharts: weeklyChartsFrom(table.repo),
+    authorization: {
+      app: async () => {
+        if (!applicationId) return undefined;
+        try {
+          return { applicationId, ...(await credentials.lwaApp()) };
+        } catch (err) {
+          if (err instanceof CredentialsMissingError) return undefined;
+          throw err;
+        }
+      },
+      draft: env[ENV.SP_API_DRAFT_APP] === 'true',
+    },
+    ...(env[ENV.WEB_PUBLIC_ORIGIN] ? { publicOrigin: env[ENV.WEB_PUBLIC_ORIGIN]!.replace(/\/$/, '') } : {}),
+    inboundDomain,
+    now: () => new Date(),
+    log: (event, data) => logger.info(event, data),
+  };
+}
+
+/**
+ * The link keys from their secret: one key per line, the current one first, then keys being
+ * retired; a key is the line's UTF-8 bytes (at least 32). MERGE(i15b): the same format as
+ * adapters/link-key-secret.ts, which replaces this.
+ */
+function cachedLinkKeys(client: SecretsManagerClient, secretId: string): () => Promise<readonly Uint8Array[]> {
+  let cached: { keys: Uint8Array[]; until: number } | undefined;
+  return async () => {
+    if (cached && cached.until > Date.now()) return cached.keys;
+    const res = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+    const keys = parseLinkKeyLines(res.SecretString ?? '', `secret ${secretId}`);
+    cached = { keys, until: Date.now() + WEB_SECRET_CACHE_MS };
+    return keys;
   };
 }

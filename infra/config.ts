@@ -100,6 +100,10 @@ export const SentinelConfigSchema = z.object({
     .default('/shipnow-sentinel/'),
   /** Larger inbound messages are quarantined unread (bytes). */
   maxMessageBytes: int(1024, 40 * 1024 * 1024).optional(),
+  /** The SP-API app's ID in Solution Provider Portal, for the sellers' website authorization (issue 15). */
+  spApiApplicationId: z.string().regex(/^amzn1\.sp\.solution\.[A-Za-z0-9-]+$/, 'must be an SP-API application ID (amzn1.sp.solution....)').optional(),
+  /** The SP-API app is in draft: the authorization adds version=beta. */
+  spApiDraftApp: bool.default(false),
 });
 
 export type SentinelConfig = Readonly<z.output<typeof SentinelConfigSchema>>;

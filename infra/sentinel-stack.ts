@@ -14,6 +14,7 @@ import { OrderSync } from './constructs/order-sync';
 import { Reconciler, startSenderAfterAlerts } from './constructs/reconciler';
 import { SELLER_SECRETS_ID, SellerSecrets } from './constructs/seller-secrets';
 import { SentinelTable } from './constructs/sentinel-table';
+import { SellerWeb } from './constructs/seller-web';
 
 export interface SentinelStackProps extends StackProps {
   /**
@@ -42,6 +43,7 @@ export class SentinelStack extends Stack {
   /** The sellers' secrets (SSM parameters); any function: `grantSellerSecrets(fn, 'read' | 'write')`. */
   readonly sellerSecrets: SellerSecrets;
   readonly mailboxPoller: MailboxPoller;
+  readonly sellerWeb: SellerWeb;
 
   constructor(scope: Construct, id: string, props: SentinelStackProps = {}) {
     super(scope, id, props);
@@ -105,6 +107,17 @@ export class SentinelStack extends Stack {
       expiration: Duration.days(config.rawMailExpirationDays),
     });
 
+    // The seller's pages (issue 15): website authorization, setup, status, acknowledge.
+    this.sellerWeb = new SellerWeb(this, 'SellerWeb', {
+      table: this.table,
+      sellerSecrets: this.sellerSecrets,
+      inboundDomain: config.inboundDomain,
+      ...(config.spApiApplicationId ? { applicationId: config.spApiApplicationId } : {}),
+      draftApp: config.spApiDraftApp,
+    });
+    // Alerts carry signed "handled" / "snooze" links to these pages (MERGE(i15b): and the weekly report).
+    this.sellerWeb.grantLinkSigning(this.alerting.sender);
+
     const { inboundMail: mail, reconciler, alerting, orderSync: sync, mailboxPoller: poller } = this;
     if (config.profile === 'lean') {
       // Lean (at most 10 alarms): the constructs' per-queue DLQ alarms and the two delivery alarms
@@ -136,6 +149,7 @@ export class SentinelStack extends Stack {
         { label: 'ORDER_CHANGE notifications', purpose: 'applies SP-API order-change notifications at once.', fn: sync.orderChangeFunction },
         { label: 'Report import', purpose: 'imports Unshipped Orders reports uploaded under reports/.', fn: sync.reportImport },
         { label: 'Mailbox poller', purpose: 'reads sellers\' connected IMAP mailboxes for Sold, Ship Now emails and probes where missing ones went; when it fails, missing orders are still alerted, without the mailbox\'s evidence.', fn: poller.function },
+        { label: 'Seller web', purpose: "serves the sellers' pages (authorize, setup, status, acknowledge); when it fails, sellers cannot onboard or answer alerts.", fn: this.sellerWeb.function },
       ],
       queues: [
         { label: 'Inbound mail arrivals', queue: mail.queue },

@@ -342,3 +342,9 @@ export function alertWords(lang: AlertLanguage): Readonly<Pick<Dict, 'order' | '
   return { order: d.order, marketplace: d.marketplace, shipBy: d.shipBy, autoCancel: d.autoCancel, yourTime: d.yourTime, emailDue: d.emailDue, remedy: d.remedy, unknown: d.unknown };
 }
 
+
+/** The likely causes and remedies of the alert messages, for the seller's status page. */
+export function diagnosisWords(lang: AlertLanguage): Readonly<Pick<Dict, 'causes' | 'remedies'>> {
+  const d = DICTS[lang];
+  return { causes: d.causes, remedies: d.remedies };
+}

@@ -86,15 +86,22 @@ function parseClaims(payload: string): LinkClaims | undefined {
   return v as unknown as LinkClaims;
 }
 
+/** `<payload>.<mac>`, both base64url and of a sane length, split in two; undefined when it is not. */
+export function splitToken(token: unknown): [payload: string, mac: string] | undefined {
+  if (typeof token !== 'string' || token.length > 2048) return undefined;
+  const parts = token.split('.');
+  if (parts.length !== 2 || !/^[A-Za-z0-9_-]+$/.test(parts[0]!) || !/^[A-Za-z0-9_-]+$/.test(parts[1]!)) return undefined;
+  return parts as [string, string];
+}
+
 /**
  * Check a token against the keys (current first). `expect` limits the purposes accepted: a
  * status link must not acknowledge an order, an ack link must not open the status page.
  */
 export function verifyLink(token: string, keys: readonly Uint8Array[], nowMs: number, expect?: readonly LinkPurpose[]): LinkVerdict {
-  if (typeof token !== 'string' || token.length > 2048) return { ok: false, reason: 'malformed' };
-  const parts = token.split('.');
-  if (parts.length !== 2 || !/^[A-Za-z0-9_-]+$/.test(parts[0]!) || !/^[A-Za-z0-9_-]+$/.test(parts[1]!)) return { ok: false, reason: 'malformed' };
-  const [payload, given] = parts as [string, string];
+  const parts = splitToken(token);
+  if (!parts) return { ok: false, reason: 'malformed' };
+  const [payload, given] = parts;
   const givenMac = Buffer.from(given, 'base64url');
   const signed = keys.some((key) => {
     checkKey(key);

@@ -17,6 +17,7 @@ import { mailCommand } from './commands/mail';
 import { ordersCommand } from './commands/orders';
 import { sellerCommand } from './commands/seller';
 import { statusCommand } from './commands/status';
+import { serveCommand } from './commands/serve';
 import { exitOnBadInput, UsageError } from './cli-io';
 import { deliverToLocalSes, renderAlerts } from './alerts-preview';
 import { demoMailboxProbe } from './demo-mailbox';
@@ -64,6 +65,8 @@ export async function main(argv: string[], io: Out = STDIO): Promise<number> {
         return await alertsCommand(rest, io);
       case 'mailbox':
         return await mailboxCommand(rest, io);
+      case 'serve':
+        return await serveCommand(rest, io);
       case 'help':
       case '--help':
       case '-h':
@@ -221,6 +224,7 @@ async function demoCommand(args: string[], io: Out): Promise<number> {
   }
   io.out('');
   io.out(`(example data from ${DEMO.dir}, reconciled at the fixed time ${DEMO.now}; try: npx shipnow check --help)`);
+  io.out("(the seller's pages: npx shipnow serve, then open http://127.0.0.1:8080/authorize; see: npx shipnow serve --help)");
   return EXIT.OK;
 }
 

@@ -13,7 +13,7 @@ import { DEFAULT_MAX_MESSAGE_BYTES } from '../domain/inbound';
 import { type IntakeLedger } from '../domain/ports';
 import type { SentinelRepository } from '../domain/ports';
 import type { IsoTime, OrderPolicy } from '../domain/types';
-import { intakeMessage, type IntakeResult } from '../services/intake';
+import { intakeMessage, type IntakeDeps, type IntakeResult } from '../services/intake';
 import { readMailFolder } from './mail-folder';
 
 export interface FolderIntakeOptions {
@@ -148,4 +148,20 @@ export function reportedReason(r: IntakeResult): string | null {
       }
       return r.reason;
   }
+}
+
+/**
+ * Take in one message already stored in the mail store under its ID, as SES's trigger would (a
+ * five-minute claim): `shipnow mail receive` and the inbox of `shipnow serve`.
+ */
+export function intakeStoredMessage(deps: IntakeDeps, messageId: string, size: number, at: Date, sellerId?: string): Promise<IntakeResult> {
+  return intakeMessage(deps, {
+    messageId,
+    location: messageId,
+    size,
+    receivedAt: at.toISOString(),
+    now: at.toISOString(),
+    leaseUntil: new Date(at.getTime() + 300_000).toISOString(),
+    ...(sellerId ? { sellerId } : {}),
+  });
 }

@@ -490,6 +490,32 @@ export const HELP: Record<string, HelpRecord> = {
     examples: ['shipnow orders import unshipped.txt --seller A1B2C3 --marketplace US'],
   },
 
+  serve: {
+    usage: ['shipnow serve [--port N] [--host H] [--public-origin URL] [--inbound-domain D] [--data DIR] [--lwa-url URL] [--seller-central-url URL] [--draft-app]'],
+    summary: [
+      "The seller's pages on the embedded store (the same handler as the Lambda Function URL): authorize",
+      'with Amazon, setup (inbound address, Seller Central steps, live check), status, acknowledge / snooze.',
+      'Prints its URL, the authorize link and each seller\'s setup and status links; emails dropped into',
+      '<data>/inbox/ are taken in as SES mail would be. Login with Amazon: SHIPNOW_LWA_CLIENT_ID,',
+      'SHIPNOW_LWA_CLIENT_SECRET, SHIPNOW_SP_API_APP_ID. Runs until Ctrl-C.',
+    ],
+    flags: [
+      { flag: '--port N', text: 'port to listen on, 0 for any free one (default 8080)' },
+      { flag: '--host H', text: 'address to listen on (default 127.0.0.1: this machine only)' },
+      { flag: '--public-origin URL', text: 'the address sellers reach the pages at (the redirect URI registered with the app); default: the request\'s' },
+      { flag: '--inbound-domain D', text: 'domain of the sellers\' inbound addresses (default SENTINEL_INBOUND_DOMAIN, else a placeholder)' },
+      { flag: '--data DIR', text: 'the embedded store\'s folder (default .data/ or SHIPNOW_DATA_DIR)' },
+      { flag: '--lwa-url URL', text: 'Login with Amazon token endpoint (default https://api.amazon.com/auth/o2/token; tests: a local fake)' },
+      { flag: '--seller-central-url URL', text: 'stands in for every Seller Central in the consent redirect (tests: a local fake)' },
+      { flag: '--draft-app', text: 'the app is in draft: add version=beta to the consent redirect' },
+    ],
+    exit: [
+      [0, 'stopped (Ctrl-C)'],
+      [2, 'bad flags'],
+    ],
+    examples: ['shipnow serve --port 8080 --inbound-domain in.example.com'],
+  },
+
   status: {
     usage: ['shipnow status [--seller ID] [--json] [--now ISO-8601] [--stale-after MINUTES] [--grace MINUTES] [store flags]'],
     summary: [
@@ -646,7 +672,7 @@ export const HELP: Record<string, HelpRecord> = {
   },
 };
 
-const TOP_LEVEL = ['parse', 'check', 'demo', 'seller', 'mail', 'orders', 'status', 'alerts', 'mailbox'];
+const TOP_LEVEL = ['parse', 'check', 'demo', 'seller', 'mail', 'orders', 'status', 'alerts', 'mailbox', 'serve'];
 
 /** `--help` or `-h` anywhere before a `--` (after which everything is a file name or value). */
 export function wantsHelp(args: readonly string[]): boolean {

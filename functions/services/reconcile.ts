@@ -7,7 +7,7 @@ import type { AlertOutbox, LastEmailSource } from '../domain/ports';
 import { addMinutes } from '../domain/deadlines';
 import { diagnose, historyFromStats, type Diagnosis, type EmailEvidence, type HistoryDay } from '../domain/diagnosis';
 import { ConcurrentModificationError } from '../domain/errors';
-import { expectedBy } from '../domain/order-status';
+import { expectedAt, expectedBy } from '../domain/order-status';
 import type { MailboxStateStore, MissingStreak, RecentOrderStats, SentinelRepository } from '../domain/ports';
 import type { OrderProbeFinding } from '../domain/mailbox-probe';
 import type { IsoTime, OrderPolicy, OrderStatus, StoredOrder } from '../domain/types';
@@ -149,7 +149,7 @@ export async function reconcileDue(
           const finding = await ctx.mailboxFinding(order.sellerId, order.orderId);
           if (finding) alert.mailboxFinding = finding;
         }
-        if (await ctx.emit(alert, settings)) result.alerts.push(alert);
+        if (await ctx.emit(alert, settings, plan.notBefore)) result.alerts.push(alert);
       }
       if (plan.next) await repo.saveOrder(plan.next, order.version);
       saved = true;
@@ -257,10 +257,10 @@ class SellerContext {
   async countTransition(order: StoredOrder, t: { from: StoredOrder['status']; to: NonNullable<StoredOrder['status']> }): Promise<void> {
     if (!order.marketplace) return;
     if (t.to === 'missing') {
-      await this.repo.addOrderStats(order.sellerId, order.marketplace, expectedBy(order, this.policy), { missing: 1 });
+      await this.repo.addOrderStats(order.sellerId, order.marketplace, expectedBy(order, this.policy), { missing: 1, orderAt: expectedAt(order) });
     } else if (t.from === 'missing' && t.to === 'not-expected') {
       // Cancelled (or no longer merchant-fulfilled): it no longer expected an email.
-      await this.repo.addOrderStats(order.sellerId, order.marketplace, expectedBy(order, this.policy), { missing: -1 });
+      await this.repo.addOrderStats(order.sellerId, order.marketplace, expectedBy(order, this.policy), { missing: -1, orderAt: expectedAt(order) });
     }
     // missing -> notified is counted where the email marked the order (import-orders markNotified).
   }
@@ -316,9 +316,12 @@ class SellerContext {
   }
 
   /** Write to the outbox (when wired); true when this call created it (or there is no outbox). */
-  async emit(alert: Alert, settings: AlertSettings): Promise<boolean> {
+  async emit(alert: Alert, settings: AlertSettings, notBefore?: IsoTime): Promise<boolean> {
     if (!this.alerting?.outbox) return true;
-    return (await this.alerting.outbox.put(alert, deliverAt(alert, this.now, settings))) === 'created';
+    let at = deliverAt(alert, this.now, settings);
+    // A snoozed order's alert waits for the end of the snooze (acknowledgement.ts).
+    if (notBefore && Date.parse(notBefore) > Date.parse(at)) at = notBefore;
+    return (await this.alerting.outbox.put(alert, at)) === 'created';
   }
 }
 

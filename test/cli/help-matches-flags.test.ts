@@ -161,9 +161,10 @@ describe('the examples in the help run', () => {
 
   test('every command that works on the embedded store is in the chain', () => {
     const local = COMMANDS.filter((t) => HELP[t].examples.some((e) => !e.includes('--table')));
+    // serve runs until interrupted: test/web/serve-command.test.ts starts and stops it.
     // The mailbox commands need a real IMAP server: test/local/mailbox-commands.test.ts runs them against Dovecot.
     const imap = ['mailbox connect', 'mailbox test', 'mailbox probe', 'mailbox poll', 'mailbox disconnect'];
-    expect(local.filter((t) => !CHAIN.includes(t)).sort()).toEqual(['check', 'demo', 'parse', 'seller channels test', ...imap].sort());
+    expect(local.filter((t) => !CHAIN.includes(t)).sort()).toEqual(['check', 'demo', 'parse', 'seller channels test', 'serve', ...imap].sort());
   });
 
   test.each(CHAIN)('shipnow %s: its examples exit 0', async (topic) => {

@@ -57,7 +57,7 @@ describe('IAM scope', () => {
   const statements = identityStatements();
 
   test('no project function role has a managed policy (AWSLambdaBasicExecutionRole would allow logs on Resource "*")', () => {
-    expect(projectFunctions.length).toBe(8);
+    expect(projectFunctions.length).toBe(9);
     const projectRoles = new Set(projectFunctions.map(([, fn]) => roleIdOf(fn)));
     expect(projectRoles.size).toBe(projectFunctions.length);
     for (const { roleId, arn } of managedPolicies()) expect({ roleId, arn, projectRole: projectRoles.has(roleId) }).toEqual({ roleId, arn, projectRole: false });
@@ -95,7 +95,9 @@ describe('IAM scope', () => {
       if (/dynamodb:/.test(actions)) expect(JSON.stringify(s.Resource)).toContain(stack.getLogicalId(stack.table.table.node.defaultChild as never));
       if (/s3:GetObject/.test(actions)) expect(JSON.stringify(s.Resource)).toMatch(/\/(inbound|reports)\/\*/);
       if (/sns:Publish/.test(actions)) expect(s.Resource).toEqual({ Ref: stack.getLogicalId(stack.alerting.topic.node.defaultChild as never) });
-      if (/secretsmanager:/.test(actions)) expect(JSON.stringify(s.Resource)).toContain(':secret:shipnow-sentinel/sp-api/*');
+      // The seller web also reads its own link key secret (a generated secret of the stack).
+      const linkKey = { Ref: stack.getLogicalId(stack.sellerWeb.linkKey.node.defaultChild as never) };
+      if (/secretsmanager:/.test(actions) && JSON.stringify(s.Resource) !== JSON.stringify(linkKey)) expect(JSON.stringify(s.Resource)).toMatch(/:secret:shipnow-sentinel\/sp-api\/(\*|seller\/\*|lwa-app-\*)"/);
     }
     expect(text).not.toMatch(/dynamodb:Scan"|dynamodb:DeleteTable|dynamodb:GetRecords|s3:DeleteObject|iam:PassRole|kms:\*/);
   });
@@ -137,7 +139,7 @@ describe('logs', () => {
   test('every function (ours and CDK helpers) logs to a log group with retention', () => {
     const groups = Object.fromEntries(ofType('AWS::Logs::LogGroup'));
     const fns = ofType('AWS::Lambda::Function');
-    expect(fns.length).toBe(10);
+    expect(fns.length).toBe(11);
     for (const [id, fn] of fns) {
       const ref = fn.Properties!.LoggingConfig?.LogGroup?.Ref as string | undefined;
       expect({ id, ref: ref && groups[ref] ? 'log group of the stack' : ref }).toEqual({ id, ref: 'log group of the stack' });
@@ -216,7 +218,7 @@ describe('data lifecycle', () => {
 describe('secrets only in Secrets Manager and the seller parameters', () => {
   test('no function environment holds a credential; SP-API credentials are read from a name prefix', () => {
     // Where the secrets are (a name prefix, a path prefix, a KMS key ARN), not secrets.
-    const locations = ['SENTINEL_SP_API_SECRETS_PREFIX', 'SENTINEL_SELLER_SECRETS_PREFIX', 'SENTINEL_SELLER_SECRETS_KEY_ID'];
+    const locations = ['SENTINEL_SP_API_SECRETS_PREFIX', 'SENTINEL_SELLER_SECRETS_PREFIX', 'SENTINEL_SELLER_SECRETS_KEY_ID', 'SENTINEL_LINK_KEY_SECRET'];
     for (const [id, fn] of ofType('AWS::Lambda::Function')) {
       const vars = (fn.Properties!.Environment?.Variables ?? {}) as Record<string, unknown>;
       for (const [k, v] of Object.entries(vars)) {

@@ -132,8 +132,8 @@ describe('the whole stack, generically', () => {
     for (const [context, expected] of [[{}, '60'], [{ graceMinutes: '30' }, '30']] as const) {
       const t = Template.fromStack(build(undefined, context).stack);
       const fns = Object.entries(t.findResources('AWS::Lambda::Function')).filter(([, r]) => r.Properties?.Environment?.Variables?.SENTINEL_TABLE_NAME);
-      // intake, reconciler, alert sender, sync alerts, dispatcher, sync worker, ORDER_CHANGE, report import
-      expect(fns).toHaveLength(8);
+      // intake, reconciler, alert sender, sync alerts, dispatcher, sync worker, ORDER_CHANGE, report import, seller web
+      expect(fns).toHaveLength(9);
       for (const [id, fn] of fns) expect({ id, grace: fn.Properties.Environment.Variables.SENTINEL_GRACE_MINUTES }).toEqual({ id, grace: expected });
     }
   });
@@ -161,8 +161,10 @@ describe('the whole stack, generically', () => {
     const sqsFed = new Map<string, string>();
     for (const [, m] of ofType('AWS::Lambda::EventSourceMapping')) sqsFed.set(refOf(m.Properties!.FunctionName)!, refOf(m.Properties!.EventSourceArn)!);
     const dlqs = new Set<string>();
+    // Invoked only synchronously through its Function URL (the browser gets the error): no DLQ applies.
+    const urlOnly = new Set(ofType('AWS::Lambda::Url').map(([, u]) => refOf(u.Properties!.TargetFunctionArn)!));
     for (const [id, fn] of ofType('AWS::Lambda::Function')) {
-      if (fn.Properties!.Environment?.Variables?.POWERTOOLS_SERVICE_NAME !== 'shipnow-sentinel') continue;
+      if (fn.Properties!.Environment?.Variables?.POWERTOOLS_SERVICE_NAME !== 'shipnow-sentinel' || urlOnly.has(id)) continue;
       const asyncDlq = refOf(fn.Properties!.DeadLetterConfig?.TargetArn);
       const queue = sqsFed.get(id);
       const redriveDlq = queue ? refOf(resources[queue].Properties!.RedrivePolicy?.deadLetterTargetArn) : undefined;

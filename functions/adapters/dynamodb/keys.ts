@@ -22,6 +22,7 @@
  * | missing streak      | `SELLER#<sellerId>`  | `STREAK#<lastEmailAt or never>` | + expiresAt (TTL); first    |
  * |                     |                      |                                 | STREAK_ID_CAP order IDs     |
  * | streak overflow     | `SELLER#<sellerId>`  | `STREAK#<…>#ORDER#<orderId>`    | one per order past the cap  |
+ * | order stats (an hour)| `SELLER#<sellerId>` | `HOURLY#<YYYY-MM-DDTHH>#<market>`| weekly stats, + expiresAt  |
  * | last email (per mp) | `SELLER#<sellerId>`  | `LASTMAIL#<marketplace>`        | newest accepted + channel facts|
  * | outbox alert        | `SELLER#<sellerId>`  | `ALERT#<alertId>`               | + duePk `OUTBOX#<n>` while due |
  * | channel health      | `SELLER#<sellerId>`  | `CHANNEL#<channelId>`           |                             |
@@ -37,6 +38,7 @@
  * | rejection log       | `INTAKE#REJECTED`    | `<messageId>`                   | reason; TTL                 |
  * | intake counters     | `INTAKE#COUNTS`      | `REJECTED#<reason>` ...         | `count` (ADD), once a message|
  * | quarantine          | `INTAKE#QUARANTINE`  | `<messageId>`                   | reason, S3 key; TTL         |
+ * | used authorize state| `AUTHSTATE#<nonce>`  | `USED`                          | single-use OAuth state; TTL |
  *
  * Due index partitions: `DUE#<n>` (orders with alertAfter), `UNMATCHED#<n>` (notifications not
  * matched yet), `OUTBOX#<n>` (alerts pending or sending); sort key `<canonical time>#<ids>`.
@@ -195,6 +197,23 @@ export function orderStatsRange(fromDay: string): { lower: string; upper: string
 }
 
 export const ORDER_STATS_SORT_PREFIX = STATS_PREFIX;
+
+const HOURLY_PREFIX = 'HOURLY#';
+
+/**
+ * Per seller, UTC hour (of the orders' expected time) and marketplace: the weekly stats' counters
+ * and email delays. Hour first, so a week of every marketplace is one Query
+ * (`sk BETWEEN HOURLY#<from> AND HOURLY#<to>~`), at most hours x marketplaces items.
+ */
+export function hourlyStatsKey(sellerId: string, hour: string, marketplace: string): TableKey {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}$/.test(hour)) throw new InvalidKeyError('hour', hour, 'YYYY-MM-DDTHH');
+  return { pk: sellerPartition(sellerId), sk: `${HOURLY_PREFIX}${hour}#${keyPart('marketplace', marketplace)}` };
+}
+
+/** Sort-key bounds of the hourly stats from `fromHour` to `toHour`, both included. */
+export function hourlyStatsRange(fromHour: string, toHour: string): { lower: string; upper: string } {
+  return { lower: `${HOURLY_PREFIX}${fromHour}`, upper: `${HOURLY_PREFIX}${toHour}#~` };
+}
 
 /** Orders missing since the seller's last email (`never`: none known): one item per episode. */
 export function missingStreakKey(sellerId: string, lastEmailAt: string | null): TableKey {
@@ -425,6 +444,7 @@ export const SELLER_ITEM_KIND_BY_PREFIX = Object.freeze([
   [SYNC_PREFIX, 'syncState'],
   [STATS_PREFIX, 'history'],
   [STREAK_PREFIX, 'history'],
+  [HOURLY_PREFIX, 'history'],
   [LAST_MAIL_PREFIX, 'lastEmails'],
 ] as const);
 
@@ -479,4 +499,15 @@ export function createTableInput(tableName: string): CreateTableInputShape {
       },
     ],
   };
+}
+
+// ---- the seller web ------------------------------------------------------------------------------
+
+/**
+ * A used OAuth `state` of the website authorization (functions/domain/web-tokens.ts): written with
+ * `attribute_not_exists` when the callback takes the state, so a second use finds it and is
+ * refused. One partition per nonce (no hot key); expires (TTL) with the state.
+ */
+export function usedAuthorizeStateKey(nonce: string): TableKey {
+  return { pk: `AUTHSTATE#${keyPart('nonce', nonce)}`, sk: 'USED' };
 }

@@ -21,8 +21,9 @@ import { ENV } from '../../constants';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../../domain/inbound';
 import { DEFAULT_POLICY } from '../../domain/types';
 import { backfillUnmatchedNotifications } from '../../services/backfill-unmatched';
-import { intakeMessage, replayMessage, type IntakeDeps, type IntakeResult } from '../../services/intake';
+import { replayMessage, type IntakeDeps, type IntakeResult } from '../../services/intake';
 import { contentId } from '../mail-folder';
+import { intakeStoredMessage } from '../folder-intake';
 import { helpTopic, parseFlags, printHelp, wantsHelp } from '../help';
 import { EXIT, exitOnBadInput, type Io, UsageError } from '../cli-io';
 import { inboundDomainOf, requireInboundDomain } from '../inbound-domain';
@@ -190,15 +191,7 @@ async function receive(args: string[], io: Io, opts: MailCommandOptions): Promis
       await mkdir(store.mailDir, { recursive: true });
       await copyFile(file, join(store.mailDir, messageId));
       const at = (opts.now ?? (() => new Date()))();
-      const result = await intakeMessage(deps, {
-        messageId,
-        location: messageId,
-        size: raw.length,
-        receivedAt: at.toISOString(),
-        now: at.toISOString(),
-        leaseUntil: new Date(at.getTime() + 300_000).toISOString(),
-        ...(values.seller ? { sellerId: values.seller } : {}),
-      });
+      const result = await intakeStoredMessage(deps, messageId, raw.length, at, values.seller);
       io.out(JSON.stringify({ file, ...resultLine(result) }));
       if (code === EXIT.OK) code = exitFor(result);
     }

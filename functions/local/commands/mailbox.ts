@@ -21,7 +21,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDbMailboxState } from '../../adapters/dynamodb/mailbox-state';
 import { DynamoDbSellerAdmin } from '../../adapters/dynamodb/seller-admin';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { FileSellerSecretStore } from '../../adapters/file-seller-secrets';
+import { DEFAULT_SELLER_SECRETS_PREFIX, SsmSellerSecretStore } from '../../adapters/ssm-seller-secrets';
 import { ImapMailboxClient } from '../../adapters/imap-mailbox';
 import { MailboxError } from '../../domain/errors';
 import { folderRole, probeFindingText, quotaPercent } from '../../domain/mailbox-probe';
@@ -143,16 +145,21 @@ export function askHidden(question: string, streams: PromptStreams = { input: pr
   });
 }
 
-function secretStore(store: OpenStore, opts: { data?: string }, env: NodeJS.ProcessEnv): SellerSecretStore {
+function secretStore(store: OpenStore, opts: { data?: string; region?: string }, env: NodeJS.ProcessEnv): SellerSecretStore {
   if (store.kind === 'table') {
-    // MERGE(i13b): the deployment's per-seller secret store (SSM, `<prefix>seller/<id>/imap`) goes here.
-    throw new UsageError('storing or reading a seller\'s IMAP secret on a deployed table needs the deployment\'s seller secret store; use the embedded store (--data) for now');
+    // The deployment's per-seller secret store (SSM `<prefix>seller/<id>/imap`; the prefix and key
+    // from SENTINEL_SELLER_SECRETS_PREFIX / SENTINEL_SELLER_SECRETS_KEY_ID, as the functions read them).
+    return new SsmSellerSecretStore({
+      client: new SSMClient(opts.region ? { region: opts.region } : {}),
+      prefix: env.SENTINEL_SELLER_SECRETS_PREFIX || DEFAULT_SELLER_SECRETS_PREFIX,
+      ...(env.SENTINEL_SELLER_SECRETS_KEY_ID ? { keyId: env.SENTINEL_SELLER_SECRETS_KEY_ID } : {}),
+    });
   }
   return new FileSellerSecretStore(join(dataDir(opts, env), 'secrets'));
 }
 
 /** The seller's profile with its version, the admin store to change it, and the secret store. */
-async function sellerForUpdate(store: OpenStore, sellerId: string, opts: { data?: string }, env: NodeJS.ProcessEnv) {
+async function sellerForUpdate(store: OpenStore, sellerId: string, opts: { data?: string; region?: string }, env: NodeJS.ProcessEnv) {
   const admin = new DynamoDbSellerAdmin({ client: store.client, tableName: store.tableName });
   const profile = await admin.getProfile(sellerId);
   if (!profile) throw new UsageError(`unknown seller '${sellerId}'`);
