@@ -3,6 +3,7 @@
  * schedule of a missing order, and the seller-level alerts (channel down, unknown order, order
  * sync broken/recovered). Time passed in as `now`. The alert kinds: alert-model.ts.
  */
+import { acknowledgementEffect } from './acknowledgement';
 import { addMinutes } from './deadlines';
 import { applyTransition } from './order-merge';
 import { expectedBy, nextAlertAfter, pendingReminders, type ReminderInstant } from './order-status';
@@ -16,6 +17,11 @@ export interface OrderPlan {
   /** The status transition, when there is one. */
   transition?: { from: StoredOrder['status']; to: NonNullable<StoredOrder['status']>; at: IsoTime };
   alerts: Alert[];
+  /**
+   * The order is snoozed (acknowledgement.ts): its alerts are delivered no earlier than this.
+   * Absent otherwise. (A "handled" order raises no alerts at all.)
+   */
+  notBefore?: IsoTime;
 }
 
 /**
@@ -52,11 +58,18 @@ export function planOrder(order: StoredOrder, now: IsoTime, policy: OrderPolicy,
     }
   }
 
-  // Reminders of a missing order (the plan sees the order as it will be written).
-  const due = pendingReminders({ ...cur }).filter((r) => Date.parse(r.at) <= Date.parse(now));
+  // Reminders of a missing order (the plan sees the order as it will be written). None while the
+  // seller said "handled" or snoozed it; after a snooze, only a reminder whose deadline is ahead.
+  const effect = acknowledgementEffect(order, now);
+  const afterSnooze = order.acknowledgement?.kind === 'snoozed' && effect.kind === 'none';
+  const due =
+    effect.kind === 'none' ? pendingReminders({ ...cur }).filter((r) => Date.parse(r.at) <= Date.parse(now)) : [];
+  const sendable = afterSnooze ? due.filter((r) => Date.parse(r.deadlineAt) > Date.parse(now)) : due;
   if (due.length > 0 && cur.alerting) {
-    const latest: ReminderInstant = due[due.length - 1];
     cur = { ...cur, alerting: { ...cur.alerting, remindedThrough: now } };
+  }
+  if (sendable.length > 0 && cur.alerting) {
+    const latest: ReminderInstant = sendable[sendable.length - 1];
     const o = alertOrder(cur, policy);
     alerts.push({
       ...base(),
@@ -80,8 +93,12 @@ export function planOrder(order: StoredOrder, now: IsoTime, policy: OrderPolicy,
 
   const alertAfter = nextAlertAfter(cur, policy);
   const candidate = compact({ ...cur, alertAfter });
-  if (!moved && sameJson(candidate, order)) return { next: null, alerts };
-  return { next: { ...candidate, version: order.version + 1 }, ...(transition ? { transition } : {}), alerts };
+  // "Handled": the bookkeeping above still moves on (the order leaves the due index when nothing
+  // is left), but nothing about the order is sent any more. Snoozed: sent when the snooze ends.
+  const out = effect.kind === 'handled' ? [] : alerts;
+  const notBefore = effect.kind === 'snoozed' && out.length > 0 ? { notBefore: effect.until } : {};
+  if (!moved && sameJson(candidate, order)) return { next: null, alerts: out, ...notBefore };
+  return { next: { ...candidate, version: order.version + 1 }, ...(transition ? { transition } : {}), alerts: out, ...notBefore };
 }
 
 function marketplaceOf(o: AlertOrder): { marketplace?: string } {

@@ -124,7 +124,7 @@ export interface Checkpoint {
 
 type CheckpointFacts = StatusFacts &
   Pick<StoredOrder, 'status' | 'firstSeenAt'> &
-  Partial<Pick<StoredOrder, 'lastUpdated' | 'marketplace' | 'latestShipDate' | 'alerting'>>;
+  Partial<Pick<StoredOrder, 'lastUpdated' | 'marketplace' | 'latestShipDate' | 'alerting' | 'acknowledgement'>>;
 
 /**
  * The next instant the reconciler must look at this order, and why; undefined when nothing more
@@ -155,8 +155,14 @@ export function nextCheckpoint(order: CheckpointFacts, policy: OrderPolicy): Che
 
   // 3. Reminders (only for an order the reconciler flagged missing, which then carries
   //    `alerting`): the earliest reminder instant not handled yet.
+  //    The seller's answer (acknowledgement.ts): "handled" stops reminders, a snooze moves the
+  //    next one to the end of the snooze.
   const [reminder] = pendingReminders({ ...order, marketplace: order.marketplace ?? null });
-  if (reminder) candidates.push({ at: reminder.at, kind: 'reminder' });
+  const ack = order.acknowledgement;
+  if (reminder && ack?.kind !== 'handled') {
+    const snoozedPast = ack?.kind === 'snoozed' && Date.parse(ack.until) > Date.parse(reminder.at);
+    candidates.push({ at: snoozedPast ? new Date(Date.parse(ack.until)).toISOString() : reminder.at, kind: 'reminder' });
+  }
 
   // 4. A missing order that shipped: its "resolved" alert is due when the facts changed.
   if (order.alerting && !order.alerting.resolvedAt && order.status === 'missing' && !order.notifiedAt && order.orderState === 'Shipped') {

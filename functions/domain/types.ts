@@ -191,3 +191,10 @@ export interface OrderAlerting {
 export interface StoredOrder {
   alerting?: OrderAlerting;
 }
+
+// Declaration merging: the seller's answer to an alert (ports.ts OrderAcknowledgement), kept on
+// the order by the AcknowledgementStore. It stops (handled) or pauses (snoozed, until `until`)
+// the order's alerts and reminders; it never changes the order's status, notifiedAt or state.
+export interface StoredOrder {
+  acknowledgement?: import('./ports').OrderAcknowledgement;
+}

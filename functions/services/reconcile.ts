@@ -141,7 +141,7 @@ export async function reconcileDue(
           const diagnosis = await ctx.diagnosis(order.sellerId);
           if (diagnosis) alert.diagnosis = diagnosis;
         }
-        if (await ctx.emit(alert, settings)) result.alerts.push(alert);
+        if (await ctx.emit(alert, settings, plan.notBefore)) result.alerts.push(alert);
       }
       if (plan.next) await repo.saveOrder(plan.next, order.version);
       saved = true;
@@ -298,9 +298,12 @@ class SellerContext {
   }
 
   /** Write to the outbox (when wired); true when this call created it (or there is no outbox). */
-  async emit(alert: Alert, settings: AlertSettings): Promise<boolean> {
+  async emit(alert: Alert, settings: AlertSettings, notBefore?: IsoTime): Promise<boolean> {
     if (!this.alerting?.outbox) return true;
-    return (await this.alerting.outbox.put(alert, deliverAt(alert, this.now, settings))) === 'created';
+    let at = deliverAt(alert, this.now, settings);
+    // A snoozed order's alert waits for the end of the snooze (acknowledgement.ts).
+    if (notBefore && Date.parse(notBefore) > Date.parse(at)) at = notBefore;
+    return (await this.alerting.outbox.put(alert, at)) === 'created';
   }
 }
 

@@ -31,6 +31,7 @@ import { addMinutes } from '../domain/deadlines';
 import { ConcurrentModificationError } from '../domain/errors';
 import type { SentinelRepository } from '../domain/ports';
 import { computeStatus } from '../domain/order-status';
+import { acknowledgementEffect } from '../domain/acknowledgement';
 import type { IsoTime, OrderPolicy } from '../domain/types';
 import { RATE_LIMIT_PER_MINUTE } from '../adapters/channels/webhooks';
 import { settingsOrDefaults } from './alert-sources';
@@ -206,13 +207,18 @@ class Run {
     let claimed = await this.settleEarlierDeliveries(sellerId, claimedIn);
     if (claimed.length === 0) return;
 
-    // Order alerts that no longer hold (the email came, the order shipped) are not sent.
+    // Order alerts that no longer hold (the email came, the order shipped) are not sent; nor are
+    // those of an order the seller marked handled since; a snoozed order's wait for the snooze.
     if (deps.orders) {
       const live: OutboxItem[] = [];
       for (const c of claimed) {
-        if (await isStale(c.alert, deps.orders, now)) {
-          await this.write(() => deps.outbox.markSent(c, now, ['suppressed:stale']));
+        const check = await checkOrderAlert(c.alert, deps.orders, now);
+        if (check.verdict === 'stale' || check.verdict === 'acknowledged') {
+          await this.write(() => deps.outbox.markSent(c, now, [`suppressed:${check.verdict}`]));
           result.suppressed++;
+        } else if (check.verdict === 'snoozed') {
+          await this.write(() => deps.outbox.release(c, check.until, 'snoozed by the seller'));
+          result.retried++;
         } else live.push(c);
       }
       claimed = live;
@@ -422,9 +428,29 @@ export async function isStale(
   orders: { repo: Pick<SentinelRepository, 'getOrder'>; policy: OrderPolicy },
   now: IsoTime,
 ): Promise<boolean> {
-  if ((alert.kind !== 'notification-missing' && alert.kind !== 'deadline-reminder') || !alert.order) return false;
+  return (await checkOrderAlert(alert, orders, now)).verdict === 'stale';
+}
+
+export type OrderAlertCheck = { verdict: 'send' | 'stale' | 'acknowledged' } | { verdict: 'snoozed'; until: IsoTime };
+
+/**
+ * An order alert at send time: `stale` (see isStale), `acknowledged` (the seller marked the order
+ * handled: nothing more about it goes out), `snoozed` (wait until the snooze ends), else `send`.
+ * One strongly consistent read of the order per order alert; seller-level alerts read nothing.
+ */
+export async function checkOrderAlert(
+  alert: Alert,
+  orders: { repo: Pick<SentinelRepository, 'getOrder'>; policy: OrderPolicy },
+  now: IsoTime,
+): Promise<OrderAlertCheck> {
+  if (!alert.order) return { verdict: 'send' };
   const order = await orders.repo.getOrder(alert.sellerId, alert.order.orderId);
-  if (!order) return false;
-  if (computeStatus(order, now, orders.policy) !== 'missing') return true;
-  return alert.kind === 'deadline-reminder' && order.orderState !== 'Unshipped' && order.orderState !== 'PartiallyShipped';
+  if (!order) return { verdict: 'send' };
+  const effect = acknowledgementEffect(order, now);
+  if (effect.kind === 'handled') return { verdict: 'acknowledged' };
+  if (effect.kind === 'snoozed') return { verdict: 'snoozed', until: effect.until };
+  if (alert.kind !== 'notification-missing' && alert.kind !== 'deadline-reminder') return { verdict: 'send' };
+  if (computeStatus(order, now, orders.policy) !== 'missing') return { verdict: 'stale' };
+  const unshipped = order.orderState === 'Unshipped' || order.orderState === 'PartiallyShipped';
+  return alert.kind === 'deadline-reminder' && !unshipped ? { verdict: 'stale' } : { verdict: 'send' };
 }

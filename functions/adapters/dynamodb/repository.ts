@@ -5,6 +5,7 @@
  * - ./orders.ts         orders (versioned writes, the sparse due index, closed-order retention)
  * - ./notifications.ts  received emails (idempotent puts, matching, the unknown-order sweep)
  * - ./stats.ts          the diagnosis history (day counters, last notified, missing streaks)
+ * - ./acknowledgements.ts  the seller's "handled" / "snooze" answers, on the order item
  *
  * Every write is a single-item conditional write; a lost race surfaces as the domain's
  * ConcurrentModificationError, never as an SDK error the services would have to know about. No
@@ -12,7 +13,19 @@
  * left to the SDK's retry strategy.
  */
 import type { WriteRequest } from '@aws-sdk/client-dynamodb';
-import type { DueNotifications, DueOrders, MissingStreak, OrderStatsDelta, PutResult, RecentOrderStats, SentinelRepository } from '../../domain/ports';
+import type {
+  AcknowledgeResult,
+  AcknowledgementStore,
+  DueNotifications,
+  DueOrders,
+  MissingStreak,
+  OrderAcknowledgement,
+  OrderStatsDelta,
+  PutResult,
+  RecentOrderStats,
+  SentinelRepository,
+} from '../../domain/ports';
+import { DynamoDbAcknowledgements } from './acknowledgements';
 import type { IsoTime, NotificationRecord, Seller, StoredOrder } from '../../domain/types';
 import { NotificationStore } from './notifications';
 import { OrderStore } from './orders';
@@ -45,12 +58,13 @@ export interface DynamoDbRepositoryOptions extends TableOptions {
   retention?: RetentionPolicy;
 }
 
-export class DynamoDbRepository implements SentinelRepository {
+export class DynamoDbRepository implements SentinelRepository, AcknowledgementStore {
   private readonly table: Table;
   readonly sellers: SellerStore;
   readonly orders: OrderStore;
   readonly notifications: NotificationStore;
   readonly stats: StatsStore;
+  readonly acknowledgements: DynamoDbAcknowledgements;
 
   constructor(options: DynamoDbRepositoryOptions) {
     this.table = new Table(options, 'DynamoDbRepository');
@@ -59,6 +73,7 @@ export class DynamoDbRepository implements SentinelRepository {
     this.orders = new OrderStore(this.table, retention.closedOrderDays);
     this.notifications = new NotificationStore(this.table, retention.notificationDays);
     this.stats = new StatsStore(this.table);
+    this.acknowledgements = new DynamoDbAcknowledgements(this.table);
   }
 
   // ---- sellers (./sellers.ts) ------------------------------------------------------------------
@@ -100,6 +115,11 @@ export class DynamoDbRepository implements SentinelRepository {
   /** The stored form of an order (the write-behind store writes exactly this). */
   orderItem(order: StoredOrder): Item {
     return this.orders.orderItem(order);
+  }
+
+  /** The seller's "handled" / "snooze" answer, kept on the order (./acknowledgements.ts). */
+  acknowledge(sellerId: string, orderId: string, ack: OrderAcknowledgement): Promise<AcknowledgeResult> {
+    return this.acknowledgements.acknowledge(sellerId, orderId, ack);
   }
 
   // ---- notifications (./notifications.ts) ------------------------------------------------------
