@@ -8,8 +8,8 @@ module.exports = {
   transform: {
     '^.+\\.[tj]sx?$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true } }],
   },
-  // middy is ESM-only; compile it to CommonJS for jest.
-  transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
+  // middy and echarts (with zrender) are ESM-only; compile them to CommonJS for jest.
+  transformIgnorePatterns: ['/node_modules/(?!(@middy|echarts|zrender)/)'],
   setupFiles: ['<rootDir>/bin/quiet-warnings.js'],
   testTimeout: 30000,
 };

@@ -59,6 +59,32 @@ export interface MissingStreak {
 export interface OrderStatsDelta {
   notified?: number;
   missing?: number;
+  /**
+   * When the order's email became expected (payment confirmed, else the order time): with it, the
+   * transition is also counted into the hour of that time (HourlyOrderStats, for the weekly stats),
+   * and a notified email's delay from it is kept.
+   */
+  orderAt?: IsoTime;
+}
+
+/**
+ * One UTC hour (of the orders' expected time) of one marketplace: orders whose email came, orders
+ * missing, and each received email's delay in minutes (order time -> email arrival). Enough to
+ * re-bin into any time zone's days (exact for whole-hour offsets) with an exact median.
+ */
+export interface HourlyOrderStats {
+  marketplace: string;
+  /** `YYYY-MM-DDTHH` (UTC). */
+  hour: string;
+  received: number;
+  missing: number;
+  delaysMinutes: number[];
+}
+
+/** The weekly stats' source: the hourly counters of a time range (one Query, bounded). */
+export interface OrderStatsHistory {
+  /** Hours from `fromHour` to `toHour` inclusive (`YYYY-MM-DDTHH`, UTC). */
+  hourlyOrderStats(sellerId: string, fromHour: string, toHour: string): Promise<HourlyOrderStats[]>;
 }
 
 /**

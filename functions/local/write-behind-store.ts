@@ -29,6 +29,7 @@ import {
 } from '../adapters/dynamodb/repository';
 import { fromAttributes, fromItem, toAttributes, type Attributes, type Item } from '../adapters/dynamodb/table';
 import { expiry, type IntakeRetention } from '../adapters/dynamodb/intake-ledger';
+import { hourlyDelta } from '../adapters/dynamodb/stats';
 import {
   COUNTS_PARTITION,
   LAST_MAIL_PREFIX,
@@ -58,6 +59,7 @@ import {
   orderKey,
   orderStatsKey,
   orderStatsRange,
+  hourlyStatsKey,
   sellerKey,
   sellerPartition,
   unmatchedShardPartitions,
@@ -352,6 +354,18 @@ class WriteBehindRepository implements SentinelRepository {
     item.notified = Number(item.notified ?? 0) + (delta.notified ?? 0);
     item.missing = Number(item.missing ?? 0) + (delta.missing ?? 0);
     this.table.put(item);
+    const hourly = hourlyDelta(delta, emailAt);
+    if (hourly) {
+      const hKey = hourlyStatsKey(sellerId, hourly.hour, marketplace);
+      const h = this.table.get(hKey) ?? { ...hKey };
+      h.marketplace = marketplace;
+      h.hour = hourly.hour;
+      h[TTL_ATTRIBUTE] = hourly.expiresAt;
+      h.received = Number(h.received ?? 0) + hourly.received;
+      h.missing = Number(h.missing ?? 0) + hourly.missing;
+      if (hourly.delay !== undefined) h.delaysMinutes = [...(Array.isArray(h.delaysMinutes) ? (h.delaysMinutes as number[]) : []), hourly.delay];
+      this.table.put(h);
+    }
     if (emailAt !== undefined) {
       const lastKey = lastNotifiedKey(sellerId);
       const last = this.table.get(lastKey) ?? { ...lastKey };

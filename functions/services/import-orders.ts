@@ -1,5 +1,5 @@
 import { applyNotification, mergeOrderFacts, notificationMismatch } from '../domain/order-merge';
-import { expectedBy } from '../domain/order-status';
+import { expectedAt, expectedBy } from '../domain/order-status';
 import type { SentinelRepository } from '../domain/ports';
 import type { IsoTime, NotificationRecord, OrderFacts, OrderPolicy, StoredOrder } from '../domain/types';
 import { updateOrder } from './retry-on-conflict';
@@ -84,7 +84,7 @@ export async function markNotified(
   if (notificationMismatch(order, n) !== null) return false;
   if (written && order.notifiedAt && !before?.notifiedAt && order.marketplace) {
     const wasMissing = before?.status === 'missing';
-    await repo.addOrderStats(order.sellerId, order.marketplace, expectedBy(order, policy), { notified: 1, ...(wasMissing ? { missing: -1 } : {}) }, n.receivedAt);
+    await repo.addOrderStats(order.sellerId, order.marketplace, expectedBy(order, policy), { notified: 1, ...(wasMissing ? { missing: -1 } : {}), orderAt: expectedAt(order) }, n.receivedAt);
   }
   if (!n.matchedAt) await repo.markNotificationMatched(n, now);
   return true;

@@ -7,7 +7,7 @@ import type { AlertOutbox, LastEmailSource } from '../domain/ports';
 import { addMinutes } from '../domain/deadlines';
 import { diagnose, historyFromStats, type Diagnosis, type EmailEvidence, type HistoryDay } from '../domain/diagnosis';
 import { ConcurrentModificationError } from '../domain/errors';
-import { expectedBy } from '../domain/order-status';
+import { expectedAt, expectedBy } from '../domain/order-status';
 import type { MissingStreak, RecentOrderStats, SentinelRepository } from '../domain/ports';
 import type { IsoTime, OrderPolicy, OrderStatus, StoredOrder } from '../domain/types';
 
@@ -249,10 +249,10 @@ class SellerContext {
   async countTransition(order: StoredOrder, t: { from: StoredOrder['status']; to: NonNullable<StoredOrder['status']> }): Promise<void> {
     if (!order.marketplace) return;
     if (t.to === 'missing') {
-      await this.repo.addOrderStats(order.sellerId, order.marketplace, expectedBy(order, this.policy), { missing: 1 });
+      await this.repo.addOrderStats(order.sellerId, order.marketplace, expectedBy(order, this.policy), { missing: 1, orderAt: expectedAt(order) });
     } else if (t.from === 'missing' && t.to === 'not-expected') {
       // Cancelled (or no longer merchant-fulfilled): it no longer expected an email.
-      await this.repo.addOrderStats(order.sellerId, order.marketplace, expectedBy(order, this.policy), { missing: -1 });
+      await this.repo.addOrderStats(order.sellerId, order.marketplace, expectedBy(order, this.policy), { missing: -1, orderAt: expectedAt(order) });
     }
     // missing -> notified is counted where the email marked the order (import-orders markNotified).
   }

@@ -20,6 +20,7 @@
  * | order stats (a day) | `SELLER#<sellerId>`  | `STATS#<YYYY-MM-DD>#<market>`   | counters, + expiresAt (TTL) |
  * | last email (stats)  | `SELLER#<sellerId>`  | `STATS#~LAST`                   | newest notified email       |
  * | missing streak      | `SELLER#<sellerId>`  | `STREAK#<lastEmailAt or never>` | + expiresAt (TTL)           |
+ * | order stats (an hour)| `SELLER#<sellerId>` | `HOURLY#<YYYY-MM-DDTHH>#<market>`| weekly stats, + expiresAt  |
  * | last email (per mp) | `SELLER#<sellerId>`  | `LASTMAIL#<marketplace>`        | newest accepted + channel facts|
  * | outbox alert        | `SELLER#<sellerId>`  | `ALERT#<alertId>`               | + duePk `OUTBOX#<n>` while due |
  * | channel health      | `SELLER#<sellerId>`  | `CHANNEL#<channelId>`           |                             |
@@ -190,6 +191,23 @@ export function orderStatsRange(fromDay: string): { lower: string; upper: string
 }
 
 export const ORDER_STATS_SORT_PREFIX = STATS_PREFIX;
+
+const HOURLY_PREFIX = 'HOURLY#';
+
+/**
+ * Per seller, UTC hour (of the orders' expected time) and marketplace: the weekly stats' counters
+ * and email delays. Hour first, so a week of every marketplace is one Query
+ * (`sk BETWEEN HOURLY#<from> AND HOURLY#<to>~`), at most hours x marketplaces items.
+ */
+export function hourlyStatsKey(sellerId: string, hour: string, marketplace: string): TableKey {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}$/.test(hour)) throw new InvalidKeyError('hour', hour, 'YYYY-MM-DDTHH');
+  return { pk: sellerPartition(sellerId), sk: `${HOURLY_PREFIX}${hour}#${keyPart('marketplace', marketplace)}` };
+}
+
+/** Sort-key bounds of the hourly stats from `fromHour` to `toHour`, both included. */
+export function hourlyStatsRange(fromHour: string, toHour: string): { lower: string; upper: string } {
+  return { lower: `${HOURLY_PREFIX}${fromHour}`, upper: `${HOURLY_PREFIX}${toHour}#~` };
+}
 
 /** Orders missing since the seller's last email (`never`: none known): one item per episode. */
 export function missingStreakKey(sellerId: string, lastEmailAt: string | null): TableKey {
@@ -393,6 +411,7 @@ export const SELLER_ITEM_KIND_BY_PREFIX = Object.freeze([
   [SYNC_PREFIX, 'syncState'],
   [STATS_PREFIX, 'history'],
   [STREAK_PREFIX, 'history'],
+  [HOURLY_PREFIX, 'history'],
   [LAST_MAIL_PREFIX, 'lastEmails'],
 ] as const);
 

@@ -18,9 +18,11 @@ import type {
   AcknowledgementStore,
   DueNotifications,
   DueOrders,
+  HourlyOrderStats,
   MissingStreak,
   OrderAcknowledgement,
   OrderStatsDelta,
+  OrderStatsHistory,
   PutResult,
   RecentOrderStats,
   SentinelRepository,
@@ -58,7 +60,7 @@ export interface DynamoDbRepositoryOptions extends TableOptions {
   retention?: RetentionPolicy;
 }
 
-export class DynamoDbRepository implements SentinelRepository, AcknowledgementStore {
+export class DynamoDbRepository implements SentinelRepository, AcknowledgementStore, OrderStatsHistory {
   private readonly table: Table;
   readonly sellers: SellerStore;
   readonly orders: OrderStore;
@@ -169,6 +171,11 @@ export class DynamoDbRepository implements SentinelRepository, AcknowledgementSt
 
   addToMissingStreak(sellerId: string, lastEmailAt: IsoTime | null, orderId: string, expectedAt: IsoTime): Promise<MissingStreak> {
     return this.stats.addToMissingStreak(sellerId, lastEmailAt, orderId, expectedAt);
+  }
+
+  /** The weekly stats' hourly counters (./stats.ts). */
+  hourlyOrderStats(sellerId: string, fromHour: string, toHour: string): Promise<HourlyOrderStats[]> {
+    return this.stats.hourlyOrderStats(sellerId, fromHour, toHour);
   }
 
   // ---- bulk writes (the local check's write-behind store; seeding in tests and benchmarks) --------

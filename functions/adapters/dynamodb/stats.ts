@@ -4,15 +4,25 @@
  * since the last one. Day items and streaks expire STATS_RETENTION_DAYS after their day.
  */
 import { ConditionFailedError } from '../../domain/errors';
-import type { MissingStreak, OrderStatsDay, OrderStatsDelta, RecentOrderStats } from '../../domain/ports';
+import type { HourlyOrderStats, MissingStreak, OrderStatsDay, OrderStatsDelta, OrderStatsHistory, RecentOrderStats } from '../../domain/ports';
 import type { IsoTime } from '../../domain/types';
-import { TTL_ATTRIBUTE, canonicalIso, lastNotifiedKey, missingStreakKey, orderStatsKey, orderStatsRange, sellerPartition } from './keys';
+import {
+  TTL_ATTRIBUTE,
+  canonicalIso,
+  hourlyStatsKey,
+  hourlyStatsRange,
+  lastNotifiedKey,
+  missingStreakKey,
+  orderStatsKey,
+  orderStatsRange,
+  sellerPartition,
+} from './keys';
 import { DAY_SECONDS, epochSeconds, type Item, type Table } from './table';
 
 /** Order stats and missing streaks expire this long after their day (the diagnosis reads 7). */
 export const STATS_RETENTION_DAYS = 35;
 
-export class StatsStore {
+export class StatsStore implements OrderStatsHistory {
   constructor(private readonly table: Table) {}
 
   /**
@@ -36,6 +46,34 @@ export class StatsStore {
         ':x': delta.missing ?? 0,
       },
     });
+    const hourly = hourlyDelta(delta, emailAt);
+    if (hourly) {
+      // The weekly stats' hour: counters ADDed, the email's delay appended (the same once-per-
+      // transition contract as the day counters above).
+      const key = hourlyStatsKey(sellerId, hourly.hour, marketplace);
+      await this.table.update(key, {
+        update:
+          'SET #mp = :m, #hour = :hour, #ttl = :ttl' +
+          (hourly.delay !== undefined ? ', #delays = list_append(if_not_exists(#delays, :empty), :delay)' : '') +
+          ' ADD #received :n, #missing :x',
+        names: {
+          '#mp': 'marketplace',
+          '#hour': 'hour',
+          '#ttl': TTL_ATTRIBUTE,
+          '#received': 'received',
+          '#missing': 'missing',
+          ...(hourly.delay !== undefined ? { '#delays': 'delaysMinutes' } : {}),
+        },
+        values: {
+          ':m': marketplace,
+          ':hour': hourly.hour,
+          ':ttl': hourly.expiresAt,
+          ':n': hourly.received,
+          ':x': hourly.missing,
+          ...(hourly.delay !== undefined ? { ':empty': [], ':delay': [hourly.delay] } : {}),
+        },
+      });
+    }
     if (emailAt !== undefined) {
       // Newest wins; an older email changes nothing.
       await this.table.updateIf(lastNotifiedKey(sellerId), {
@@ -56,6 +94,16 @@ export class StatsStore {
       values: { ':pk': sellerPartition(sellerId), ':lower': lower, ':upper': upper },
     });
     return recentOrderStatsOf(res.items, now, res);
+  }
+
+  /** One Query: the hourly items from `fromHour` to `toHour` (both included) of every marketplace. */
+  async hourlyOrderStats(sellerId: string, fromHour: string, toHour: string): Promise<HourlyOrderStats[]> {
+    const { lower, upper } = hourlyStatsRange(fromHour, toHour);
+    const res = await this.table.query({
+      keyCondition: 'pk = :pk AND sk BETWEEN :lower AND :upper',
+      values: { ':pk': sellerPartition(sellerId), ':lower': lower, ':upper': upper },
+    });
+    return res.items.map(hourlyOrderStatsOf);
   }
 
   async addToMissingStreak(sellerId: string, lastEmailAt: IsoTime | null, orderId: string, expectedAt: IsoTime): Promise<MissingStreak> {
@@ -106,4 +154,39 @@ export function recentOrderStatsOf(items: readonly Item[], now: IsoTime, cost: {
     }
   }
   return { days: out, lastNotifiedAt, itemsRead: cost.itemsRead, readCapacityUnits: cost.readCapacityUnits };
+}
+
+/**
+ * What one transition adds to its hourly item (null: no `orderAt`, nothing to add): the UTC hour
+ * of the order's expected time, the counters, and, for a notified order with its email time, the
+ * delay in minutes (0.1 min precision; an email stamped before the order counts as 0).
+ */
+export function hourlyDelta(
+  delta: OrderStatsDelta,
+  emailAt?: IsoTime,
+): { hour: string; received: number; missing: number; delay?: number; expiresAt: number } | null {
+  if (delta.orderAt === undefined) return null;
+  const at = canonicalIso(delta.orderAt);
+  const hour = at.slice(0, 13);
+  const received = delta.notified ?? 0;
+  const delay =
+    received > 0 && emailAt !== undefined ? Math.max(0, Math.round((Date.parse(emailAt) - Date.parse(at)) / 6_000) / 10) : undefined;
+  return {
+    hour,
+    received,
+    missing: delta.missing ?? 0,
+    ...(delay !== undefined ? { delay } : {}),
+    expiresAt: epochSeconds(`${hour}:00:00.000Z`) + STATS_RETENTION_DAYS * DAY_SECONDS,
+  };
+}
+
+/** An hourly item as the weekly stats read it. */
+export function hourlyOrderStatsOf(i: Item): HourlyOrderStats {
+  return {
+    marketplace: String(i.marketplace),
+    hour: String(i.hour),
+    received: Number(i.received ?? 0),
+    missing: Number(i.missing ?? 0),
+    delaysMinutes: Array.isArray(i.delaysMinutes) ? (i.delaysMinutes as unknown[]).map(Number) : [],
+  };
 }
