@@ -31,6 +31,10 @@ export const ENV = {
   ALERT_TOPIC_ARN: 'SENTINEL_ALERT_TOPIC_ARN',
   ALERT_EVENT_BUS: 'SENTINEL_ALERT_EVENT_BUS',
   STOP_BEFORE_DEADLINE_MS: 'SENTINEL_STOP_BEFORE_DEADLINE_MS',
+  // The seller's web (issue 15): its base URL (alerts and reports link to it; absent: no links) and
+  // the Secrets Manager secret holding the link keys (one per line, current first).
+  WEB_BASE_URL: 'SENTINEL_WEB_BASE_URL',
+  LINK_KEY_SECRET: 'SENTINEL_LINK_KEY_SECRET',
 } as const;
 
 /** CloudWatch metrics namespace for every function of the stack. */

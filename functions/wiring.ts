@@ -28,6 +28,7 @@ import { DynamoDbSyncState } from './adapters/dynamodb/sync-state';
 import { EventBridgeSyncEvents } from './adapters/eventbridge-sync-events';
 import { S3MailStore } from './adapters/s3-mail-store';
 import { SecretsManagerCredentials } from './adapters/secrets';
+import { SecretsManagerLinkKeys } from './adapters/link-key-secret';
 import { SpApiClient } from './adapters/sp-api-client';
 import {
   ConfigError,
@@ -145,7 +146,7 @@ export function wireReconciler(env: Env, clients: { dynamodb?: DynamoDBClient } 
 
 export function wireAlertSender(
   env: Env,
-  clients: { dynamodb?: DynamoDBClient; ses?: SESv2Client; sns?: SNSClient; eventbridge?: EventBridgeClient } = {},
+  clients: { dynamodb?: DynamoDBClient; ses?: SESv2Client; sns?: SNSClient; eventbridge?: EventBridgeClient; secrets?: SecretsManagerClient } = {},
 ): AlertSenderDeps {
   const config = readAlertSenderConfig(env);
   const table = tableStores(readTableConfig(env), clients.dynamodb ?? new DynamoDBClient({}));
@@ -163,9 +164,20 @@ export function wireAlertSender(
     ...(config.eventBus ? { events: new EventBridgeAlertPublisher(clients.eventbridge ?? new EventBridgeClient({}), config.eventBus) } : {}),
     // The stack's topic is every seller's last resort: an alert never depends on one mailbox.
     ...(config.topicArn ? { fallbackChannels: [{ id: 'stack-topic', type: 'sns' as const }] } : {}),
+    ...(config.web ? { links: { webBaseUrl: config.web.webBaseUrl, keys: linkKeys(config.web, clients.secrets) } } : {}),
     ...observability(),
     stopBeforeDeadlineMs: config.stopBeforeDeadlineMs,
   };
+}
+
+/**
+ * The link keys (current first) of a deployment: its Secrets Manager secret, cached for a few
+ * minutes. (Locally, the CLI and `shipnow serve` use the data folder's key file instead:
+ * adapters/link-key-file.ts `loadLinkKeys`.)
+ */
+export function linkKeys(web: { linkKeySecret: string }, client?: SecretsManagerClient): () => Promise<Uint8Array[]> {
+  const store = new SecretsManagerLinkKeys(client ?? new SecretsManagerClient({}), web.linkKeySecret);
+  return () => store.keys();
 }
 
 export function wireSyncAlerts(env: Env, clients: { dynamodb?: DynamoDBClient } = {}): SyncAlertsDeps {

@@ -5,6 +5,7 @@
  * ship-by and auto-cancel countdowns, a link to the order in that marketplace's Seller Central,
  * and the likely cause with its remedy. No buyer data exists to leak: alerts carry none.
  */
+import { actionableOrder, alertActions, type AlertAction, type LinkSigning } from './alert-links';
 import type { Alert, AlertLanguage } from './alert-model';
 import type { AlertSettings } from './alert-settings';
 import type { CauseCode, Diagnosis } from './diagnosis';
@@ -20,6 +21,13 @@ export interface RenderedMessage {
   markdown: string;
   /** The order link, for channels that show a button. */
   link?: string;
+  /**
+   * The same as an HTML body (email): escaped text, links as links, the "handled" / "snooze"
+   * links as buttons. Inline styles only (mail clients drop style sheets).
+   */
+  html?: string;
+  /** The signed "handled" / "snooze" links (alert-links.ts), for channels that show buttons. */
+  actions?: AlertAction[];
 }
 
 type Dict = {
@@ -50,6 +58,9 @@ type Dict = {
   units: { d: string; h: string; m: string };
   digest: (n: number) => string;
   unknown: string;
+  handled: string;
+  snooze: (hours: number) => string;
+  stopByCli: (command: string) => string;
 };
 
 const EN: Dict = {
@@ -109,6 +120,9 @@ const EN: Dict = {
   units: { d: 'd', h: 'h', m: 'm' },
   digest: (n) => `${n} alerts`,
   unknown: 'unknown',
+  handled: 'Handled (stop the reminders)',
+  snooze: (h) => `Snooze ${h} h`,
+  stopByCli: (c) => `To stop the reminders: ${c}`,
 };
 
 const ZH: Dict = {
@@ -165,6 +179,9 @@ const ZH: Dict = {
   units: { d: '天', h: '小时', m: '分钟' },
   digest: (n) => `${n} 条提醒`,
   unknown: '未知',
+  handled: '已处理（停止提醒）',
+  snooze: (h) => `暂停提醒 ${h} 小时`,
+  stopByCli: (c) => `停止提醒：${c}`,
 };
 
 const DICTS: Record<AlertLanguage, Dict> = { 'zh-CN': ZH, en: EN };
@@ -224,13 +241,28 @@ function linkOf(alert: Alert): string | undefined {
   return m && orderId ? sellerCentralOrderUrl(m, orderId) : undefined;
 }
 
-function section(alert: Alert, settings: AlertSettings, now: IsoTime, lang: AlertLanguage): string[] {
+/** A line of a section: text, or a labelled link (rendered per format). */
+type Line = string | { label: string; url: string; action?: AlertAction['kind'] };
+
+const plain = (l: Line): string => (typeof l === 'string' ? l : `${l.label}: ${l.url}`);
+
+/** The answer links of an order alert, or how to answer from the CLI when the web is not set up. */
+function actionLines(alert: Alert, actions: AlertAction[] | undefined, d: Dict): Line[] {
+  if (actions && actions.length > 0) {
+    return actions.map((a) => ({ label: a.kind === 'handled' ? d.handled : d.snooze(Math.round((a.snoozeMinutes ?? 0) / 6) / 10), url: a.url, action: a.kind }));
+  }
+  const orderId = actionableOrder(alert);
+  if (!orderId) return [];
+  return [d.stopByCli(`shipnow alerts ack --seller ${alert.sellerId} --order ${orderId} [--snooze 4h]`)];
+}
+
+function section(alert: Alert, settings: AlertSettings, now: IsoTime, lang: AlertLanguage, actions?: AlertAction[]): Line[] {
   const d = DICTS[lang];
   const tz = settings.timeZone;
   const mp = alert.marketplace ? marketplaceByKey(alert.marketplace) : undefined;
   const mtz = mp?.timeZone;
   const at = (iso: IsoTime) => bothZones(iso, mtz, tz, d);
-  const lines: string[] = [];
+  const lines: Line[] = [];
   const head = alert.order ? `${d.title[alert.kind]}: ${alert.order.orderId}` : d.title[alert.kind];
   lines.push(alert.marketplace ? `${head} (${alert.marketplace})` : head);
 
@@ -276,6 +308,7 @@ function section(alert: Alert, settings: AlertSettings, now: IsoTime, lang: Aler
   }
   const link = linkOf(alert);
   if (link) lines.push(`${d.open}: ${link}`);
+  lines.push(...actionLines(alert, actions, d));
 
   const dx: Diagnosis | undefined = alert.diagnosis;
   if (dx && alert.kind !== 'resolved') {
@@ -286,10 +319,49 @@ function section(alert: Alert, settings: AlertSettings, now: IsoTime, lang: Aler
   return lines;
 }
 
-/** One alert, rendered in the seller's languages (default both: zh-CN, then English). */
-export function renderAlert(alert: Alert, settings: AlertSettings, now: IsoTime): RenderedMessage {
+const escapeHtml = (t: string): string => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** Escaped text with its http(s) URLs as links. */
+function htmlText(t: string): string {
+  return t
+    .split(/(https?:\/\/[^\s<>"]+)/g)
+    .map((part, i) => (i % 2 === 1 ? `<a href="${escapeHtml(part)}">${escapeHtml(part)}</a>` : escapeHtml(part)))
+    .join('');
+}
+
+const BUTTON: Record<AlertAction['kind'], string> = {
+  handled: 'background:#2e7d32;color:#ffffff',
+  snooze: 'background:#eeeeee;color:#222222',
+};
+
+function htmlSection(lines: Line[], lang: AlertLanguage): string {
+  const [head, ...rest] = lines;
+  const buttons = rest.filter((l): l is Exclude<Line, string> => typeof l !== 'string' && l.action !== undefined);
+  const body = rest
+    .filter((l) => typeof l === 'string' || l.action === undefined)
+    .map((l) => (typeof l === 'string' ? `<p style="margin:4px 0">${htmlText(l)}</p>` : `<p style="margin:4px 0"><a href="${escapeHtml(l.url)}">${escapeHtml(l.label)}</a></p>`));
+  const actions = buttons.map(
+    (b) => `<a href="${escapeHtml(b.url)}" style="${BUTTON[b.action!]};display:inline-block;padding:8px 14px;margin:8px 8px 0 0;border-radius:4px;text-decoration:none;font-weight:bold">${escapeHtml(b.label)}</a>`,
+  );
+  return `<div lang="${lang}" style="font-family:Arial,'PingFang SC','Microsoft YaHei',sans-serif;font-size:14px;line-height:1.5"><h3 style="margin:0 0 8px">${htmlText(plain(head!))}</h3>${body.join('')}${actions.length > 0 ? `<p style="margin:8px 0">${actions.join('')}</p>` : ''}</div>`;
+}
+
+/** An HTML document around sections (the email body). */
+function htmlDocument(inner: string): string {
+  return `<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"></head><body>${inner}</body></html>`;
+}
+
+/**
+ * One alert, rendered in the seller's languages (default both: zh-CN, then English). With
+ * `signing` (the web endpoint is set up), an order alert carries signed "handled" and
+ * "snooze 4 h" links; without, it says how to stop its reminders from the CLI.
+ */
+export function renderAlert(alert: Alert, settings: AlertSettings, now: IsoTime, signing?: LinkSigning): RenderedMessage {
   const langs = languages(settings);
-  const sections = langs.map((l) => section(alert, settings, now, l));
+  const actions = signing ? alertActions(alert, signing) : undefined;
+  const lined = langs.map((l) => section(alert, settings, now, l, actions));
+  const sections = lined.map((ls) => ls.map(plain));
+  const md = lined.map((ls) => ls.map((l) => (typeof l === 'string' ? l : `[${l.label}](${l.url})`)));
   const subject = langs
     .map((l) => {
       const d = DICTS[l];
@@ -300,23 +372,29 @@ export function renderAlert(alert: Alert, settings: AlertSettings, now: IsoTime)
   return {
     subject: `[ShipNow Sentinel] ${subject}`,
     text: sections.map((s) => s.join('\n')).join('\n\n———\n\n'),
-    markdown: sections.map((s) => [`*${s[0]}*`, ...s.slice(1)].join('\n')).join('\n\n---\n\n'),
+    markdown: md.map((s) => [`*${s[0]}*`, ...s.slice(1)].join('\n')).join('\n\n---\n\n'),
+    html: htmlDocument(lined.map((ls, i) => htmlSection(ls, langs[i])).join('<hr style="border:0;border-top:1px solid #ddd;margin:16px 0">')),
     ...(link ? { link } : {}),
+    ...(actions && actions.length > 0 ? { actions } : {}),
   };
 }
 
 /** Several alerts of one seller as one message (a digest), most urgent first. */
-export function renderDigest(alerts: readonly Alert[], settings: AlertSettings, now: IsoTime): RenderedMessage {
+export function renderDigest(alerts: readonly Alert[], settings: AlertSettings, now: IsoTime, signing?: LinkSigning): RenderedMessage {
   const langs = languages(settings);
   const sorted = [...alerts].sort(
     (a, b) => (a.deadlineAt ? Date.parse(a.deadlineAt) : Infinity) - (b.deadlineAt ? Date.parse(b.deadlineAt) : Infinity) || a.alertId.localeCompare(b.alertId),
   );
-  const parts = sorted.map((a) => renderAlert(a, settings, now));
+  const parts = sorted.map((a) => renderAlert(a, settings, now, signing));
   const title = langs.map((l) => DICTS[l].digest(alerts.length)).join(' / ');
+  const bodies = parts.map((p) => /<body>([\s\S]*)<\/body>/.exec(p.html ?? '')?.[1] ?? '');
+  const actions = parts.flatMap((p) => p.actions ?? []);
   return {
     subject: `[ShipNow Sentinel] ${title}`,
     text: [title, ...parts.map((p, i) => `${i + 1}. ${p.text}`)].join('\n\n=====\n\n'),
     markdown: [`*${title}*`, ...parts.map((p, i) => `${i + 1}. ${p.markdown}`)].join('\n\n=====\n\n'),
+    html: htmlDocument([`<h2 style="font-family:Arial,sans-serif">${escapeHtml(title)}</h2>`, ...bodies.map((b, i) => `<div><strong>${i + 1}.</strong>${b}</div>`)].join('<hr style="border:0;border-top:2px solid #999;margin:20px 0">')),
+    ...(actions.length > 0 ? { actions } : {}),
   };
 }
 

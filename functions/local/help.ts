@@ -502,12 +502,31 @@ export const HELP: Record<string, HelpRecord> = {
   alerts: {
     usage: ['shipnow alerts COMMAND [flags]'],
     summary: ['Alert delivery.'],
-    subcommands: ['alerts channels'],
+    subcommands: ['alerts channels', 'alerts ack'],
     exit: [
       [0, 'done'],
       [2, 'bad input'],
     ],
-    examples: ['shipnow alerts channels --seller A1B2C3 --clear all'],
+    examples: ['shipnow alerts channels --seller A1B2C3 --clear all', 'shipnow alerts ack --seller A1B2C3 --order 028-4455667-1000003 --snooze 4h'],
+  },
+  'alerts ack': {
+    usage: ['shipnow alerts ack --seller ID --order ID [--snooze DURATION] [--json] [store flags]'],
+    summary: [
+      "The seller's answer to an alert, as its \"handled\" / \"snooze 4 h\" links give it: handled stops every",
+      'further alert and reminder about the order; --snooze pauses them until it ends. Never marks the order notified or shipped.',
+    ],
+    flags: [
+      { flag: '--seller ID', text: 'the seller' },
+      { flag: '--order ID', text: 'the order' },
+      { flag: '--snooze DURATION', text: 'snooze instead of handled: 30m, 4h, 1h30m, 2d (at most 7d)' },
+      { flag: '--json', text: 'the stored answer as JSON' },
+    ],
+    store: true,
+    exit: [
+      [0, 'applied'],
+      [2, 'bad input: unknown seller or order, a bad --snooze'],
+    ],
+    examples: ['shipnow alerts ack --seller A1B2C3 --order 028-4455667-1000003', 'shipnow alerts ack --seller A1B2C3 --order 028-4455667-1000003 --snooze 4h'],
   },
   'alerts channels': {
     usage: ['shipnow alerts channels --seller ID [--clear all|CHANNEL_ID]... [--json] [store flags]'],

@@ -137,6 +137,7 @@ describe('the examples in the help run', () => {
     'mail rejected',
     'mail backfill-unmatched',
     'alerts channels',
+    'alerts ack',
     'seller remove',
   ];
   const ROOT = join(__dirname, '..', '..');
