@@ -51,6 +51,7 @@ import type { ReportImportDeps } from './handlers/report-import';
 import type { DispatcherDeps } from './handlers/sync-dispatcher';
 import type { SyncAlertsDeps } from './handlers/sync-alerts';
 import type { WorkerDeps } from './handlers/sync-worker';
+import type { WeeklyReportHandlerDeps } from './handlers/weekly-report';
 
 /** The wall clock (the one clock type, `() => IsoTime`). */
 export const systemClock: Clock = () => new Date().toISOString();
@@ -225,4 +226,10 @@ export function wireReportImport(env: Env, clients: { dynamodb?: DynamoDBClient;
   const config = readOrderSyncConfig(env);
   const table = tableStores(readTableConfig(env), clients.dynamodb ?? new DynamoDBClient({}));
   return { repo: table.repo, s3: clients.s3 ?? new S3Client({}), policy: config.policy, ...observability(), now: systemClock };
+}
+
+export function wireWeeklyReport(env: Env, clients: { dynamodb?: DynamoDBClient } = {}): WeeklyReportHandlerDeps {
+  const config = readReconcilerConfig(env);
+  const table = tableStores(readTableConfig(env), clients.dynamodb ?? new DynamoDBClient({}));
+  return { repo: table.repo, outbox: table.outbox, ...observability(), stopBeforeDeadlineMs: config.stopBeforeDeadlineMs };
 }

@@ -5,7 +5,8 @@
  * ship-by and auto-cancel countdowns, a link to the order in that marketplace's Seller Central,
  * and the likely cause with its remedy. No buyer data exists to leak: alerts carry none.
  */
-import { actionableOrder, alertActions, type AlertAction, type LinkSigning } from './alert-links';
+import { actionableOrder, alertActions, statusLink, type AlertAction, type LinkSigning } from './alert-links';
+import { CHART_COLORS, dayLabel, weekRangeLabel, type WeekTotals, type WeeklyStats } from './weekly-stats';
 import type { Alert, AlertLanguage } from './alert-model';
 import type { AlertSettings } from './alert-settings';
 import type { CauseCode, Diagnosis } from './diagnosis';
@@ -61,6 +62,14 @@ type Dict = {
   handled: string;
   snooze: (hours: number) => string;
   stopByCli: (command: string) => string;
+  week: {
+    totals: (t: WeekTotals) => string;
+    worst: (marketplace: string, missing: number, expected: number) => string;
+    line: (what: string, t: WeekTotals) => string;
+    none: string;
+    status: string;
+    statusCli: (command: string) => string;
+  };
 };
 
 const EN: Dict = {
@@ -71,6 +80,7 @@ const EN: Dict = {
     'channel-down': 'Notification channel down',
     'sync-broken': 'Order sync broken',
     'unknown-order': 'Email for an unknown order',
+    'weekly-report': 'Weekly report',
   },
   resolved: {
     'email-arrived-late': 'the Sold, Ship Now email arrived late',
@@ -123,6 +133,14 @@ const EN: Dict = {
   handled: 'Handled (stop the reminders)',
   snooze: (h) => `Snooze ${h} h`,
   stopByCli: (c) => `To stop the reminders: ${c}`,
+  week: {
+    totals: (t) => `Orders expecting a Sold, Ship Now email: ${t.expected}; received ${t.received}, missing ${t.missing}; median delay ${t.medianDelayMinutes === null ? '–' : `${t.medianDelayMinutes} min`}.`,
+    worst: (m, x, e) => `Most missing: ${m} (${x} of ${e}).`,
+    line: (what, t) => `${what}: ${t.expected} expected, ${t.received} received, ${t.missing} missing, median delay ${t.medianDelayMinutes === null ? '–' : `${t.medianDelayMinutes} min`}`,
+    none: 'No order expected an email this week.',
+    status: "Status page (every open order, the week's chart)",
+    statusCli: (c) => `Every open order: ${c}`,
+  },
 };
 
 const ZH: Dict = {
@@ -133,6 +151,7 @@ const ZH: Dict = {
     'channel-down': '通知渠道中断',
     'sync-broken': '订单同步中断',
     'unknown-order': '收到未知订单的邮件',
+    'weekly-report': '每周报告',
   },
   resolved: {
     'email-arrived-late': '「Sold, Ship Now」邮件迟到了，现已收到',
@@ -182,6 +201,14 @@ const ZH: Dict = {
   handled: '已处理（停止提醒）',
   snooze: (h) => `暂停提醒 ${h} 小时`,
   stopByCli: (c) => `停止提醒：${c}`,
+  week: {
+    totals: (t) => `应收到「Sold, Ship Now」邮件的订单：${t.expected} 个；收到 ${t.received} 个，缺失 ${t.missing} 个；延迟中位数 ${t.medianDelayMinutes === null ? '–' : `${t.medianDelayMinutes} 分钟`}。`,
+    worst: (m, x, e) => `缺失最多的站点：${m}（${e} 个中缺失 ${x} 个）。`,
+    line: (what, t) => `${what}：应到 ${t.expected}，收到 ${t.received}，缺失 ${t.missing}，延迟中位数 ${t.medianDelayMinutes === null ? '–' : `${t.medianDelayMinutes} 分钟`}`,
+    none: '本周没有需要通知邮件的订单。',
+    status: '状态页面（所有未完成订单、本周图表）',
+    statusCli: (c) => `查看所有未完成订单：${c}`,
+  },
 };
 
 const DICTS: Record<AlertLanguage, Dict> = { 'zh-CN': ZH, en: EN };
@@ -256,7 +283,34 @@ function actionLines(alert: Alert, actions: AlertAction[] | undefined, d: Dict):
   return [d.stopByCli(`shipnow alerts ack --seller ${alert.sellerId} --order ${orderId} [--snooze 4h]`)];
 }
 
-function section(alert: Alert, settings: AlertSettings, now: IsoTime, lang: AlertLanguage, actions?: AlertAction[]): Line[] {
+/** The week in words: totals, the worst marketplace, each marketplace, each day. */
+function weeklyLines(w: WeeklyStats, d: Dict, lang: AlertLanguage): Line[] {
+  const out: Line[] = [d.week.totals(w.all.total)];
+  if (w.all.total.expected === 0) return [d.week.none];
+  if (w.worst) out.push(d.week.worst(w.worst.marketplace, w.worst.missing, w.worst.expected));
+  for (const m of w.marketplaces) out.push(`  ${d.week.line(m.marketplace, m.total)}`);
+  for (const day of w.all.days) out.push(`  ${d.week.line(dayLabel(day.day, lang), day)}`);
+  return out;
+}
+
+/** The week as HTML bars (tables and cell colours: drawn by every mail client, unlike SVG). */
+function weeklyChartHtml(w: WeeklyStats, lang: AlertLanguage): string {
+  const max = Math.max(1, ...w.all.days.map((x) => x.expected));
+  const px = (n: number) => Math.round((n / max) * 240);
+  const unit = lang === 'en' ? ' min' : ' 分钟';
+  const rows = w.all.days.map((x) => {
+    const cells = [
+      x.received > 0 ? `<td style="background:${CHART_COLORS.received};width:${px(x.received)}px;height:14px"></td>` : '',
+      x.missing > 0 ? `<td style="background:${CHART_COLORS.missing};width:${px(x.missing)}px;height:14px"></td>` : '',
+      '<td></td>',
+    ].join('');
+    const numbers = `${x.received} / <span style="color:${CHART_COLORS.missing}">${x.missing}</span>${x.medianDelayMinutes === null ? '' : ` · ${x.medianDelayMinutes}${unit}`}`;
+    return `<tr><td style="padding:2px 8px 2px 0;white-space:nowrap">${escapeHtml(dayLabel(x.day, lang))}</td><td style="width:250px"><table role="presentation" cellpadding="0" cellspacing="0" style="border-collapse:collapse"><tr>${cells}</tr></table></td><td style="padding:2px 0 2px 8px;white-space:nowrap">${numbers}</td></tr>`;
+  });
+  return `<table role="presentation" cellpadding="0" cellspacing="0" style="border-collapse:collapse;font-size:12px;margin:8px 0">${rows.join('')}</table>`;
+}
+
+function section(alert: Alert, settings: AlertSettings, now: IsoTime, lang: AlertLanguage, actions?: AlertAction[], signing?: LinkSigning): Line[] {
   const d = DICTS[lang];
   const tz = settings.timeZone;
   const mp = alert.marketplace ? marketplaceByKey(alert.marketplace) : undefined;
@@ -267,6 +321,15 @@ function section(alert: Alert, settings: AlertSettings, now: IsoTime, lang: Aler
   lines.push(alert.marketplace ? `${head} (${alert.marketplace})` : head);
 
   switch (alert.kind) {
+    case 'weekly-report':
+      if (alert.weekly) {
+        lines[0] = `${d.title['weekly-report']}: ${weekRangeLabel(alert.weekly, lang)}`;
+        lines.push(...weeklyLines(alert.weekly, d, lang));
+        lines.push(
+          signing ? { label: d.week.status, url: statusLink(alert.sellerId, signing) } : d.week.statusCli(`shipnow status --seller ${alert.sellerId}`),
+        );
+      }
+      break;
     case 'notification-missing':
       lines.push(alert.order?.orderState === 'Shipped' ? d.missingShippedBody : d.missingBody);
       break;
@@ -334,7 +397,7 @@ const BUTTON: Record<AlertAction['kind'], string> = {
   snooze: 'background:#eeeeee;color:#222222',
 };
 
-function htmlSection(lines: Line[], lang: AlertLanguage): string {
+function htmlSection(lines: Line[], lang: AlertLanguage, extra = ''): string {
   const [head, ...rest] = lines;
   const buttons = rest.filter((l): l is Exclude<Line, string> => typeof l !== 'string' && l.action !== undefined);
   const body = rest
@@ -343,7 +406,7 @@ function htmlSection(lines: Line[], lang: AlertLanguage): string {
   const actions = buttons.map(
     (b) => `<a href="${escapeHtml(b.url)}" style="${BUTTON[b.action!]};display:inline-block;padding:8px 14px;margin:8px 8px 0 0;border-radius:4px;text-decoration:none;font-weight:bold">${escapeHtml(b.label)}</a>`,
   );
-  return `<div lang="${lang}" style="font-family:Arial,'PingFang SC','Microsoft YaHei',sans-serif;font-size:14px;line-height:1.5"><h3 style="margin:0 0 8px">${htmlText(plain(head!))}</h3>${body.join('')}${actions.length > 0 ? `<p style="margin:8px 0">${actions.join('')}</p>` : ''}</div>`;
+  return `<div lang="${lang}" style="font-family:Arial,'PingFang SC','Microsoft YaHei',sans-serif;font-size:14px;line-height:1.5"><h3 style="margin:0 0 8px">${htmlText(plain(head!))}</h3>${extra}${body.join('')}${actions.length > 0 ? `<p style="margin:8px 0">${actions.join('')}</p>` : ''}</div>`;
 }
 
 /** An HTML document around sections (the email body). */
@@ -359,12 +422,13 @@ function htmlDocument(inner: string): string {
 export function renderAlert(alert: Alert, settings: AlertSettings, now: IsoTime, signing?: LinkSigning): RenderedMessage {
   const langs = languages(settings);
   const actions = signing ? alertActions(alert, signing) : undefined;
-  const lined = langs.map((l) => section(alert, settings, now, l, actions));
+  const lined = langs.map((l) => section(alert, settings, now, l, actions, signing));
   const sections = lined.map((ls) => ls.map(plain));
   const md = lined.map((ls) => ls.map((l) => (typeof l === 'string' ? l : `[${l.label}](${l.url})`)));
   const subject = langs
     .map((l) => {
       const d = DICTS[l];
+      if (alert.weekly) return `${d.title[alert.kind]}: ${weekRangeLabel(alert.weekly, l)}`;
       return alert.order ? `${d.title[alert.kind]}: ${alert.order.orderId}` : `${d.title[alert.kind]}${alert.marketplace ? ` (${alert.marketplace})` : ''}`;
     })
     .join(' / ');
@@ -373,7 +437,7 @@ export function renderAlert(alert: Alert, settings: AlertSettings, now: IsoTime,
     subject: `[ShipNow Sentinel] ${subject}`,
     text: sections.map((s) => s.join('\n')).join('\n\n———\n\n'),
     markdown: md.map((s) => [`*${s[0]}*`, ...s.slice(1)].join('\n')).join('\n\n---\n\n'),
-    html: htmlDocument(lined.map((ls, i) => htmlSection(ls, langs[i])).join('<hr style="border:0;border-top:1px solid #ddd;margin:16px 0">')),
+    html: htmlDocument(lined.map((ls, i) => htmlSection(ls, langs[i], alert.weekly ? weeklyChartHtml(alert.weekly, langs[i]) : '')).join('<hr style="border:0;border-top:1px solid #ddd;margin:16px 0">')),
     ...(link ? { link } : {}),
     ...(actions && actions.length > 0 ? { actions } : {}),
   };

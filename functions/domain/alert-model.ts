@@ -10,15 +10,18 @@
  *   or no longer merchant-fulfilled), or a missing order shipped;
  * - `channel-down`: several orders missing in a row and no email at all since a time (seller-level);
  * - `sync-broken`: the order sync of a marketplace broke (from the order-sync work);
- * - `unknown-order`: a Sold, Ship Now email for an order no source knows, unmatched for hours.
+ * - `unknown-order`: a Sold, Ship Now email for an order no source knows, unmatched for hours;
+ * - `weekly-report`: not an alarm but the Monday summary of the seller's week (weekly-stats.ts),
+ *   sent through the same outbox and channels, once per seller and week.
  * Which transitions raise which alert: alert-planning.ts.
  */
 import { autoCancelAt, shipBy } from './deadlines';
 import type { Diagnosis } from './diagnosis';
+import type { WeeklyStats } from './weekly-stats';
 import { expectedBy, expectsEmail } from './order-status';
 import type { IsoTime, OrderPolicy, StoredOrder } from './types';
 
-export type AlertKind = 'notification-missing' | 'deadline-reminder' | 'resolved' | 'channel-down' | 'sync-broken' | 'unknown-order';
+export type AlertKind = 'notification-missing' | 'deadline-reminder' | 'resolved' | 'channel-down' | 'sync-broken' | 'unknown-order' | 'weekly-report';
 
 export const ALERT_KINDS: readonly AlertKind[] = [
   'notification-missing',
@@ -27,6 +30,7 @@ export const ALERT_KINDS: readonly AlertKind[] = [
   'channel-down',
   'sync-broken',
   'unknown-order',
+  'weekly-report',
 ];
 
 export type ResolvedReason = 'email-arrived-late' | 'shipped' | 'cancelled' | 'no-longer-expected' | 'sync-recovered';
@@ -70,6 +74,8 @@ export interface Alert {
   /** The earliest deadline still ahead that this alert is about (quiet hours yield to it). */
   deadlineAt?: IsoTime;
   diagnosis?: Diagnosis;
+  /** weekly-report: the week's stats (no buyer data: counts and delays only). */
+  weekly?: WeeklyStats;
 }
 
 // ---- IDs ---------------------------------------------------------------------------------------
@@ -88,6 +94,8 @@ export const alertIds = {
   syncBroken: (marketplace: string, since: IsoTime) => `sync-broken:${marketplace}:${since}`,
   syncRecovered: (marketplace: string, since: IsoTime) => `resolved:sync:${marketplace}:${since}`,
   unknownOrder: (orderId: string, messageId: string) => `unknown-order:${orderId}:${messageId}`,
+  /** One per seller and week (its last local date): a retried run finds it in the outbox. */
+  weeklyReport: (weekEnd: string) => `weekly-report:${weekEnd}`,
 };
 
 // ---- order facts -------------------------------------------------------------------------------
