@@ -5,6 +5,8 @@ import type { Construct, IConstruct } from 'constructs';
 import { REPORTS_PREFIX } from '../functions/domain/order-sync';
 import { loadConfig, type SentinelConfig } from './config';
 import { Alerting } from './constructs/alerting';
+import { LinkKey } from './constructs/link-key';
+import { WeeklyReport } from './constructs/weekly-report';
 import { InboundMail } from './constructs/inbound-mail';
 import { Observability } from './constructs/observability';
 import { OrderSync } from './constructs/order-sync';
@@ -33,6 +35,8 @@ export class SentinelStack extends Stack {
   readonly inboundMail: InboundMail;
   readonly reconciler: Reconciler;
   readonly alerting: Alerting;
+  readonly weeklyReport: WeeklyReport;
+  readonly linkKey: LinkKey | undefined;
   readonly orderSync: OrderSync;
   readonly observability: Observability;
 
@@ -61,12 +65,16 @@ export class SentinelStack extends Stack {
       table: this.table,
       interval: reconcileInterval,
     });
+    // The seller's web (issue 15): the link key signs the links of alerts, reports and pages.
+    this.linkKey = config.webBaseUrl ? new LinkKey(this, 'LinkKey') : undefined;
     this.alerting = new Alerting(this, 'Alerting', {
       table: this.table,
       senderAddress: config.alertFrom,
       ...(config.alertDomain ? { senderDomain: config.alertDomain } : {}),
       interval: alertInterval,
+      ...(config.webBaseUrl && this.linkKey ? { web: { baseUrl: config.webBaseUrl, linkKey: this.linkKey } } : {}),
     });
+    this.weeklyReport = new WeeklyReport(this, 'WeeklyReport', { table: this.table });
     this.orderSync = new OrderSync(this, 'OrderSync', {
       table: this.table,
       // Reports under reports/<sellerId>/ beside inbound/ (the prefixes do not overlap).
@@ -96,6 +104,7 @@ export class SentinelStack extends Stack {
         { label: 'Order sync worker', purpose: 'fetches one seller\'s orders from the Selling Partner API; when it fails, new orders are not known.', fn: sync.worker },
         { label: 'ORDER_CHANGE notifications', purpose: 'applies SP-API order-change notifications at once.', fn: sync.orderChangeFunction },
         { label: 'Report import', purpose: 'imports Unshipped Orders reports uploaded under reports/.', fn: sync.reportImport },
+        { label: 'Weekly report', purpose: "queues each seller's Monday summary; when it fails, sellers get no weekly report.", fn: this.weeklyReport.function },
       ],
       queues: [
         { label: 'Inbound mail arrivals', queue: mail.queue },
@@ -110,8 +119,9 @@ export class SentinelStack extends Stack {
         { label: 'ORDER_CHANGE DLQ', queue: sync.orderChangeDeadLetterQueue },
         { label: 'Report import DLQ', queue: sync.reportImportDeadLetterQueue },
         { label: 'Order sync dispatcher DLQ', queue: sync.dispatcherDeadLetterQueue },
+        { label: 'Weekly report DLQ', queue: this.weeklyReport.deadLetterQueue },
       ],
-      alarms: [mail.deadLetterAlarm, reconciler.deadLetterAlarm, ...sync.deadLetterAlarms, sync.staleSyncAlarm, ...alerting.alarms],
+      alarms: [mail.deadLetterAlarm, reconciler.deadLetterAlarm, ...sync.deadLetterAlarms, sync.staleSyncAlarm, ...alerting.alarms, this.weeklyReport.deadLetterAlarm],
       reconciler: reconciler.function,
       reconcileInterval,
       alertSender: alerting.sender,

@@ -13,6 +13,7 @@ import { ENV } from '../../functions/constants';
 import { ALERT_SENDER_METRICS as SENDER_METRIC } from '../../functions/metrics';
 import { sentinelMetric } from './sentinel-metric';
 import { acknowledgeFunctionFindings } from './reconciler';
+import type { LinkKey } from './link-key';
 import { SentinelFunction } from './sentinel-function';
 import type { SentinelTable } from './sentinel-table';
 
@@ -31,6 +32,8 @@ export interface AlertingProps {
   syncEventBus?: IEventBus;
   /** How often the sender runs (default every minute). */
   interval?: Duration;
+  /** The seller's web: alerts then carry signed "handled" / "snooze" links (default: none). */
+  web?: { baseUrl: string; linkKey: LinkKey };
 }
 
 /**
@@ -91,9 +94,11 @@ export class Alerting extends Construct {
         [ENV.ALERT_TOPIC_ARN]: this.topic.topicArn,
         [ENV.ALERT_EVENT_BUS]: this.eventBus.eventBusName,
         [ENV.STOP_BEFORE_DEADLINE_MS]: '15000',
+        ...(props.web ? { [ENV.WEB_BASE_URL]: props.web.baseUrl, [ENV.LINK_KEY_SECRET]: props.web.linkKey.secret.secretArn } : {}),
       },
     });
     props.table.grantReadWriteTo(this.sender);
+    props.web?.linkKey.grantRead(this.sender);
     this.sender.addToRolePolicy(
       new PolicyStatement({
         sid: 'SendAlertEmail',

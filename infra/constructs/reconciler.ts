@@ -51,18 +51,29 @@ export class Reconciler extends Construct {
       schedule: Schedule.rate(props.interval ?? Duration.minutes(5)),
       targets: [new LambdaTarget(this.function, { retryAttempts: 2, maxEventAge: Duration.minutes(10), deadLetterQueue: this.deadLetterQueue })],
     });
-    this.deadLetterAlarm = new Alarm(this, 'DlqAlarm', {
-      alarmDescription:
-        'Reconciler: scheduled runs failed after all retries and wait in the reconciler DLQ. What to do: read the Reconciler function logs around the alarm time and fix the cause (DynamoDB throttling or errors, a permission removed by hand); due orders stay due, so the next successful run catches up on its own; then purge the DLQ (its messages are schedule events, nothing to replay).',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-      threshold: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    this.deadLetterAlarm = scheduledRunDlqAlarm(
+      this,
+      this.deadLetterQueue,
+      'Reconciler: scheduled runs failed after all retries and wait in the reconciler DLQ. What to do: read the Reconciler function logs around the alarm time and fix the cause (DynamoDB throttling or errors, a permission removed by hand); due orders stay due, so the next successful run catches up on its own; then purge the DLQ (its messages are schedule events, nothing to replay).',
+    );
     acknowledgeFunctionFindings([this.function], props.table);
-    Validations.of(this.deadLetterQueue).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself a dead-letter queue.' });
   }
+}
+
+/**
+ * The alarm on the DLQ of a scheduled function (any message in it: a run failed after all its
+ * retries), and the finding of a queue that is itself a DLQ.
+ */
+export function scheduledRunDlqAlarm(scope: Construct, queue: Queue, description: string): Alarm {
+  Validations.of(queue).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself a dead-letter queue.' });
+  return new Alarm(scope, 'DlqAlarm', {
+    alarmDescription: description,
+    metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+    threshold: 1,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  });
 }
 
 /** The findings every Sentinel function shares, each with its reason. */
