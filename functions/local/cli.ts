@@ -13,6 +13,7 @@ import type { AlertLanguage } from '../domain/alert-model';
 import { DEFAULT_POLICY, type OrderPolicy } from '../domain/types';
 import { understandEmail, type EmailUnderstanding } from '../services/understand-email';
 import { alertsCommand } from './commands/alerts';
+import { reportCommand } from './commands/report';
 import { mailCommand } from './commands/mail';
 import { ordersCommand } from './commands/orders';
 import { sellerCommand } from './commands/seller';
@@ -57,6 +58,8 @@ export async function main(argv: string[], io: Out = STDIO): Promise<number> {
         return await statusCommand(rest, io);
       case 'alerts':
         return await alertsCommand(rest, io);
+      case 'report':
+        return await reportCommand(rest, io);
       case 'help':
       case '--help':
       case '-h':

@@ -138,6 +138,7 @@ describe('the examples in the help run', () => {
     'mail backfill-unmatched',
     'alerts channels',
     'alerts ack',
+    'report weekly',
     'seller remove',
   ];
   const ROOT = join(__dirname, '..', '..');
