@@ -29,6 +29,7 @@ import { startEmbeddedDynamoDb } from '../functions/local/embedded-dynamodb';
 import { reconcileDue } from '../functions/services/reconcile';
 import { understandEmail } from '../functions/services/understand-email';
 import { writeCheckData } from './check-data';
+import { benchWeekly } from './weekly';
 import { seedOrders } from '../test/support/seed';
 
 const NOW = '2026-11-28T12:00:00.000Z';
@@ -300,6 +301,8 @@ async function main(): Promise<void> {
   process.stderr.write(`parse ${PARSE_EMAILS} emails...\n`);
   const parse = await benchParse();
   const check = CHECK_SIZES.length > 0 ? await benchCheck() : [];
+  process.stderr.write('weekly stats and chart...\n');
+  const weekly = await benchWeekly();
   const results = {
     date: new Date().toISOString(),
     node: process.version,
@@ -309,6 +312,7 @@ async function main(): Promise<void> {
     reconcile,
     parse,
     check,
+    weekly,
   };
   writeFileSync('bench-results.json', JSON.stringify(results, null, 2) + '\n');
 
@@ -324,6 +328,8 @@ async function main(): Promise<void> {
       console.log(`check ${r.orders} orders / ${r.emails} emails: ${r.ms} ms, ${r.beyondStartupMs} ms beyond startup = ${r.msPerOrder} ms per order${cpu} (target <= 1)`);
     }
   }
+  console.log("weekly (a busy seller's week: re-binning, the SVG chart in en / zh-CN, medians; the chart's minified bundle)");
+  console.table([weekly]);
   const flat = reconcile.every((r) => r.itemsRead === reconcile[0].itemsRead);
   console.log(`items read ${flat ? 'do not grow' : 'GROW'} with stored orders; parsing ${parse.emailsPerSecond} emails/s (target >= 1000)`);
   console.log('written to bench-results.json');

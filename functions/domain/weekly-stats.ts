@@ -70,8 +70,12 @@ export function addDays(day: string, n: number): string {
 }
 
 /** The local date (`YYYY-MM-DD`) of an instant in `timeZone`. */
+const DATE_FORMATS = new Map<string, Intl.DateTimeFormat>();
+
 export function localDate(at: IsoTime | number, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date(at));
+  let f = DATE_FORMATS.get(timeZone);
+  if (!f) DATE_FORMATS.set(timeZone, (f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  const parts = f.formatToParts(new Date(at));
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')}`;
 }
@@ -150,8 +154,10 @@ export function weeklyStatsOf(
   const byMarketplace = new Map<string, Map<string, Bin>>();
   for (const m of input.marketplaces ?? []) byMarketplace.set(m, new Map());
   const all = new Map<string, Bin>();
+  const dayOf = new Map<string, string>(); // every marketplace has the same hours
   for (const h of hours) {
-    const day = localDate(Date.parse(`${h.hour}:00:00.000Z`), input.timeZone);
+    let day = dayOf.get(h.hour);
+    if (day === undefined) dayOf.set(h.hour, (day = localDate(Date.parse(`${h.hour}:00:00.000Z`), input.timeZone)));
     if (!inWeek.has(day)) continue;
     let bins = byMarketplace.get(h.marketplace);
     if (!bins) byMarketplace.set(h.marketplace, (bins = new Map()));
