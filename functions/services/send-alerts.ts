@@ -282,7 +282,13 @@ class Run {
 
     // Digest: more than `digestThreshold` alerts, or more than a chat bot may take in one run.
     const botCap = Math.min(...candidates().map((c) => Math.floor((RATE_LIMIT_PER_MINUTE[c.type] ?? Infinity) / 2)), Infinity);
-    const groups: OutboxItem[][] = shouldDigest(claimed.length, settings) || claimed.length > botCap ? [claimed] : claimed.map((c) => [c]);
+    // The weekly report is a message of its own, never folded into a digest of alarms.
+    const reports = claimed.filter((c) => c.alert.kind === 'weekly-report');
+    const alarms = claimed.filter((c) => c.alert.kind !== 'weekly-report');
+    const groups: OutboxItem[][] = [
+      ...(alarms.length === 0 ? [] : shouldDigest(alarms.length, settings) || alarms.length > botCap ? [alarms] : alarms.map((c) => [c])),
+      ...reports.map((c) => [c]),
+    ];
 
     for (let g = 0; g < groups.length; g++) {
       const group = groups[g];

@@ -156,3 +156,19 @@ test('one seller failing does not stop the others; without a web endpoint the re
     await bot.close();
   }
 });
+
+test('a weekly report is never folded into a digest of alarms', async () => {
+  const sent: Array<{ alerts: string[] }> = [];
+  await ddb.repository.putSeller({ sellerId: 'S9', name: 'S9', marketplaces: ['amazon.de'], createdAt: '2026-01-01T00:00:00.000Z', alerting: { channels: [{ id: 'hook', type: 'webhook', url: 'https://x.example/h' }], digestThreshold: 2 } } as never);
+  const outbox = new DynamoDbOutbox({ client: ddb.client, tableName: ddb.tableName });
+  const { weeklyReportAlert } = await import('../../functions/services/weekly-report');
+  const { weeklyStatsOf } = await import('../../functions/domain/weekly-stats');
+  const now = '2026-11-30T08:00:00.000Z';
+  await outbox.put(weeklyReportAlert('S9', weeklyStatsOf([], { sellerId: 'S9', weekEnd: '2026-11-29', timeZone: 'Europe/Berlin' }), now), now);
+  for (const i of [1, 2, 3]) await outbox.put({ alertId: `sync-broken:amazon.de:${i}`, sellerId: 'S9', kind: 'sync-broken', occurredAt: now, raisedAt: now, marketplace: 'amazon.de', sync: { reason: 'invalid-grant', detail: 'x', since: now } }, now);
+  const channels = (c: { id: string; type: 'webhook' }) => ({ id: c.id, type: c.type, send: async (m: { alerts: Array<{ alertId: string }> }) => void sent.push({ alerts: m.alerts.map((a) => a.alertId) }) });
+  const r = await sendDueAlerts({ outbox, health: outbox, sellers: ddb.repository, channels: channels as never, sleep: async () => {} }, now);
+  expect(r).toMatchObject({ sent: 4, messages: 2, digests: 1 });
+  expect(sent.map((m) => m.alerts.length).sort()).toEqual([1, 3]);
+  expect(sent.find((m) => m.alerts.length === 1)!.alerts).toEqual(['weekly-report:2026-11-29']);
+});
