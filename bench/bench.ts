@@ -24,7 +24,7 @@
  *   (bench/mailbox-probe.ts; BENCH_MAILBOX_MESSAGES, 0 to skip). Target: within seconds.
  *
  * Writes bench-results.json and prints a table. `BENCH_SECTIONS=bundles` (comma-separated:
- * reconcile, parse, check, bundles, time-to-alert, mailbox) runs only those sections.
+ * reconcile, parse, check, bundles, time-to-alert, mailbox, weekly) runs only those sections.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -42,6 +42,7 @@ import { writeCheckData } from './check-data';
 import { benchBundles, BUNDLE_TARGET_KB, BUNDLE_TARGET_MS, type BundleRow } from './handler-bundle';
 import { benchTimeToAlert, timeToAlertArithmetic } from './time-to-alert';
 import { benchMailboxProbe } from './mailbox-probe';
+import { benchWeekly } from './weekly';
 import { seedOrders } from '../test/support/seed';
 
 const NOW = '2026-11-28T12:00:00.000Z';
@@ -304,7 +305,7 @@ async function benchCheck(): Promise<CheckRow[]> {
   }
 }
 
-const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'reconcile,parse,check,bundles,time-to-alert,mailbox').split(',').filter(Boolean));
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'reconcile,parse,check,bundles,time-to-alert,mailbox,weekly').split(',').filter(Boolean));
 
 async function main(): Promise<void> {
   const reconcile: ReconcileRow[] = [];
@@ -322,6 +323,8 @@ async function main(): Promise<void> {
   const mailboxMessages = SECTIONS.has('mailbox') ? Number(process.env.BENCH_MAILBOX_MESSAGES ?? 50_000) : 0;
   if (mailboxMessages > 0) process.stderr.write(`mailbox probe on ${mailboxMessages} messages...\n`);
   const mailbox = mailboxMessages > 0 ? await benchMailboxProbe(mailboxMessages) : undefined;
+  if (SECTIONS.has('weekly')) process.stderr.write('weekly stats and chart...\n');
+  const weekly = SECTIONS.has('weekly') ? await benchWeekly() : undefined;
   const results = {
     date: new Date().toISOString(),
     node: process.version,
@@ -334,6 +337,7 @@ async function main(): Promise<void> {
     bundles,
     timeToAlert,
     ...(mailbox ? { mailbox } : {}),
+    ...(weekly ? { weekly } : {}),
   };
   writeFileSync('bench-results.json', JSON.stringify(results, null, 2) + '\n');
 
@@ -372,6 +376,10 @@ async function main(): Promise<void> {
   if (mailbox && 'skipped' in mailbox) console.log(`mailbox probe: skipped (${mailbox.skipped})`);
   else if (mailbox) {
     console.log(`mailbox probe: ${mailbox.missingOrders} missing orders in ${mailbox.messages} messages (${mailbox.fromAmazon} from Amazon): ${mailbox.probeMs} ms median (runs ${mailbox.allProbeMs.join(', ')} ms; ${mailbox.found} found in Junk); intake first scan ${mailbox.intakeScanMs} ms; first index by Dovecot ${mailbox.indexMs} ms (not part of a probe)`);
+  }
+  if (weekly) {
+    console.log("weekly (a busy seller's week: re-binning, the SVG chart in en / zh-CN, medians; the chart's minified bundle)");
+    console.table([weekly]);
   }
   console.log('written to bench-results.json');
 }

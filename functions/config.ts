@@ -50,6 +50,8 @@ const VARS = {
   [ENV.SELLER_SECRETS_KEY_ID]: withDefault(z.string().min(1), 'alias/aws/ssm'),
   [ENV.ALERT_SENDER_FUNCTION]: optional(z.string().min(1)),
   [ENV.METRICS_PROFILE]: withDefault(z.enum(['default', 'lean']), 'default'),
+  [ENV.WEB_BASE_URL]: optional(z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL')),
+  [ENV.LINK_KEY_SECRET]: optional(z.string().min(1)),
 } as const;
 
 type VarName = keyof typeof VARS;
@@ -177,6 +179,25 @@ export interface AlertSenderConfig {
   eventBus?: string;
   stopBeforeDeadlineMs: number;
   graceMinutes: number;
+  /** The seller's web, for the links in alerts (both set, or no links). */
+  web?: WebLinksConfig;
+}
+
+export interface WebLinksConfig {
+  webBaseUrl: string;
+  linkKeySecret: string;
+}
+
+/** The web links' settings: both variables, or neither (one alone is a configuration error). */
+export function readWebLinksConfig(env: Env): Readonly<WebLinksConfig> | undefined {
+  const e = read('web links', env, [ENV.WEB_BASE_URL, ENV.LINK_KEY_SECRET]);
+  const webBaseUrl = e[ENV.WEB_BASE_URL];
+  const linkKeySecret = e[ENV.LINK_KEY_SECRET];
+  if (webBaseUrl === undefined && linkKeySecret === undefined) return undefined;
+  if (webBaseUrl === undefined || linkKeySecret === undefined) {
+    throw new ConfigError('web links', `${ENV.WEB_BASE_URL} and ${ENV.LINK_KEY_SECRET} go together (only ${webBaseUrl ? ENV.WEB_BASE_URL : ENV.LINK_KEY_SECRET} is set)`);
+  }
+  return Object.freeze({ webBaseUrl, linkKeySecret });
 }
 
 export function readAlertSenderConfig(env: Env): Readonly<AlertSenderConfig> {
@@ -199,6 +220,7 @@ export function readAlertSenderConfig(env: Env): Readonly<AlertSenderConfig> {
     }),
     stopBeforeDeadlineMs: e[ENV.STOP_BEFORE_DEADLINE_MS],
     graceMinutes: e[ENV.GRACE_MINUTES],
+    ...setOnly({ web: readWebLinksConfig(env) }),
   });
 }
 

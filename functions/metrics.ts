@@ -114,3 +114,11 @@ export const DASHBOARD_METRICS = {
   RECONCILE_ITEMS_READ: RECONCILER_METRICS.ITEMS_READ,
   RECONCILE_FAILED: RECONCILER_METRICS.FAILED,
 } as const;
+
+/** The weekly report (handlers/weekly-report.ts). */
+export const WEEKLY_REPORT_METRICS = {
+  /** Reports written to the outbox by a run (the sender delivers them). */
+  QUEUED: 'WeeklyReportsQueued',
+  /** Sellers whose report could not be built (logged with the seller). */
+  FAILED: 'WeeklyReportsFailed',
+} as const;

@@ -15,7 +15,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -40,7 +40,7 @@ import { DynamoDbUsedStates } from './adapters/dynamodb/used-states';
 import { CredentialsMissingError } from './domain/errors';
 import type { WebAppDeps } from './web/app';
 import { weeklyChartsFrom } from './web/weekly-charts';
-import { parseLinkKeyLines } from './adapters/link-keys';
+import { SecretsManagerLinkKeys } from './adapters/link-key-secret';
 import { SpApiClient } from './adapters/sp-api-client';
 import {
   ConfigError,
@@ -69,6 +69,7 @@ import type { ReportImportDeps } from './handlers/report-import';
 import type { DispatcherDeps } from './handlers/sync-dispatcher';
 import type { SyncAlertsDeps } from './handlers/sync-alerts';
 import type { WorkerDeps } from './handlers/sync-worker';
+import type { WeeklyReportHandlerDeps } from './handlers/weekly-report';
 
 /** The wall clock (the one clock type, `() => IsoTime`). */
 export const systemClock: Clock = () => new Date().toISOString();
@@ -174,7 +175,7 @@ export function wireReconciler(env: Env, clients: { dynamodb?: DynamoDBClient; l
 
 export function wireAlertSender(
   env: Env,
-  clients: { dynamodb?: DynamoDBClient; ses?: SESv2Client; sns?: SNSClient; eventbridge?: EventBridgeClient } = {},
+  clients: { dynamodb?: DynamoDBClient; ses?: SESv2Client; sns?: SNSClient; eventbridge?: EventBridgeClient; secrets?: SecretsManagerClient } = {},
 ): AlertSenderDeps {
   const config = readAlertSenderConfig(env);
   const table = tableStores(readTableConfig(env), clients.dynamodb ?? new DynamoDBClient({}));
@@ -192,9 +193,20 @@ export function wireAlertSender(
     ...(config.eventBus ? { events: new EventBridgeAlertPublisher(clients.eventbridge ?? new EventBridgeClient({}), config.eventBus) } : {}),
     // The stack's topic is every seller's last resort: an alert never depends on one mailbox.
     ...(config.topicArn ? { fallbackChannels: [{ id: 'stack-topic', type: 'sns' as const }] } : {}),
+    ...(config.web ? { links: { webBaseUrl: config.web.webBaseUrl, keys: linkKeys(config.web, clients.secrets) } } : {}),
     ...observability(env),
     stopBeforeDeadlineMs: config.stopBeforeDeadlineMs,
   };
+}
+
+/**
+ * The link keys (current first) of a deployment: its Secrets Manager secret, cached for a few
+ * minutes. (Locally, the CLI and `shipnow serve` use the data folder's key file instead:
+ * adapters/link-key-file.ts `loadLinkKeys`.)
+ */
+export function linkKeys(web: { linkKeySecret: string }, client?: SecretsManagerClient): () => Promise<Uint8Array[]> {
+  const store = new SecretsManagerLinkKeys(client ?? new SecretsManagerClient({}), web.linkKeySecret);
+  return () => store.keys();
 }
 
 export function wireSyncAlerts(env: Env, clients: { dynamodb?: DynamoDBClient } = {}): SyncAlertsDeps {
@@ -306,7 +318,7 @@ export function wireSellerWeb(env: Env, clients: { dynamodb?: DynamoDBClient; se
     // The refresh token it receives goes where the order sync reads it (SSM `<prefix>seller/<id>/sp-api`).
     secrets: sellerSecretStore(env, clients.ssm),
     usedStates: new DynamoDbUsedStates({ client: table.client, tableName: table.tableName }),
-    linkKeys: cachedLinkKeys(secretsClient, keySecret),
+    linkKeys: linkKeys({ linkKeySecret: keySecret }, secretsClient),
     weeklyCharts: weeklyChartsFrom(table.repo),
     authorization: {
       app: async () => {
@@ -327,18 +339,8 @@ export function wireSellerWeb(env: Env, clients: { dynamodb?: DynamoDBClient; se
   };
 }
 
-/**
- * The link keys from their secret: one key per line, the current one first, then keys being
- * retired; a key is the line's UTF-8 bytes (at least 32). MERGE(i15b): the same format as
- * adapters/link-key-secret.ts, which replaces this.
- */
-function cachedLinkKeys(client: SecretsManagerClient, secretId: string): () => Promise<readonly Uint8Array[]> {
-  let cached: { keys: Uint8Array[]; until: number } | undefined;
-  return async () => {
-    if (cached && cached.until > Date.now()) return cached.keys;
-    const res = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
-    const keys = parseLinkKeyLines(res.SecretString ?? '', `secret ${secretId}`);
-    cached = { keys, until: Date.now() + WEB_SECRET_CACHE_MS };
-    return keys;
-  };
+export function wireWeeklyReport(env: Env, clients: { dynamodb?: DynamoDBClient } = {}): WeeklyReportHandlerDeps {
+  const config = readReconcilerConfig(env);
+  const table = tableStores(readTableConfig(env), clients.dynamodb ?? new DynamoDBClient({}));
+  return { repo: table.repo, outbox: table.outbox, ...observability(env), stopBeforeDeadlineMs: config.stopBeforeDeadlineMs };
 }

@@ -86,6 +86,12 @@ export const SentinelConfigSchema = z.object({
     .optional(),
   /** Hours without any inbound email, while orders keep coming, before the operator is alarmed. */
   mailSilenceHours: int(1, 24).default(6),
+  /**
+   * The seller's web endpoint (e.g. `https://status.shipnow.example`): with it, alerts carry signed
+   * "handled" / "snooze 4 h" links and weekly reports a status link (the stack creates the link key
+   * secret). Absent: no links; alerts name the CLI command instead.
+   */
+  webBaseUrl: z.string().trim().url('must be a URL such as https://status.example.com').refine((u) => u.startsWith('https://'), 'must be an https URL').optional(),
   /** Minutes any alert may wait undelivered before the operator is alarmed. */
   alertMaxWaitMinutes: int(5, 1440).default(30),
   /** Make the stack's receipt rule set the active one in the region (only one can be active). */

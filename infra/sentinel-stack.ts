@@ -8,6 +8,7 @@ import { loadConfig, type SentinelConfig } from './config';
 import { addDeployGuards } from './deploy-guards';
 import { PROFILE_CONTEXT } from './profile';
 import { Alerting } from './constructs/alerting';
+import { WeeklyReport } from './constructs/weekly-report';
 import { InboundMail } from './constructs/inbound-mail';
 import { Observability } from './constructs/observability';
 import { OrderSync } from './constructs/order-sync';
@@ -38,6 +39,7 @@ export class SentinelStack extends Stack {
   readonly inboundMail: InboundMail;
   readonly reconciler: Reconciler;
   readonly alerting: Alerting;
+  readonly weeklyReport: WeeklyReport;
   readonly orderSync: OrderSync;
   readonly observability: Observability;
   /** The sellers' secrets (SSM parameters); any function: `grantSellerSecrets(fn, 'read' | 'write')`. */
@@ -86,6 +88,7 @@ export class SentinelStack extends Stack {
     });
     // Time to alert: the reconciler starts the sender as soon as it has written alerts.
     startSenderAfterAlerts(this.reconciler, this.alerting.sender);
+    this.weeklyReport = new WeeklyReport(this, 'WeeklyReport', { table: this.table });
     this.orderSync = new OrderSync(this, 'OrderSync', {
       table: this.table,
       // Reports under reports/<sellerId>/ beside inbound/ (the prefixes do not overlap).
@@ -114,8 +117,11 @@ export class SentinelStack extends Stack {
       inboundDomain: config.inboundDomain,
       ...(config.spApiApplicationId ? { applicationId: config.spApiApplicationId } : {}),
       draftApp: config.spApiDraftApp,
+      // `-c webBaseUrl`: where sellers reach the pages when not at the Function URL (a CloudFront alias).
+      ...(config.webBaseUrl ? { publicOrigin: config.webBaseUrl } : {}),
     });
-    // Alerts carry signed "handled" / "snooze" links to these pages (MERGE(i15b): and the weekly report).
+    // One link key (the web's): the sender signs the "handled" / "snooze" links of alerts and the
+    // status link of weekly reports with it, at send time; the pages check them.
     this.sellerWeb.grantLinkSigning(this.alerting.sender);
 
     const { inboundMail: mail, reconciler, alerting, orderSync: sync, mailboxPoller: poller } = this;
@@ -123,7 +129,7 @@ export class SentinelStack extends Stack {
       // Lean (at most 10 alarms): the constructs' per-queue DLQ alarms and the two delivery alarms
       // are replaced by one "any DLQ" and one "delivery failing" alarm (Observability), so they are
       // taken out of the tree before synthesis.
-      for (const a of [mail.deadLetterAlarm, reconciler.deadLetterAlarm, poller.deadLetterAlarm, ...sync.deadLetterAlarms, ...alerting.alarms]) a.node.scope?.node.tryRemoveChild(a.node.id);
+      for (const a of [mail.deadLetterAlarm, reconciler.deadLetterAlarm, poller.deadLetterAlarm, this.weeklyReport.deadLetterAlarm, ...sync.deadLetterAlarms, ...alerting.alarms]) a.node.scope?.node.tryRemoveChild(a.node.id);
     }
     // Every dead-letter queue of the stack: on the dashboard, and a stack output each (the ARN the
     // redrive in docs/operations.md needs). `redrive`: an SQS queue's DLQ (start-message-move-task
@@ -136,6 +142,7 @@ export class SentinelStack extends Stack {
       { output: 'OrderChangeDlqArn', label: 'ORDER_CHANGE DLQ', queue: sync.orderChangeDeadLetterQueue, redrive: 'redrive to the OrderChange queue after the fix' },
       { output: 'ReportImportDlqArn', label: 'Report import DLQ', queue: sync.reportImportDeadLetterQueue, redrive: 'S3 events: upload the report again, then purge' },
       { output: 'DispatcherDlqArn', label: 'Order sync dispatcher DLQ', queue: sync.dispatcherDeadLetterQueue, redrive: 'schedule events: purge after the fix' },
+      { output: 'WeeklyReportDlqArn', label: 'Weekly report DLQ', queue: this.weeklyReport.deadLetterQueue, redrive: 'schedule events: purge after the fix (later runs that Monday catch up)' },
       { output: 'MailboxPollerDlqArn', label: 'Mailbox poller DLQ', queue: poller.deadLetterQueue, redrive: 'schedule events: purge after the fix (the next run resumes from the stored UIDs)' },
     ];
     this.observability = new Observability(this, 'Observability', {
@@ -150,6 +157,7 @@ export class SentinelStack extends Stack {
         { label: 'Report import', purpose: 'imports Unshipped Orders reports uploaded under reports/.', fn: sync.reportImport },
         { label: 'Mailbox poller', purpose: 'reads sellers\' connected IMAP mailboxes for Sold, Ship Now emails and probes where missing ones went; when it fails, missing orders are still alerted, without the mailbox\'s evidence.', fn: poller.function },
         { label: 'Seller web', purpose: "serves the sellers' pages (authorize, setup, status, acknowledge); when it fails, sellers cannot onboard or answer alerts.", fn: this.sellerWeb.function },
+        { label: 'Weekly report', purpose: "queues each seller's Monday summary; when it fails, sellers get no weekly report.", fn: this.weeklyReport.function },
       ],
       queues: [
         { label: 'Inbound mail arrivals', queue: mail.queue },
@@ -157,7 +165,7 @@ export class SentinelStack extends Stack {
         { label: 'ORDER_CHANGE notifications', queue: sync.orderChangeQueue },
       ],
       deadLetterQueues: deadLetterQueues.map(({ label, queue }) => ({ label, queue })),
-      alarms: config.profile === 'lean' ? [sync.staleSyncAlarm] : [mail.deadLetterAlarm, reconciler.deadLetterAlarm, poller.deadLetterAlarm, ...sync.deadLetterAlarms, sync.staleSyncAlarm, ...alerting.alarms],
+      alarms: config.profile === 'lean' ? [sync.staleSyncAlarm] : [mail.deadLetterAlarm, reconciler.deadLetterAlarm, poller.deadLetterAlarm, ...sync.deadLetterAlarms, sync.staleSyncAlarm, ...alerting.alarms, this.weeklyReport.deadLetterAlarm],
       reconciler: reconciler.function,
       reconcileInterval,
       alertSender: alerting.sender,

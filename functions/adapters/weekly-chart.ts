@@ -17,12 +17,12 @@ import { BarChart, LineChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TitleComponent } from 'echarts/components';
 import { SVGRenderer } from 'echarts/renderers';
 import type { AlertLanguage } from '../domain/alert-model';
-import type { MarketplaceWeek, WeeklyStats } from '../domain/weekly-stats';
+import { CHART_COLORS, dayLabel, weekRangeLabel, type MarketplaceWeek, type WeeklyStats } from '../domain/weekly-stats';
 
 echarts.use([BarChart, LineChart, GridComponent, LegendComponent, TitleComponent, SVGRenderer]);
 
-/** Colours of the chart (also used by the email summary, so both read alike). */
-export const CHART_COLORS = Object.freeze({ received: '#2e7d32', missing: '#c62828', delay: '#1565c0' });
+/** Colours of the chart (the email's HTML bars use the same). */
+export { CHART_COLORS };
 
 export interface WeeklyChartOptions {
   lang: AlertLanguage;
@@ -77,28 +77,10 @@ const WORDS: Record<AlertLanguage, Words> = {
   },
 };
 
-/** The local dates as the seller reads them: `Mon\n23 Nov` / `周一\n11月23日`. */
-function dayLabel(day: string, lang: AlertLanguage): string {
-  const d = new Date(`${day}T12:00:00.000Z`);
-  const w = WORDS[lang];
-  const weekday = new Intl.DateTimeFormat(w.locale, { timeZone: 'UTC', weekday: 'short' }).format(d);
-  const date = new Intl.DateTimeFormat(w.locale, { timeZone: 'UTC', day: 'numeric', month: lang === 'en' ? 'short' : 'long' }).format(d);
-  return `${weekday}\n${date}`;
-}
+/** `Mon\n23 Nov` / `周一\n11月23日`: two lines under each bar. */
+const axisDay = (day: string, lang: AlertLanguage): string => dayLabel(day, lang, '\n');
 
-/** `23–29 Nov 2026` / `2026年11月23日至29日`. */
-export function weekRangeLabel(stats: Pick<WeeklyStats, 'weekStart' | 'weekEnd'>, lang: AlertLanguage): string {
-  if (lang === 'en') {
-    const f = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' });
-    // ICU puts thin spaces around the dash; plain ones read the same and survive every channel.
-    return f.formatRange(new Date(`${stats.weekStart}T12:00:00.000Z`), new Date(`${stats.weekEnd}T12:00:00.000Z`)).replace(/\s/g, ' ');
-  }
-  // ICU's zh-CN range is numeric (2026/11/23 – 2026/11/29); spelled out as Chinese readers write it.
-  const [y1, m1, d1] = stats.weekStart.split('-').map(Number);
-  const [y2, m2, d2] = stats.weekEnd.split('-').map(Number);
-  const end = y1 !== y2 ? `${y2}年${m2}月${d2}日` : m1 !== m2 ? `${m2}月${d2}日` : `${d2}日`;
-  return `${y1}年${m1}月${d1}日至${end}`;
-}
+export { weekRangeLabel };
 
 /** The week's one-line summary in the chart's words (also the report's). */
 export function weekSummaryLine(total: MarketplaceWeek['total'], lang: AlertLanguage): string {
@@ -137,7 +119,7 @@ export function renderWeeklyChartSvg(stats: WeeklyStats, options: WeeklyChartOpt
       },
       legend: { data: [w.received, w.missing, w.delay], top: 50, left: 12, itemWidth: 14, itemHeight: 10 },
       grid: { left: 48, right: 56, top: 108, bottom: 48 },
-      xAxis: { type: 'category', data: week.days.map((d) => dayLabel(d.day, lang)), axisTick: { alignWithLabel: true } },
+      xAxis: { type: 'category', data: week.days.map((d) => axisDay(d.day, lang)), axisTick: { alignWithLabel: true } },
       yAxis: [
         { type: 'value', name: w.orders, minInterval: 1, nameTextStyle: { align: 'right' } },
         { type: 'value', name: w.minutes, min: 0, splitLine: { show: false }, nameTextStyle: { align: 'left' } },

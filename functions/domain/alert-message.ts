@@ -5,6 +5,8 @@
  * ship-by and auto-cancel countdowns, a link to the order in that marketplace's Seller Central,
  * and the likely cause with its remedy. No buyer data exists to leak: alerts carry none.
  */
+import { actionableOrder, alertActions, statusLink, type AlertAction, type LinkSigning } from './alert-links';
+import { CHART_COLORS, dayLabel, weekRangeLabel, type WeekTotals, type WeeklyStats } from './weekly-stats';
 import type { Alert, AlertLanguage } from './alert-model';
 import type { AlertSettings } from './alert-settings';
 import type { CauseCode, Diagnosis } from './diagnosis';
@@ -21,6 +23,13 @@ export interface RenderedMessage {
   markdown: string;
   /** The order link, for channels that show a button. */
   link?: string;
+  /**
+   * The same as an HTML body (email): escaped text, links as links, the "handled" / "snooze"
+   * links as buttons. Inline styles only (mail clients drop style sheets).
+   */
+  html?: string;
+  /** The signed "handled" / "snooze" links (alert-links.ts), for channels that show buttons. */
+  actions?: AlertAction[];
 }
 
 type Dict = {
@@ -53,6 +62,17 @@ type Dict = {
   units: { d: string; h: string; m: string };
   digest: (n: number) => string;
   unknown: string;
+  handled: string;
+  snooze: (hours: number) => string;
+  stopByCli: (command: string) => string;
+  week: {
+    totals: (t: WeekTotals) => string;
+    worst: (marketplace: string, missing: number, expected: number) => string;
+    line: (what: string, t: WeekTotals) => string;
+    none: string;
+    status: string;
+    statusCli: (command: string) => string;
+  };
 };
 
 const EN: Dict = {
@@ -64,6 +84,7 @@ const EN: Dict = {
     'sync-broken': 'Order sync broken',
     'unknown-order': 'Email for an unknown order',
     'mailbox-broken': 'Mailbox connection broken',
+    'weekly-report': 'Weekly report',
   },
   resolved: {
     'email-arrived-late': 'the Sold, Ship Now email arrived late',
@@ -116,6 +137,17 @@ const EN: Dict = {
   units: { d: 'd', h: 'h', m: 'm' },
   digest: (n) => `${n} alerts`,
   unknown: 'unknown',
+  handled: 'Handled (stop the reminders)',
+  snooze: (h) => `Snooze ${h} h`,
+  stopByCli: (c) => `To stop the reminders: ${c}`,
+  week: {
+    totals: (t) => `Orders expecting a Sold, Ship Now email: ${t.expected}; received ${t.received}, missing ${t.missing}; median delay ${t.medianDelayMinutes === null ? '–' : `${t.medianDelayMinutes} min`}.`,
+    worst: (m, x, e) => `Most missing: ${m} (${x} of ${e}).`,
+    line: (what, t) => `${what}: ${t.expected} expected, ${t.received} received, ${t.missing} missing, median delay ${t.medianDelayMinutes === null ? '–' : `${t.medianDelayMinutes} min`}`,
+    none: 'No order expected an email this week.',
+    status: "Status page (every open order, the week's chart)",
+    statusCli: (c) => `Every open order: ${c}`,
+  },
 };
 
 const ZH: Dict = {
@@ -127,6 +159,7 @@ const ZH: Dict = {
     'sync-broken': '订单同步中断',
     'unknown-order': '收到未知订单的邮件',
     'mailbox-broken': '邮箱连接中断',
+    'weekly-report': '每周报告',
   },
   resolved: {
     'email-arrived-late': '「Sold, Ship Now」邮件迟到了，现已收到',
@@ -176,6 +209,17 @@ const ZH: Dict = {
   units: { d: '天', h: '小时', m: '分钟' },
   digest: (n) => `${n} 条提醒`,
   unknown: '未知',
+  handled: '已处理（停止提醒）',
+  snooze: (h) => `暂停提醒 ${h} 小时`,
+  stopByCli: (c) => `停止提醒：${c}`,
+  week: {
+    totals: (t) => `应收到「Sold, Ship Now」邮件的订单：${t.expected} 个；收到 ${t.received} 个，缺失 ${t.missing} 个；延迟中位数 ${t.medianDelayMinutes === null ? '–' : `${t.medianDelayMinutes} 分钟`}。`,
+    worst: (m, x, e) => `缺失最多的站点：${m}（${e} 个中缺失 ${x} 个）。`,
+    line: (what, t) => `${what}：应到 ${t.expected}，收到 ${t.received}，缺失 ${t.missing}，延迟中位数 ${t.medianDelayMinutes === null ? '–' : `${t.medianDelayMinutes} 分钟`}`,
+    none: '本周没有需要通知邮件的订单。',
+    status: '状态页面（所有未完成订单、本周图表）',
+    statusCli: (c) => `查看所有未完成订单：${c}`,
+  },
 };
 
 const DICTS: Record<AlertLanguage, Dict> = { 'zh-CN': ZH, en: EN };
@@ -235,17 +279,68 @@ function linkOf(alert: Alert): string | undefined {
   return m && orderId ? sellerCentralOrderUrl(m, orderId) : undefined;
 }
 
-function section(alert: Alert, settings: AlertSettings, now: IsoTime, lang: AlertLanguage): string[] {
+/** A line of a section: text, or a labelled link (rendered per format). */
+type Line = string | { label: string; url: string; action?: AlertAction['kind'] };
+
+const plain = (l: Line): string => (typeof l === 'string' ? l : `${l.label}: ${l.url}`);
+
+/** The answer links of an order alert, or how to answer from the CLI when the web is not set up. */
+function actionLines(alert: Alert, actions: AlertAction[] | undefined, d: Dict): Line[] {
+  if (actions && actions.length > 0) {
+    return actions.map((a) => ({ label: a.kind === 'handled' ? d.handled : d.snooze(Math.round((a.snoozeMinutes ?? 0) / 6) / 10), url: a.url, action: a.kind }));
+  }
+  const orderId = actionableOrder(alert);
+  if (!orderId) return [];
+  return [d.stopByCli(`shipnow alerts ack --seller ${alert.sellerId} --order ${orderId} [--snooze 4h]`)];
+}
+
+/** The week in words: totals, the worst marketplace, each marketplace, each day. */
+function weeklyLines(w: WeeklyStats, d: Dict, lang: AlertLanguage): Line[] {
+  const out: Line[] = [d.week.totals(w.all.total)];
+  if (w.all.total.expected === 0) return [d.week.none];
+  if (w.worst) out.push(d.week.worst(w.worst.marketplace, w.worst.missing, w.worst.expected));
+  for (const m of w.marketplaces) out.push(`  ${d.week.line(m.marketplace, m.total)}`);
+  for (const day of w.all.days) out.push(`  ${d.week.line(dayLabel(day.day, lang), day)}`);
+  return out;
+}
+
+/** The week as HTML bars (tables and cell colours: drawn by every mail client, unlike SVG). */
+function weeklyChartHtml(w: WeeklyStats, lang: AlertLanguage): string {
+  const max = Math.max(1, ...w.all.days.map((x) => x.expected));
+  const px = (n: number) => Math.round((n / max) * 240);
+  const unit = lang === 'en' ? ' min' : ' 分钟';
+  const rows = w.all.days.map((x) => {
+    const cells = [
+      x.received > 0 ? `<td style="background:${CHART_COLORS.received};width:${px(x.received)}px;height:14px"></td>` : '',
+      x.missing > 0 ? `<td style="background:${CHART_COLORS.missing};width:${px(x.missing)}px;height:14px"></td>` : '',
+      '<td></td>',
+    ].join('');
+    const numbers = `${x.received} / <span style="color:${CHART_COLORS.missing}">${x.missing}</span>${x.medianDelayMinutes === null ? '' : ` · ${x.medianDelayMinutes}${unit}`}`;
+    return `<tr><td style="padding:2px 8px 2px 0;white-space:nowrap">${escapeHtml(dayLabel(x.day, lang))}</td><td style="width:250px"><table role="presentation" cellpadding="0" cellspacing="0" style="border-collapse:collapse"><tr>${cells}</tr></table></td><td style="padding:2px 0 2px 8px;white-space:nowrap">${numbers}</td></tr>`;
+  });
+  return `<table role="presentation" cellpadding="0" cellspacing="0" style="border-collapse:collapse;font-size:12px;margin:8px 0">${rows.join('')}</table>`;
+}
+
+function section(alert: Alert, settings: AlertSettings, now: IsoTime, lang: AlertLanguage, actions?: AlertAction[], signing?: LinkSigning): Line[] {
   const d = DICTS[lang];
   const tz = settings.timeZone;
   const mp = alert.marketplace ? marketplaceByKey(alert.marketplace) : undefined;
   const mtz = mp?.timeZone;
   const at = (iso: IsoTime) => bothZones(iso, mtz, tz, d);
-  const lines: string[] = [];
+  const lines: Line[] = [];
   const head = alert.order ? `${d.title[alert.kind]}: ${alert.order.orderId}` : d.title[alert.kind];
   lines.push(alert.marketplace ? `${head} (${alert.marketplace})` : head);
 
   switch (alert.kind) {
+    case 'weekly-report':
+      if (alert.weekly) {
+        lines[0] = `${d.title['weekly-report']}: ${weekRangeLabel(alert.weekly, lang)}`;
+        lines.push(...weeklyLines(alert.weekly, d, lang));
+        lines.push(
+          signing ? { label: d.week.status, url: statusLink(alert.sellerId, signing) } : d.week.statusCli(`shipnow status --seller ${alert.sellerId}`),
+        );
+      }
+      break;
     case 'notification-missing':
       lines.push(alert.order?.orderState === 'Shipped' ? d.missingShippedBody : d.missingBody);
       break;
@@ -290,6 +385,7 @@ function section(alert: Alert, settings: AlertSettings, now: IsoTime, lang: Aler
   }
   const link = linkOf(alert);
   if (link) lines.push(`${d.open}: ${link}`);
+  lines.push(...actionLines(alert, actions, d));
 
   // issue 14: what the seller's own mailbox shows comes first: it is evidence, not a pattern.
   if (alert.mailboxFinding && alert.kind !== 'resolved') lines.push(`${d.mailboxFinding}: ${probeFindingText(alert.mailboxFinding, lang)}`);
@@ -302,13 +398,53 @@ function section(alert: Alert, settings: AlertSettings, now: IsoTime, lang: Aler
   return lines;
 }
 
-/** One alert, rendered in the seller's languages (default both: zh-CN, then English). */
-export function renderAlert(alert: Alert, settings: AlertSettings, now: IsoTime): RenderedMessage {
+const escapeHtml = (t: string): string => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** Escaped text with its http(s) URLs as links. */
+function htmlText(t: string): string {
+  return t
+    .split(/(https?:\/\/[^\s<>"]+)/g)
+    .map((part, i) => (i % 2 === 1 ? `<a href="${escapeHtml(part)}">${escapeHtml(part)}</a>` : escapeHtml(part)))
+    .join('');
+}
+
+const BUTTON: Record<AlertAction['kind'], string> = {
+  handled: 'background:#2e7d32;color:#ffffff',
+  snooze: 'background:#eeeeee;color:#222222',
+};
+
+function htmlSection(lines: Line[], lang: AlertLanguage, extra = ''): string {
+  const [head, ...rest] = lines;
+  const buttons = rest.filter((l): l is Exclude<Line, string> => typeof l !== 'string' && l.action !== undefined);
+  const body = rest
+    .filter((l) => typeof l === 'string' || l.action === undefined)
+    .map((l) => (typeof l === 'string' ? `<p style="margin:4px 0">${htmlText(l)}</p>` : `<p style="margin:4px 0"><a href="${escapeHtml(l.url)}">${escapeHtml(l.label)}</a></p>`));
+  const actions = buttons.map(
+    (b) => `<a href="${escapeHtml(b.url)}" style="${BUTTON[b.action!]};display:inline-block;padding:8px 14px;margin:8px 8px 0 0;border-radius:4px;text-decoration:none;font-weight:bold">${escapeHtml(b.label)}</a>`,
+  );
+  return `<div lang="${lang}" style="font-family:Arial,'PingFang SC','Microsoft YaHei',sans-serif;font-size:14px;line-height:1.5"><h3 style="margin:0 0 8px">${htmlText(plain(head!))}</h3>${extra}${body.join('')}${actions.length > 0 ? `<p style="margin:8px 0">${actions.join('')}</p>` : ''}</div>`;
+}
+
+/** An HTML document around sections (the email body). */
+function htmlDocument(inner: string): string {
+  return `<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"></head><body>${inner}</body></html>`;
+}
+
+/**
+ * One alert, rendered in the seller's languages (default both: zh-CN, then English). With
+ * `signing` (the web endpoint is set up), an order alert carries signed "handled" and
+ * "snooze 4 h" links; without, it says how to stop its reminders from the CLI.
+ */
+export function renderAlert(alert: Alert, settings: AlertSettings, now: IsoTime, signing?: LinkSigning): RenderedMessage {
   const langs = languages(settings);
-  const sections = langs.map((l) => section(alert, settings, now, l));
+  const actions = signing ? alertActions(alert, signing) : undefined;
+  const lined = langs.map((l) => section(alert, settings, now, l, actions, signing));
+  const sections = lined.map((ls) => ls.map(plain));
+  const md = lined.map((ls) => ls.map((l) => (typeof l === 'string' ? l : `[${l.label}](${l.url})`)));
   const subject = langs
     .map((l) => {
       const d = DICTS[l];
+      if (alert.weekly) return `${d.title[alert.kind]}: ${weekRangeLabel(alert.weekly, l)}`;
       return alert.order ? `${d.title[alert.kind]}: ${alert.order.orderId}` : `${d.title[alert.kind]}${alert.marketplace ? ` (${alert.marketplace})` : ''}`;
     })
     .join(' / ');
@@ -316,23 +452,29 @@ export function renderAlert(alert: Alert, settings: AlertSettings, now: IsoTime)
   return {
     subject: `[ShipNow Sentinel] ${subject}`,
     text: sections.map((s) => s.join('\n')).join('\n\n———\n\n'),
-    markdown: sections.map((s) => [`*${s[0]}*`, ...s.slice(1)].join('\n')).join('\n\n---\n\n'),
+    markdown: md.map((s) => [`*${s[0]}*`, ...s.slice(1)].join('\n')).join('\n\n---\n\n'),
+    html: htmlDocument(lined.map((ls, i) => htmlSection(ls, langs[i], alert.weekly ? weeklyChartHtml(alert.weekly, langs[i]) : '')).join('<hr style="border:0;border-top:1px solid #ddd;margin:16px 0">')),
     ...(link ? { link } : {}),
+    ...(actions && actions.length > 0 ? { actions } : {}),
   };
 }
 
 /** Several alerts of one seller as one message (a digest), most urgent first. */
-export function renderDigest(alerts: readonly Alert[], settings: AlertSettings, now: IsoTime): RenderedMessage {
+export function renderDigest(alerts: readonly Alert[], settings: AlertSettings, now: IsoTime, signing?: LinkSigning): RenderedMessage {
   const langs = languages(settings);
   const sorted = [...alerts].sort(
     (a, b) => (a.deadlineAt ? Date.parse(a.deadlineAt) : Infinity) - (b.deadlineAt ? Date.parse(b.deadlineAt) : Infinity) || a.alertId.localeCompare(b.alertId),
   );
-  const parts = sorted.map((a) => renderAlert(a, settings, now));
+  const parts = sorted.map((a) => renderAlert(a, settings, now, signing));
   const title = langs.map((l) => DICTS[l].digest(alerts.length)).join(' / ');
+  const bodies = parts.map((p) => /<body>([\s\S]*)<\/body>/.exec(p.html ?? '')?.[1] ?? '');
+  const actions = parts.flatMap((p) => p.actions ?? []);
   return {
     subject: `[ShipNow Sentinel] ${title}`,
     text: [title, ...parts.map((p, i) => `${i + 1}. ${p.text}`)].join('\n\n=====\n\n'),
     markdown: [`*${title}*`, ...parts.map((p, i) => `${i + 1}. ${p.markdown}`)].join('\n\n=====\n\n'),
+    html: htmlDocument([`<h2 style="font-family:Arial,sans-serif">${escapeHtml(title)}</h2>`, ...bodies.map((b, i) => `<div><strong>${i + 1}.</strong>${b}</div>`)].join('<hr style="border:0;border-top:2px solid #999;margin:20px 0">')),
+    ...(actions.length > 0 ? { actions } : {}),
   };
 }
 

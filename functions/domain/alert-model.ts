@@ -10,16 +10,19 @@
  *   or no longer merchant-fulfilled), or a missing order shipped;
  * - `channel-down`: several orders missing in a row and no email at all since a time (seller-level);
  * - `sync-broken`: the order sync of a marketplace broke (from the order-sync work);
- * - `unknown-order`: a Sold, Ship Now email for an order no source knows, unmatched for hours.
+ * - `unknown-order`: a Sold, Ship Now email for an order no source knows, unmatched for hours;
+ * - `weekly-report`: not an alarm but the Monday summary of the seller's week (weekly-stats.ts),
+ *   sent through the same outbox and channels, once per seller and week.
  * Which transitions raise which alert: alert-planning.ts.
  */
 import { autoCancelAt, shipBy } from './deadlines';
 import type { Diagnosis } from './diagnosis';
 import type { OrderProbeFinding } from './mailbox-probe';
+import type { WeeklyStats } from './weekly-stats';
 import { expectedBy, expectsEmail } from './order-status';
 import type { IsoTime, OrderPolicy, StoredOrder } from './types';
 
-export type AlertKind = 'notification-missing' | 'deadline-reminder' | 'resolved' | 'channel-down' | 'sync-broken' | 'unknown-order' | 'mailbox-broken';
+export type AlertKind = 'notification-missing' | 'deadline-reminder' | 'resolved' | 'channel-down' | 'sync-broken' | 'unknown-order' | 'mailbox-broken' | 'weekly-report';
 
 export const ALERT_KINDS: readonly AlertKind[] = [
   'notification-missing',
@@ -29,6 +32,7 @@ export const ALERT_KINDS: readonly AlertKind[] = [
   'sync-broken',
   'unknown-order',
   'mailbox-broken',
+  'weekly-report',
 ];
 
 export type ResolvedReason = 'email-arrived-late' | 'shipped' | 'cancelled' | 'no-longer-expected' | 'sync-recovered';
@@ -76,6 +80,8 @@ export interface Alert {
   mailboxFinding?: OrderProbeFinding;
   /** mailbox-broken: the IMAP connection that stopped working (no password, ever). */
   mailbox?: { host: string; reason: string; detail: string; since: IsoTime };
+  /** weekly-report: the week's stats (no buyer data: counts and delays only). */
+  weekly?: WeeklyStats;
 }
 
 // ---- IDs ---------------------------------------------------------------------------------------
@@ -96,6 +102,8 @@ export const alertIds = {
   unknownOrder: (orderId: string, messageId: string) => `unknown-order:${orderId}:${messageId}`,
   /** One per broken spell of the seller's mailbox connection: the seller is told once. */
   mailboxBroken: (since: IsoTime) => `mailbox-broken:${since}`,
+  /** One per seller and week (its last local date): a retried run finds it in the outbox. */
+  weeklyReport: (weekEnd: string) => `weekly-report:${weekEnd}`,
 };
 
 // ---- order facts -------------------------------------------------------------------------------

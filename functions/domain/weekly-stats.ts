@@ -70,8 +70,12 @@ export function addDays(day: string, n: number): string {
 }
 
 /** The local date (`YYYY-MM-DD`) of an instant in `timeZone`. */
+const DATE_FORMATS = new Map<string, Intl.DateTimeFormat>();
+
 export function localDate(at: IsoTime | number, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date(at));
+  let f = DATE_FORMATS.get(timeZone);
+  if (!f) DATE_FORMATS.set(timeZone, (f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  const parts = f.formatToParts(new Date(at));
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')}`;
 }
@@ -150,8 +154,10 @@ export function weeklyStatsOf(
   const byMarketplace = new Map<string, Map<string, Bin>>();
   for (const m of input.marketplaces ?? []) byMarketplace.set(m, new Map());
   const all = new Map<string, Bin>();
+  const dayOf = new Map<string, string>(); // every marketplace has the same hours
   for (const h of hours) {
-    const day = localDate(Date.parse(`${h.hour}:00:00.000Z`), input.timeZone);
+    let day = dayOf.get(h.hour);
+    if (day === undefined) dayOf.set(h.hour, (day = localDate(Date.parse(`${h.hour}:00:00.000Z`), input.timeZone)));
     if (!inWeek.has(day)) continue;
     let bins = byMarketplace.get(h.marketplace);
     if (!bins) byMarketplace.set(h.marketplace, (bins = new Map()));
@@ -173,3 +179,29 @@ export function weeklyStatsOf(
   }
   return { sellerId: input.sellerId, timeZone: input.timeZone, weekStart: days[0], weekEnd: days[6], marketplaces, all: week('all', days, all), worst };
 }
+
+/** `23 – 29 Nov 2026` / `2026年11月23日至29日` (the report's and the chart's title). */
+export function weekRangeLabel(stats: Pick<WeeklyStats, 'weekStart' | 'weekEnd'>, lang: 'en' | 'zh-CN'): string {
+  if (lang === 'en') {
+    const f = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' });
+    // ICU puts thin spaces around the dash; plain ones read the same and survive every channel.
+    return f.formatRange(new Date(`${stats.weekStart}T12:00:00.000Z`), new Date(`${stats.weekEnd}T12:00:00.000Z`)).replace(/\s/g, ' ');
+  }
+  // ICU's zh-CN range is numeric (2026/11/23 – 2026/11/29); spelled out as Chinese readers write it.
+  const [y1, m1, d1] = stats.weekStart.split('-').map(Number);
+  const [y2, m2, d2] = stats.weekEnd.split('-').map(Number);
+  const end = y1 !== y2 ? `${y2}年${m2}月${d2}日` : m1 !== m2 ? `${m2}月${d2}日` : `${d2}日`;
+  return `${y1}年${m1}月${d1}日至${end}`;
+}
+
+/** A local date as the seller reads it: `Mon 23 Nov` / `11月23日 周一`. */
+export function dayLabel(day: string, lang: 'en' | 'zh-CN', separator = ' '): string {
+  const d = new Date(`${day}T12:00:00.000Z`);
+  const locale = lang === 'en' ? 'en-GB' : 'zh-CN';
+  const weekday = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', weekday: 'short' }).format(d);
+  const date = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', day: 'numeric', month: lang === 'en' ? 'short' : 'long' }).format(d);
+  return `${weekday}${separator}${date}`;
+}
+
+/** Colours of the week's chart, wherever it is drawn (SVG, the report's HTML bars). */
+export const CHART_COLORS = Object.freeze({ received: '#2e7d32', missing: '#c62828', delay: '#1565c0' });

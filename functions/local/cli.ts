@@ -13,6 +13,7 @@ import type { AlertLanguage } from '../domain/alert-model';
 import { DEFAULT_POLICY, type OrderPolicy } from '../domain/types';
 import { understandEmail, type EmailUnderstanding } from '../services/understand-email';
 import { alertsCommand } from './commands/alerts';
+import { reportCommand } from './commands/report';
 import { mailCommand } from './commands/mail';
 import { ordersCommand } from './commands/orders';
 import { sellerCommand } from './commands/seller';
@@ -67,6 +68,8 @@ export async function main(argv: string[], io: Out = STDIO): Promise<number> {
         return await mailboxCommand(rest, io);
       case 'serve':
         return await serveCommand(rest, io);
+      case 'report':
+        return await reportCommand(rest, io);
       case 'help':
       case '--help':
       case '-h':

@@ -541,12 +541,31 @@ export const HELP: Record<string, HelpRecord> = {
   alerts: {
     usage: ['shipnow alerts COMMAND [flags]'],
     summary: ['Alert delivery.'],
-    subcommands: ['alerts channels'],
+    subcommands: ['alerts channels', 'alerts ack'],
     exit: [
       [0, 'done'],
       [2, 'bad input'],
     ],
-    examples: ['shipnow alerts channels --seller A1B2C3 --clear all'],
+    examples: ['shipnow alerts channels --seller A1B2C3 --clear all', 'shipnow alerts ack --seller A1B2C3 --order 028-4455667-1000003 --snooze 4h'],
+  },
+  'alerts ack': {
+    usage: ['shipnow alerts ack --seller ID --order ID [--snooze DURATION] [--json] [store flags]'],
+    summary: [
+      "The seller's answer to an alert, as its \"handled\" / \"snooze 4 h\" links give it: handled stops every",
+      'further alert and reminder about the order; --snooze pauses them until it ends. Never marks the order notified or shipped.',
+    ],
+    flags: [
+      { flag: '--seller ID', text: 'the seller' },
+      { flag: '--order ID', text: 'the order' },
+      { flag: '--snooze DURATION', text: 'snooze instead of handled: 30m, 4h, 1h30m, 2d (at most 7d)' },
+      { flag: '--json', text: 'the stored answer as JSON' },
+    ],
+    store: true,
+    exit: [
+      [0, 'applied'],
+      [2, 'bad input: unknown seller or order, a bad --snooze'],
+    ],
+    examples: ['shipnow alerts ack --seller A1B2C3 --order 028-4455667-1000003', 'shipnow alerts ack --seller A1B2C3 --order 028-4455667-1000003 --snooze 4h'],
   },
   'alerts channels': {
     usage: ['shipnow alerts channels --seller ID [--clear all|CHANNEL_ID]... [--json] [store flags]'],
@@ -670,9 +689,43 @@ export const HELP: Record<string, HelpRecord> = {
     ],
     examples: ['shipnow mailbox disconnect --seller A1B2C3'],
   },
+  report: {
+    usage: ['shipnow report COMMAND [flags]'],
+    summary: ['Reports to sellers.'],
+    subcommands: ['report weekly'],
+    exit: [
+      [0, 'done'],
+      [2, 'bad input'],
+    ],
+    examples: ['shipnow report weekly --seller A1B2C3 --week-ending 2026-11-29 --svg week.svg'],
+  },
+  'report weekly': {
+    usage: ['shipnow report weekly --seller ID [--week-ending YYYY-MM-DD] [--now ISO-8601] [--svg FILE] [--web URL] [--send] [--ses-endpoint URL] [--json] [store flags]'],
+    summary: [
+      "The seller's weekly report as the Monday job sends it (emails expected, received and missing per marketplace and day,",
+      'median delay, worst marketplace), in their languages; --svg writes the week\'s chart; --send queues it (once per week).',
+    ],
+    flags: [
+      { flag: '--seller ID', text: 'the seller' },
+      { flag: '--week-ending YYYY-MM-DD', text: "the week's last local date (default: the last full Monday-Sunday week in the seller's time zone)" },
+      { flag: '--now ISO-8601', text: 'as of this time, with a zone (default: now)' },
+      { flag: '--svg FILE', text: "write the week's chart (all marketplaces) as SVG" },
+      { flag: '--web URL', text: 'sign a status link to this web endpoint with <data>/link-key (default: SHIPNOW_WEB_BASE_URL; none: no link)' },
+      { flag: '--send', text: 'queue it in the outbox; on the embedded store also deliver it now through the seller\'s channels' },
+      { flag: '--ses-endpoint URL', text: 'locally, deliver email through this SES endpoint (e.g. aws-ses-v2-local)' },
+      { flag: '--json', text: 'the stats (and what was queued) as JSON' },
+    ],
+    store: true,
+    exit: [
+      [0, 'shown, queued or delivered'],
+      [1, '--send on the embedded store and no channel took it'],
+      [2, 'bad input: unknown seller, a bad --week-ending, --now or --web'],
+    ],
+    examples: ['shipnow report weekly --seller A1B2C3 --week-ending 2026-11-29 --svg week.svg', 'shipnow report weekly --seller A1B2C3 --send --table sentinel-prod --region us-east-1'],
+  },
 };
 
-const TOP_LEVEL = ['parse', 'check', 'demo', 'seller', 'mail', 'orders', 'status', 'alerts', 'mailbox', 'serve'];
+const TOP_LEVEL = ['parse', 'check', 'demo', 'seller', 'mail', 'orders', 'status', 'alerts', 'report', 'mailbox', 'serve'];
 
 /** `--help` or `-h` anywhere before a `--` (after which everything is a file name or value). */
 export function wantsHelp(args: readonly string[]): boolean {

@@ -25,6 +25,7 @@ import { alertMattersUntil, retryDelayMinutes, shouldDigest } from '../domain/al
 import { type Alert } from '../domain/alert-model';
 import { type ChannelConfig } from '../domain/alert-settings';
 import { renderAlert, renderDigest } from '../domain/alert-message';
+import type { LinkSigning } from '../domain/alert-links';
 import { type AlertChannel, type AlertEventPublisher, type AlertOutbox, type ChannelFactory, type ChannelHealthStore, type OutboxItem, type OutgoingMessage } from '../domain/ports';
 import { ChannelTimeoutError, PermanentChannelError, TransientChannelError } from '../domain/errors';
 import { addMinutes } from '../domain/deadlines';
@@ -53,6 +54,11 @@ export interface SendAlertsDeps {
    * no longer holds and no `resolved` will follow it: it is suppressed here instead of sent.
    */
   orders?: { repo: Pick<SentinelRepository, 'getOrder'>; policy: OrderPolicy };
+  /**
+   * The web endpoint and the link keys (current first): order alerts then carry signed "handled" /
+   * "snooze 4 h" links, signed at send time. Absent: no links (the message names the CLI command).
+   */
+  links?: { webBaseUrl: string; keys: () => Promise<readonly Uint8Array[]> };
 }
 
 export interface SendAlertsOptions {
@@ -195,6 +201,25 @@ class Run {
     this.reserveMs = options.reserveMs ?? 3_000;
   }
 
+  private signingCache?: Promise<LinkSigning | undefined>;
+
+  /**
+   * How to sign this run's links (keys loaded once per run). A key that cannot be loaded never
+   * holds an alert back: it goes out without links, and the error is reported for the logs.
+   */
+  private signing(): Promise<LinkSigning | undefined> {
+    const links = this.deps.links;
+    if (!links) return Promise.resolve(undefined);
+    this.signingCache ??= links.keys().then(
+      (keys) => (keys[0] ? { webBaseUrl: links.webBaseUrl, key: keys[0], nowMs: Date.parse(this.now) } : undefined),
+      (error: unknown) => {
+        this.result.errors.push({ sellerId: '*', alertIds: [], channelId: 'link-keys', error });
+        return undefined;
+      },
+    );
+    return this.signingCache;
+  }
+
   /** Not enough time left for one more attempt plus the writes after it (or told to stop). */
   outOfTime(extraMs = 0): boolean {
     if (this.options.shouldStop?.()) return true;
@@ -257,7 +282,13 @@ class Run {
 
     // Digest: more than `digestThreshold` alerts, or more than a chat bot may take in one run.
     const botCap = Math.min(...candidates().map((c) => Math.floor((RATE_LIMIT_PER_MINUTE[c.type] ?? Infinity) / 2)), Infinity);
-    const groups: OutboxItem[][] = shouldDigest(claimed.length, settings) || claimed.length > botCap ? [claimed] : claimed.map((c) => [c]);
+    // The weekly report is a message of its own, never folded into a digest of alarms.
+    const reports = claimed.filter((c) => c.alert.kind === 'weekly-report');
+    const alarms = claimed.filter((c) => c.alert.kind !== 'weekly-report');
+    const groups: OutboxItem[][] = [
+      ...(alarms.length === 0 ? [] : shouldDigest(alarms.length, settings) || alarms.length > botCap ? [alarms] : alarms.map((c) => [c])),
+      ...reports.map((c) => [c]),
+    ];
 
     for (let g = 0; g < groups.length; g++) {
       const group = groups[g];
@@ -267,7 +298,8 @@ class Run {
         return;
       }
       const alerts: Alert[] = group.map((x) => x.alert);
-      const message = alerts.length === 1 ? renderAlert(alerts[0], settings, now) : renderDigest(alerts, settings, now);
+      const signing = await this.signing();
+      const message = alerts.length === 1 ? renderAlert(alerts[0], settings, now, signing) : renderDigest(alerts, settings, now, signing);
       result.messages++;
       if (alerts.length > 1) result.digests++;
 

@@ -141,22 +141,24 @@ export class Observability extends Construct {
       'What to do: open the function\'s log group (CloudWatch Logs Insights: filter level = "ERROR") around the alarm time and fix the cause; ' +
       'failed work is retried and ends in a dead-letter queue if it keeps failing (a separate alarm); check the dashboard row "Lambda" for throttles.';
     this.lambdaErrorAlarms = lean
-      ? [
-          // Lean: one alarm over every function (the dashboard's "Lambda errors" graph says which).
-          new Alarm(this, 'LambdaErrors', {
-            alarmDescription: errorAlarmDescription(`any function (${props.functions.map((f) => f.label).join(', ')}): see the dashboard graph "Lambda errors (per function)" for which.`),
-            metric: new MathExpression({
-              label: 'Errors, all functions',
-              expression: `SUM([${props.functions.map((_, i) => `e${i}`).join(', ')}])`,
-              usingMetrics: Object.fromEntries(props.functions.map((f, i) => [`e${i}`, f.fn.metricErrors({ period: FIVE_MINUTES, statistic: Stats.SUM })])),
-              period: FIVE_MINUTES,
+      ? // Lean: one alarm over every function (the dashboard's "Lambda errors" graph says which);
+        // a metric math alarm reads at most 10 metrics, so one alarm per 10 functions.
+        chunks(props.functions, MAX_ALARM_METRICS).map(
+          (group, c) =>
+            new Alarm(this, c === 0 ? 'LambdaErrors' : `LambdaErrors${c + 1}`, {
+              alarmDescription: errorAlarmDescription(`any function (${group.map((f) => f.label).join(', ')}): see the dashboard graph "Lambda errors (per function)" for which.`),
+              metric: new MathExpression({
+                label: 'Errors, all functions',
+                expression: `SUM([${group.map((_, i) => `e${i}`).join(', ')}])`,
+                usingMetrics: Object.fromEntries(group.map((f, i) => [`e${i}`, f.fn.metricErrors({ period: FIVE_MINUTES, statistic: Stats.SUM })])),
+                period: FIVE_MINUTES,
+              }),
+              threshold: 1,
+              comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+              evaluationPeriods: 1,
+              treatMissingData: TreatMissingData.NOT_BREACHING,
             }),
-            threshold: 1,
-            comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            evaluationPeriods: 1,
-            treatMissingData: TreatMissingData.NOT_BREACHING,
-          }),
-        ]
+        )
       : props.functions.map(
       (f, i) =>
         new Alarm(this, `LambdaErrors${i}`, {
@@ -249,7 +251,7 @@ export class Observability extends Construct {
 
     // Lean: the constructs' DLQ and delivery alarms are replaced by one alarm each (SentinelStack
     // leaves them out), so the lean profile has at most 10 alarms.
-    const leanAlarms = lean ? [this.leanDeadLetterAlarm(props.deadLetterQueues), this.leanDeliveryAlarm()] : [];
+    const leanAlarms = lean ? [...this.leanDeadLetterAlarms(props.deadLetterQueues), this.leanDeliveryAlarm()] : [];
     this.alarms = [
       ...props.alarms,
       ...leanAlarms,
@@ -276,22 +278,26 @@ export class Observability extends Construct {
   }
 
   /** Lean: any dead-letter queue holding a message (one alarm instead of one per queue). */
-  private leanDeadLetterAlarm(queues: WatchedQueue[]): Alarm {
-    return new Alarm(this, 'DeadLetters', {
-      alarmDescription:
-        `A dead-letter queue holds failed work (${queues.map((q) => q.label).join(', ')}). The dashboard graph "Dead-letter queues" says which. ` +
-        'What to do: read that function\'s logs (filter message = "record failed") and fix the cause, then redrive or purge as docs/operations.md "Dead-letter queues and redrive" says for that queue (its ARN is a stack output).',
-      metric: new MathExpression({
-        label: 'Messages in the fullest DLQ',
-        expression: `MAX([${queues.map((_, i) => `d${i}`).join(', ')}])`,
-        usingMetrics: Object.fromEntries(queues.map((q, i) => [`d${i}`, q.queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: Stats.MAXIMUM })])),
-        period: FIVE_MINUTES,
-      }),
-      threshold: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+  private leanDeadLetterAlarms(queues: WatchedQueue[]): Alarm[] {
+    // A metric math alarm reads at most 10 metrics: one alarm per 10 queues.
+    return chunks(queues, MAX_ALARM_METRICS).map(
+      (group, c) =>
+        new Alarm(this, c === 0 ? 'DeadLetters' : `DeadLetters${c + 1}`, {
+          alarmDescription:
+            `A dead-letter queue holds failed work (${group.map((q) => q.label).join(', ')}). The dashboard graph "Dead-letter queues" says which. ` +
+            'What to do: read that function\'s logs (filter message = "record failed") and fix the cause, then redrive or purge as docs/operations.md "Dead-letter queues and redrive" says for that queue (its ARN is a stack output).',
+          metric: new MathExpression({
+            label: 'Messages in the fullest DLQ',
+            expression: `MAX([${group.map((_, i) => `d${i}`).join(', ')}])`,
+            usingMetrics: Object.fromEntries(group.map((q, i) => [`d${i}`, q.queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: Stats.MAXIMUM })])),
+            period: FIVE_MINUTES,
+          }),
+          threshold: 1,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+    );
   }
 
   /** Lean: an alert undeliverable, or a seller channel marked broken (one alarm instead of two). */
@@ -558,4 +564,13 @@ export class Observability extends Construct {
     ]);
     return rows;
   }
+}
+
+/** CloudWatch: an alarm on a metric math expression reads at most 10 metrics. */
+const MAX_ALARM_METRICS = 10;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }

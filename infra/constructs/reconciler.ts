@@ -62,7 +62,6 @@ export class Reconciler extends Construct {
       'Reconciler: scheduled runs failed after all retries and wait in the reconciler DLQ. What to do: read the Reconciler function logs around the alarm time and fix the cause (DynamoDB throttling or errors, a permission removed by hand); due orders stay due, so the next successful run catches up on its own; then purge the DLQ (its messages are schedule events, nothing to replay).',
     );
     acknowledgeFunctionFindings([this.function], props.table);
-    Validations.of(this.deadLetterQueue).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself a dead-letter queue.' });
   }
 }
 
@@ -78,8 +77,12 @@ export function startSenderAfterAlerts(reconciler: Reconciler, sender: IFunction
   reconciler.function.addEnvironment(ENV.ALERT_SENDER_FUNCTION, sender.functionName);
 }
 
-/** An alarm on the first message in a scheduled function's DLQ (id `DlqAlarm`), saying what to do. */
+/**
+ * The alarm on the DLQ of a scheduled function (id `DlqAlarm`; any message in it: a run failed
+ * after all its retries), saying what to do, and the finding of a queue that is itself a DLQ.
+ */
 export function deadLetterAlarm(scope: Construct, queue: Queue, description: string): Alarm {
+  Validations.of(queue).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself a dead-letter queue.' });
   return new Alarm(scope, 'DlqAlarm', {
     alarmDescription: description,
     metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),

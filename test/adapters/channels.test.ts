@@ -33,27 +33,12 @@ import { type OutgoingMessage } from '../../functions/domain/ports';
 import { PermanentChannelError, TransientChannelError } from '../../functions/domain/errors';
 import { DEFAULT_ALERT_SETTINGS } from '../../functions/domain/alert-settings';
 import { type Alert } from '../../functions/domain/alert-model';
+import { MISSING_ALERT } from '../support/alert-fixtures';
 import { sendJson, startWebhookServer, type ReceivedRequest, type WebhookServer } from '../support/local-servers';
 
 const NOW = '2026-11-28T12:00:00.000Z';
 const NOW_MS = Date.parse(NOW);
-const ALERT: Alert = {
-  alertId: 'notification-missing:028-4455667-1000003',
-  sellerId: 's1',
-  kind: 'notification-missing',
-  occurredAt: '2026-11-27T11:00:00.000Z',
-  raisedAt: NOW,
-  marketplace: 'amazon.de',
-  order: {
-    orderId: '028-4455667-1000003',
-    marketplace: 'amazon.de',
-    orderState: 'Unshipped',
-    purchaseDate: '2026-11-27T10:00:00.000Z',
-    expectedBy: '2026-11-27T11:00:00.000Z',
-    shipBy: '2026-11-29T22:59:59.000Z',
-    autoCancelAt: '2026-12-08T22:59:59.000Z',
-  },
-};
+const ALERT: Alert = { ...MISSING_ALERT };
 const MESSAGE: OutgoingMessage = { sellerId: 's1', alerts: [ALERT], message: renderAlert(ALERT, DEFAULT_ALERT_SETTINGS, NOW) };
 
 // ---- a local webhook server --------------------------------------------------------------------

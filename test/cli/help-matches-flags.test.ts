@@ -137,6 +137,8 @@ describe('the examples in the help run', () => {
     'mail rejected',
     'mail backfill-unmatched',
     'alerts channels',
+    'alerts ack',
+    'report weekly',
     'seller remove',
   ];
   const ROOT = join(__dirname, '..', '..');

@@ -1,25 +1,12 @@
 import { countdown, formatTime, renderAlert, renderDigest } from '../../functions/domain/alert-message';
 import type { Alert } from '../../functions/domain/alert-model';
 import { DEFAULT_ALERT_SETTINGS, type AlertSettings } from '../../functions/domain/alert-settings';
+import { MISSING_ALERT } from '../support/alert-fixtures';
 
 const NOW = '2026-11-28T12:00:00.000Z';
 const SETTINGS: AlertSettings = { ...DEFAULT_ALERT_SETTINGS, timeZone: 'Asia/Shanghai' };
 const MISSING: Alert = {
-  alertId: 'notification-missing:028-4455667-1000003',
-  sellerId: 's1',
-  kind: 'notification-missing',
-  occurredAt: '2026-11-27T11:00:00.000Z',
-  raisedAt: NOW,
-  marketplace: 'amazon.de',
-  order: {
-    orderId: '028-4455667-1000003',
-    marketplace: 'amazon.de',
-    orderState: 'Unshipped',
-    purchaseDate: '2026-11-27T10:00:00.000Z',
-    expectedBy: '2026-11-27T11:00:00.000Z',
-    shipBy: '2026-11-29T22:59:59.000Z',
-    autoCancelAt: '2026-12-08T22:59:59.000Z',
-  },
+  ...MISSING_ALERT,
   deadlineAt: '2026-11-29T22:59:59.000Z',
   diagnosis: {
     cause: 'notification-preferences',

@@ -9,6 +9,8 @@ import { ENV } from '../../functions/constants';
 import { Alerting } from '../../infra/constructs/alerting';
 import { Reconciler } from '../../infra/constructs/reconciler';
 import { SentinelTable } from '../../infra/constructs/sentinel-table';
+import { loadConfig } from '../../infra/config';
+import { SentinelStack } from '../../infra/sentinel-stack';
 
 function build() {
   const app = new App();
@@ -132,4 +134,29 @@ describe('Alerting construct', () => {
 test('cdk-nag AwsSolutions: no unacknowledged finding', () => {
   const { app } = build();
   expect(() => app.synth()).not.toThrow();
+});
+
+describe('web links and the weekly report', () => {
+  test('without webBaseUrl: no link key secret, the sender has no link settings; the weekly report runs hourly', () => {
+    const t = Template.fromStack(new SentinelStack(new App(), 'NoWeb'));
+    t.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    const rules = Object.values(t.findResources('AWS::Events::Rule')).filter((r) => /weekly report/.test(String(r.Properties?.Description)));
+    expect(rules.map((r) => r.Properties.ScheduleExpression)).toEqual(['rate(1 hour)']);
+  });
+
+  test('with webBaseUrl: a generated link key secret, readable by the alert sender, named with the URL in its environment', () => {
+    const app = new App({ context: { webBaseUrl: 'https://status.shipnow.example' } });
+    const stack = new SentinelStack(app, 'Web');
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    t.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^Alert sender'),
+      Environment: { Variables: Match.objectLike({ SENTINEL_WEB_BASE_URL: 'https://status.shipnow.example', SENTINEL_LINK_KEY_SECRET: Match.anyValue() }) },
+    });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['secretsmanager:GetSecretValue']), Effect: 'Allow' })]) },
+    });
+    expect(() => loadConfig(new App({ context: { webBaseUrl: 'http://status.example' } }).node)).toThrow(/webBaseUrl.*https/);
+  });
 });

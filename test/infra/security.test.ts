@@ -129,7 +129,7 @@ describe('encryption at rest and in transit', () => {
       return targets.length;
     };
     expect(count('AWS::S3::Bucket', 'AWS::S3::BucketPolicy')).toBe(2);
-    expect(count('AWS::SQS::Queue', 'AWS::SQS::QueuePolicy')).toBe(10);
+    expect(count('AWS::SQS::Queue', 'AWS::SQS::QueuePolicy')).toBe(11);
     expect(count('AWS::SNS::Topic', 'AWS::SNS::TopicPolicy')).toBe(2);
     template.hasResourceProperties('AWS::S3::BucketPolicy', { PolicyDocument: { Statement: Match.arrayWith([denyInsecure]) } });
   });

@@ -60,3 +60,52 @@ test('an unknown seller is bad input', async () => {
   expect(await alertsCommand(['channels', '--seller', 'NOPE', '--data', dir], r.io)).toBe(2);
   expect(r.err[0]).toMatch(/no seller 'NOPE'/);
 });
+
+describe('alerts ack', () => {
+  const ORDER = '028-4455667-1000003';
+  beforeEach(async () => {
+    const db = await startEmbeddedDynamoDb({ path: join(dir, 'dynamodb') });
+    await db.repository.saveOrder(
+      { sellerId: 'S1', orderId: ORDER, marketplace: 'amazon.de', fulfilledBy: 'MERCHANT', orderState: 'Unshipped', purchaseDate: '2026-11-27T10:00:00.000Z', source: 'report', firstSeenAt: '2026-11-27T10:00:00.000Z', status: 'missing', version: 1 },
+      null,
+    );
+    await db.stop();
+  });
+
+  const stored = async () => {
+    const db = await startEmbeddedDynamoDb({ path: join(dir, 'dynamodb') });
+    try {
+      return await db.repository.getOrder('S1', ORDER);
+    } finally {
+      await db.stop();
+    }
+  };
+
+  test('handled, then a snooze: stored on the order, which stays missing and unnotified', async () => {
+    const r = io();
+    expect(await alertsCommand(['ack', '--seller', 'S1', '--order', ORDER, '--data', dir], r.io)).toBe(0);
+    expect(r.out).toEqual([`S1 ${ORDER}: handled; no more alerts or reminders about this order`]);
+    expect((await stored())?.acknowledgement).toMatchObject({ kind: 'handled', via: 'cli' });
+
+    const s = io();
+    const before = Date.now();
+    expect(await alertsCommand(['ack', '--seller', 'S1', '--order', ORDER, '--snooze', '4h', '--json', '--data', dir], s.io)).toBe(0);
+    const out = JSON.parse(s.out[0]);
+    expect(out.acknowledgement).toMatchObject({ kind: 'snoozed', via: 'cli' });
+    expect(Date.parse(out.acknowledgement.until) - before).toBeGreaterThanOrEqual(4 * 3_600_000 - 1000);
+    const o = await stored();
+    expect(o).toMatchObject({ status: 'missing', acknowledgement: { kind: 'snoozed' } });
+    expect(o?.notifiedAt).toBeUndefined();
+  });
+
+  test.each([
+    [['ack', '--seller', 'S1'], /needs --seller ID and --order ID/],
+    [['ack', '--seller', 'S1', '--order', '028-0000000-0000000'], /no order '028-0000000-0000000' of seller 'S1'/],
+    [['ack', '--seller', 'NOPE', '--order', ORDER], /no seller 'NOPE'/],
+    [['ack', '--seller', 'S1', '--order', ORDER, '--snooze', 'soon'], /--snooze: invalid snooze "soon"/],
+  ])('%j: exit 2 with a clear message', async (args, message) => {
+    const r = io();
+    expect(await alertsCommand([...args, '--data', dir], r.io)).toBe(2);
+    expect(r.err.join('\n')).toMatch(message);
+  });
+});

@@ -59,3 +59,28 @@ export function useLocalAwsEnv(): void {
     }
   });
 }
+
+/** aws-ses-v2-local on a free port: what it received is at `GET <endpoint>/store`. */
+export async function startLocalSes(): Promise<{ endpoint: string; emails(): Promise<LocalSesEmail[]>; clear(): Promise<void>; close(): Promise<void> }> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const start = (require('aws-ses-v2-local') as { default: (c: { host: string; port: number }) => Promise<Server> }).default;
+  const ses = await start({ host: '127.0.0.1', port: 0 });
+  const endpoint = `http://127.0.0.1:${(ses.address() as AddressInfo).port}`;
+  return {
+    endpoint,
+    emails: async () => ((await (await fetch(`${endpoint}/store`)).json()) as { emails: LocalSesEmail[] }).emails,
+    clear: async () => void (await fetch(`${endpoint}/clear-store`, { method: 'POST' })),
+    close: async () => {
+      ses.closeAllConnections();
+      await new Promise((r) => ses.close(r));
+    },
+  };
+}
+
+export interface LocalSesEmail {
+  from: string;
+  destination: { to: string[] };
+  subject: string;
+  body: { text?: string; html?: string };
+  attachments?: Array<{ filename?: string; contentType?: string; content?: string }>;
+}

@@ -54,7 +54,11 @@ export class SesEmailChannel implements AlertChannel {
           Content: {
             Simple: {
               Subject: { Data: m.message.subject, Charset: 'UTF-8' },
-              Body: { Text: { Data: m.message.text, Charset: 'UTF-8' } },
+              // Both parts: the HTML one shows the "handled" / "snooze" links as buttons.
+              Body: {
+                Text: { Data: m.message.text, Charset: 'UTF-8' },
+                ...(m.message.html ? { Html: { Data: m.message.html, Charset: 'UTF-8' } } : {}),
+              },
             },
           },
           ...(this.configurationSetName ? { ConfigurationSetName: this.configurationSetName } : {}),

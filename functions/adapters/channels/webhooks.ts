@@ -47,6 +47,11 @@ function truncateBytes(s: string, max: number): string {
   return `${cut}...`;
 }
 
+/** Markdown links `[label](url)` in Slack's own link syntax `<url|label>` (mrkdwn has no `[]()`). */
+export function slackLinks(markdown: string): string {
+  return markdown.replace(/\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)/g, (_, label: string, url: string) => `<${url}|${label.replace(/[<>|]/g, '')}>`);
+}
+
 export class SlackChannel implements AlertChannel {
   readonly type = 'slack' as const;
   constructor(
@@ -56,7 +61,7 @@ export class SlackChannel implements AlertChannel {
   ) {}
   async send(m: OutgoingMessage, call: { signal?: AbortSignal } = {}): Promise<void> {
     // Slack answers 200 "ok", or 4xx with a reason (invalid_token, channel_not_found, ...).
-    await postJson(this.id, this.url, { text: `${m.message.subject}\n\n${m.message.markdown}` }, { ...this.options, ...call });
+    await postJson(this.id, this.url, { text: `${m.message.subject}\n\n${slackLinks(m.message.markdown)}` }, { ...this.options, ...call });
   }
 }
 
@@ -146,7 +151,7 @@ export class JsonWebhookChannel implements AlertChannel {
     await postJson(
       this.id,
       this.url,
-      { type: 'shipnow.sentinel.alerts', version: 1, sellerId: m.sellerId, alerts: m.alerts, message: { subject: m.message.subject, text: m.message.text } },
+      { type: 'shipnow.sentinel.alerts', version: 1, sellerId: m.sellerId, alerts: m.alerts, message: { subject: m.message.subject, text: m.message.text, ...(m.message.actions ? { actions: m.message.actions } : {}) } },
       { ...this.options, ...call },
     );
   }

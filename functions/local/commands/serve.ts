@@ -27,7 +27,7 @@ import { weeklyChartsFrom } from '../../web/weekly-charts';
 import { EXIT, exitOnBadInput, type Io, UsageError } from '../cli-io';
 import { parseFlags, printHelp, wantsHelp } from '../help';
 import { inboundDomainOf } from '../inbound-domain';
-import { localLinkKeys } from '../../adapters/link-keys';
+import { loadLinkKeys } from '../../adapters/link-key-file';
 import { startWebServer, watchInbox, type InboxWatcher, type LocalWebServer } from '../web-server';
 import { dataDir, openStore, type OpenStore } from './store';
 
@@ -50,7 +50,7 @@ export interface LocalWebOptions {
 export async function localWeb(o: LocalWebOptions): Promise<{ handler: WebHandler; inbox: InboxWatcher; linkKeys: Uint8Array[] }> {
   const { store, env } = o;
   if (!store.mailDir || !store.mailStore) throw new UsageError('serve needs the embedded store');
-  const keys = await localLinkKeys(o.dataDir);
+  const keys = await loadLinkKeys(o.dataDir);
   await mkdir(join(o.dataDir, 'inbox'), { recursive: true });
   const clientId = env.SHIPNOW_LWA_CLIENT_ID;
   const clientSecret = env.SHIPNOW_LWA_CLIENT_SECRET;

@@ -17,7 +17,8 @@ import type { DynamoDbSyncState } from '../../adapters/dynamodb/sync-state';
 import { FolderMailStore } from '../../adapters/folder-mail-store';
 import { S3MailStore } from '../../adapters/s3-mail-store';
 import { ENV } from '../../constants';
-import type { MailStore } from '../../domain/ports';
+import type { AcknowledgementStore, MailStore } from '../../domain/ports';
+import { DynamoDbAcknowledgements } from '../../adapters/dynamodb/acknowledgements';
 import type { SentinelRepository } from '../../domain/ports';
 import { tableStores } from '../../wiring';
 import { explainAwsSetupErrors, reportMissingTable, WITHOUT_TABLE } from '../aws-setup';
@@ -53,6 +54,8 @@ export interface OpenStore {
   outbox: DynamoDbOutbox;
   /** The order-sync state (leases, cursors, health) over the same table. */
   syncState: DynamoDbSyncState;
+  /** Sellers' "handled" / "snooze" answers, on the order items of the same table. */
+  acks: AcknowledgementStore;
   /** Where raw mail is read from: the data folder locally, the bucket on AWS (if named). */
   mailStore?: MailStore;
   /** Local only: the folder standing in for the bucket. */
@@ -89,6 +92,7 @@ export async function openStore(opts: StoreOptions, env: NodeJS.ProcessEnv = pro
       ledger,
       outbox,
       syncState,
+      acks: new DynamoDbAcknowledgements({ client, tableName: opts.table }),
       ...(s3 && bucket ? { mailStore: new S3MailStore({ client: s3, bucket }) } : {}),
       describe: `table ${opts.table}${opts.endpoint ? ` at ${opts.endpoint}` : ''}`,
       close: async () => {
@@ -112,6 +116,7 @@ export async function openStore(opts: StoreOptions, env: NodeJS.ProcessEnv = pro
     ledger,
     outbox,
     syncState,
+    acks: new DynamoDbAcknowledgements({ client: db.client, tableName: db.tableName }),
     mailStore: new FolderMailStore(mailDir),
     mailDir,
     describe: `embedded store in ${dir}`,
