@@ -137,29 +137,37 @@ export function fixedMonth(day: SellerDay, t: TemplateInputs, prices: PriceList)
   lines.push({ item: 'CloudWatch dashboard', usage: `${t.dashboards}`, dollars: t.dashboards * p.cloudwatchPerDashboardMonth });
   lines.push({ item: 'KMS keys', usage: `${t.customerManagedKeys} customer managed`, dollars: t.customerManagedKeys * p.kmsPerKeyMonth });
   const lwaReads = t.runsPerMonth.dispatcher;
-  lines.push({ item: 'Secrets Manager', usage: `1 secret (LWA app), ${fmt(lwaReads)} reads`, dollars: p.secretsManagerPerSecretMonth + (lwaReads * p.secretsManagerPer10kCalls) / 1e4 });
+  const secrets = 1 + t.generatedSecrets;
+  lines.push({
+    item: 'Secrets Manager',
+    usage: `${secrets} secrets (LWA app${t.generatedSecrets ? ', link key' : ''}), ${fmt(lwaReads)} reads`,
+    dollars: secrets * p.secretsManagerPerSecretMonth + (lwaReads * p.secretsManagerPer10kCalls) / 1e4,
+  });
   const run = (u: Usage, runs: number, gb: number) => ({ gbS: runs * seconds(u) * gb, ddb: ddbDollars(p, u.dynamodb, runs) });
   const rec = run(day.emptyReconcile, t.runsPerMonth.reconciler, t.memoryGb.reconciler);
   const snd = run(day.emptySend, t.runsPerMonth.sender, t.memoryGb.sender);
   const dsp = run(day.dispatchPerSeller, t.runsPerMonth.dispatcher, t.memoryGb.dispatcher);
-  const runs = t.runsPerMonth.reconciler + t.runsPerMonth.sender + t.runsPerMonth.dispatcher;
-  const gbS = rec.gbS + snd.gbS + dsp.gbS;
+  const mbx = run(day.emptyMailboxPoll, t.runsPerMonth.mailboxPoller, t.memoryGb.mailboxPoller);
+  const wkl = run(day.emptyWeekly, t.runsPerMonth.weeklyReport, t.memoryGb.weeklyReport);
+  const runs = t.runsPerMonth.reconciler + t.runsPerMonth.sender + t.runsPerMonth.dispatcher + t.runsPerMonth.mailboxPoller + t.runsPerMonth.weeklyReport;
+  const gbS = rec.gbS + snd.gbS + dsp.gbS + mbx.gbS + wkl.gbS;
   lines.push({
     item: 'Lambda (schedules)',
-    usage: `reconciler ${fmt(t.runsPerMonth.reconciler)} × ${(seconds(day.emptyReconcile) * 1000).toFixed(0)} ms, sender ${fmt(t.runsPerMonth.sender)} × ${(seconds(day.emptySend) * 1000).toFixed(0)} ms, dispatcher ${fmt(t.runsPerMonth.dispatcher)}: ${fmt(gbS)} GB-s`,
+    usage: `reconciler ${fmt(t.runsPerMonth.reconciler)} × ${(seconds(day.emptyReconcile) * 1000).toFixed(0)} ms, sender ${fmt(t.runsPerMonth.sender)} × ${(seconds(day.emptySend) * 1000).toFixed(0)} ms, dispatcher ${fmt(t.runsPerMonth.dispatcher)}, mailbox poller ${fmt(t.runsPerMonth.mailboxPoller)} × ${(seconds(day.emptyMailboxPoll) * 1000).toFixed(0)} ms, weekly report ${fmt(t.runsPerMonth.weeklyReport)} × ${(seconds(day.emptyWeekly) * 1000).toFixed(0)} ms: ${fmt(gbS)} GB-s`,
     dollars: gbS * p.lambdaArmPerGbSecond + (runs * p.lambdaPerMillionRequests) / 1e6,
   });
   lines.push({
     item: 'DynamoDB (schedules)',
-    usage: `reconciler ${day.emptyReconcile.dynamodb.requests} + sender ${day.emptySend.dynamodb.requests} queries a run (nothing due)`,
-    dollars: rec.ddb + snd.ddb + dsp.ddb,
+    usage: `reconciler ${day.emptyReconcile.dynamodb.requests} + sender ${day.emptySend.dynamodb.requests} + mailbox poller ${day.emptyMailboxPoll.dynamodb.requests} + weekly report ${day.emptyWeekly.dynamodb.requests} queries a run (nothing due)`,
+    dollars: rec.ddb + snd.ddb + dsp.ddb + mbx.ddb + wkl.ddb,
   });
   const polls = t.sqsEventSources * a.sqsPollsPerEventSourceMonth;
   lines.push({ item: 'SQS polling', usage: `${t.sqsEventSources} event sources × ${fmt(a.sqsPollsPerEventSourceMonth)} long polls`, dollars: (polls * p.sqsPerMillionRequests) / 1e6 });
   const logsGb = (runs * a.logKbPerInvocation) / 1024 / 1024;
   lines.push({ item: 'CloudWatch Logs (schedules)', usage: `${(logsGb * 1024).toFixed(0)} MB`, dollars: logsGb * p.cloudwatchLogsPerGbIngested });
   if (t.tracing) {
-    const tracedRuns = (t.traced.reconciler ? t.runsPerMonth.reconciler : 0) + (t.traced.sender ? t.runsPerMonth.sender : 0) + (t.traced.dispatcher ? t.runsPerMonth.dispatcher : 0);
+    // The mailbox poller and weekly report are traced like every scheduled function (default profile).
+    const tracedRuns = (t.traced.reconciler ? t.runsPerMonth.reconciler : 0) + (t.traced.sender ? t.runsPerMonth.sender : 0) + (t.traced.dispatcher ? t.runsPerMonth.dispatcher : 0) + t.runsPerMonth.mailboxPoller + t.runsPerMonth.weeklyReport;
     const traced = Math.min(tracedRuns, a.xrayReservoirPerMonth) + a.xrayRate * Math.max(0, tracedRuns - a.xrayReservoirPerMonth);
     lines.push({ item: 'X-Ray (schedules)', usage: `${fmt(traced)} traces`, dollars: (traced * p.xrayPerMillionTraces) / 1e6 });
   }

@@ -29,6 +29,9 @@ import { DynamoDbSyncState } from '../../functions/adapters/dynamodb/sync-state'
 import type { AlertChannel, OrdersApi } from '../../functions/domain/ports';
 import { DEFAULT_POLICY, type OrderFacts } from '../../functions/domain/types';
 import { dispatch } from '../../functions/handlers/sync-dispatcher';
+import { pollAll } from '../../functions/handlers/mailbox-poller';
+import { DynamoDbMailboxState } from '../../functions/adapters/dynamodb/mailbox-state';
+import { runWeeklyReports } from '../../functions/services/weekly-report';
 import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../../functions/local/embedded-dynamodb';
 import { intakeMailFolder } from '../../functions/local/folder-intake';
 import { raiseUnknownOrderAlerts } from '../../functions/services/alert-sources';
@@ -63,6 +66,9 @@ export interface SellerDay {
   /** One reconciler run with nothing due, and one sender run with nothing due (the fixed part). */
   emptyReconcile: Usage;
   emptySend: Usage;
+  /** One mailbox-poller run and one weekly-report run with no connected mailbox and no seller due (the fixed part). */
+  emptyMailboxPoll: Usage;
+  emptyWeekly: Usage;
   /** The whole day of reconciler and sender runs for this seller, minus the empty runs. */
   reconcileDayExtra: Usage;
   sendDayExtra: Usage;
@@ -285,6 +291,8 @@ export async function simulateSellerDay(options: { ordersPerDay?: number } = {})
     const emptyDb = await startEmbeddedDynamoDb();
     let emptyReconcile: Usage;
     let emptySend: Usage;
+    let emptyMailboxPoll: Usage;
+    let emptyWeekly: Usage;
     try {
       const e = meter(emptyDb);
       const eOutbox = new DynamoDbOutbox({ client: emptyDb.client, tableName: emptyDb.tableName });
@@ -296,6 +304,29 @@ export async function simulateSellerDay(options: { ordersPerDay?: number } = {})
       });
       emptySend = await measure(e, counters, 25, async () => {
         await sendDueAlerts({ ...senderDeps, outbox: eOutbox, health: eOutbox, sellers: emptyDb.repository, orders: { repo: emptyDb.repository, policy: DEFAULT_POLICY } }, now);
+      });
+      // The poller with nobody connected reads the sellers and the due index, and opens no mailbox.
+      const never = () => {
+        throw new Error('no mailbox is connected in the cost simulation');
+      };
+      emptyMailboxPoll = await measure(e, counters, 25, async () => {
+        await pollAll(
+          {
+            repo: emptyDb.repository,
+            ledger: eLedger,
+            outbox: eOutbox,
+            state: new DynamoDbMailboxState({ client: emptyDb.client, tableName: emptyDb.tableName }),
+            secrets: { getSellerSecret: never },
+            client: { connect: never } as never,
+            policy: DEFAULT_POLICY,
+            logger: new Logger({ logLevel: 'SILENT' }),
+            now: () => now,
+          },
+          { getRemainingTimeInMillis: () => 300_000 },
+        );
+      });
+      emptyWeekly = await measure(e, counters, 25, async () => {
+        await runWeeklyReports({ repo: emptyDb.repository, outbox: eOutbox }, now);
       });
     } finally {
       await emptyDb.stop();
@@ -351,6 +382,8 @@ export async function simulateSellerDay(options: { ordersPerDay?: number } = {})
       email: usage(emailDdb, emailsTaken, emailTimes, { s3Get: emailsTaken }),
       emptyReconcile,
       emptySend,
+      emptyMailboxPoll,
+      emptyWeekly,
       reconcileDayExtra: minus(reconcileDay, emptyReconcile, 1440),
       sendDayExtra: minus(sendDay, emptySend, 1440),
       missingAlert,

@@ -24,9 +24,11 @@ export interface TemplateInputs {
   /** Which of the functions the model prices are traced (X-Ray active). */
   traced: { syncWorker: boolean; intake: boolean; reconciler: boolean; sender: boolean; dispatcher: boolean };
   /** Memory (GB) of the functions the cost model times, by role. */
-  memoryGb: { syncWorker: number; intake: number; reconciler: number; sender: number; dispatcher: number };
+  memoryGb: { syncWorker: number; intake: number; reconciler: number; sender: number; dispatcher: number; mailboxPoller: number; weeklyReport: number };
   /** Scheduled invocations a month, by role. */
-  runsPerMonth: { reconciler: number; sender: number; dispatcher: number };
+  runsPerMonth: { reconciler: number; sender: number; dispatcher: number; mailboxPoller: number; weeklyReport: number };
+  /** Secrets Manager secrets the stack itself creates (the seller web's link key); the LWA app's is the operator's. */
+  generatedSecrets: number;
   /** SQS event sources (each polls its queue continuously). */
   sqsEventSources: number;
 }
@@ -91,8 +93,17 @@ export function templateInputs(profile: Profile, template: Template = synthesise
       reconciler: memory(/^Reconciler:/),
       sender: memory(/^Alert sender:/),
       dispatcher: memory(/one SQS message per active seller/),
+      mailboxPoller: memory(/^Mailbox poller:/),
+      weeklyReport: memory(/^Weekly report:/),
     },
-    runsPerMonth: { reconciler: runs(/^Reconciler:/), sender: runs(/^Alert sender:/), dispatcher: runs(/one SQS message per active seller/) },
+    runsPerMonth: {
+      reconciler: runs(/^Reconciler:/),
+      sender: runs(/^Alert sender:/),
+      dispatcher: runs(/one SQS message per active seller/),
+      mailboxPoller: runs(/^Mailbox poller:/),
+      weeklyReport: runs(/^Weekly report:/),
+    },
+    generatedSecrets: of('AWS::SecretsManager::Secret').length,
     sqsEventSources: of('AWS::Lambda::EventSourceMapping').length,
   };
 }

@@ -102,11 +102,14 @@ export function verifyLink(token: string, keys: readonly Uint8Array[], nowMs: nu
   const parts = splitToken(token);
   if (!parts) return { ok: false, reason: 'malformed' };
   const [payload, given] = parts;
-  const givenMac = Buffer.from(given, 'base64url');
+  // Compared as text: base64url's last character carries unused bits, so two spellings decode to
+  // the same bytes; only the canonical one (as signLink writes it) is accepted.
+  const givenMac = Buffer.from(given, 'utf8');
   const signed = keys.some((key) => {
     checkKey(key);
     const want = mac(payload, key);
-    return want.length === givenMac.length && timingSafeEqual(want, givenMac);
+    const wantText = Buffer.from(want.toString('base64url'), 'utf8');
+    return wantText.length === givenMac.length && timingSafeEqual(wantText, givenMac);
   });
   if (!signed) return { ok: false, reason: 'bad-signature' };
   const claims = parseClaims(payload);

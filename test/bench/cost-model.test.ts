@@ -27,6 +27,8 @@ const DAY: SellerDay = {
   email: usage(8, 2, 6, { s3Get: 1 }),
   emptyReconcile: usage(8, 4, 0),
   emptySend: usage(4, 2, 0),
+  emptyMailboxPoll: usage(2, 0, 1),
+  emptyWeekly: usage(1, 0, 1),
   reconcileDayExtra: usage(0, 0, 0),
   sendDayExtra: usage(0, 0, 0),
   missingAlert: usage(20, 10, 10, { sesSend: 1 }),
@@ -37,12 +39,12 @@ describe('template inputs', () => {
 
   test('counted from each profile: alarms, the metrics they read, dashboards, keys, schedules, event sources', () => {
     expect(inputs.default).toEqual(
-      expect.objectContaining({ alarms: 22, dashboards: 1, customerManagedKeys: 3, tracing: true, traced: { syncWorker: false, intake: false, reconciler: true, sender: true, dispatcher: true }, sqsEventSources: 3, runsPerMonth: { reconciler: 43_200, sender: 43_200, dispatcher: 2_880 } }),
+      expect.objectContaining({ alarms: 27, dashboards: 1, customerManagedKeys: 3, generatedSecrets: 1, tracing: true, traced: { syncWorker: false, intake: false, reconciler: true, sender: true, dispatcher: true }, sqsEventSources: 3, runsPerMonth: { reconciler: 43_200, sender: 43_200, dispatcher: 2_880, mailboxPoller: 8_640, weeklyReport: 720 } }),
     );
-    expect(inputs.lean).toEqual(expect.objectContaining({ alarms: 8, dashboards: 1, customerManagedKeys: 0, tracing: false, customMetrics: LEAN_METRICS.length }));
+    expect(inputs.lean).toEqual(expect.objectContaining({ alarms: 9, dashboards: 1, customerManagedKeys: 0, tracing: false, customMetrics: LEAN_METRICS.length }));
     expect(inputs.lean.alarms).toBeLessThanOrEqual(10);
     expect(inputs.lean.customMetrics).toBeLessThanOrEqual(10);
-    expect(inputs.default.memoryGb).toEqual({ syncWorker: 0.5, intake: 0.5, reconciler: 0.5, sender: 0.5, dispatcher: 0.5 });
+    expect(inputs.default.memoryGb).toEqual({ syncWorker: 0.5, intake: 0.5, reconciler: 0.5, sender: 0.5, dispatcher: 0.5, mailboxPoller: 0.5, weeklyReport: 0.5 });
   });
 
   test('a change to the stack changes the inputs and the fixed cost (no silent drift)', () => {

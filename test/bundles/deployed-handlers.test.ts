@@ -4,7 +4,7 @@
  * index.js is loaded and invoked in a fresh node process (the asset folder as working directory,
  * the function's environment from the template, NODE_OPTIONS included) with the event shapes AWS
  * delivers. Behind the SDK's `AWS_ENDPOINT_URL_<SERVICE>` variables: dynalite (DynamoDB), s3rver
- * (S3) and, for SQS / Secrets Manager / EventBridge that have no local stand-in, a recording
+ * (S3) and, for SQS / Secrets Manager / SSM / EventBridge that have no local stand-in, a recording
  * JSON-protocol endpoint (test/support/aws-json-fake.ts) whose requests are asserted. The SP-API
  * is the local fake over HTTP (the bundle's fetch to the production hosts is redirected to it),
  * and an alert goes to a local webhook.
@@ -15,14 +15,17 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import type { SQSRecord } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, SQSRecord } from 'aws-lambda';
 import { DynamoDbIntakeLedger } from '../../functions/adapters/dynamodb/intake-ledger';
+import { DynamoDbMailboxState } from '../../functions/adapters/dynamodb/mailbox-state';
 import { DynamoDbOutbox } from '../../functions/adapters/dynamodb/outbox';
 import { DynamoDbSyncState } from '../../functions/adapters/dynamodb/sync-state';
 import { LWA_TOKEN_URL, SP_API_ENDPOINTS } from '../../functions/adapters/sp-api-client';
 import { DEFAULT_SELLER_SECRETS_PREFIX, sellerParameterName } from '../../functions/adapters/ssm-seller-secrets';
 import { ENV } from '../../functions/constants';
+import { linkClaims, signLink, verifyLink } from '../../functions/domain/signed-links';
 import { DEFAULT_POLICY, type OrderFacts } from '../../functions/domain/types';
 import { importOrders } from '../../functions/services/import-orders';
 import { s3ObjectCreated, sqsRecord } from '../support/aws-events';
@@ -39,6 +42,12 @@ const BUCKET = 'sentinel-bundle-test';
 const INBOUND_DOMAIN = 'in.shipnow.example';
 const SECRETS_PREFIX = 'sentinel-test/';
 const FIXTURES = join(__dirname, '..', 'fixtures', 'mail');
+// The seller web's link key: a secret the stack generates (64 characters, no punctuation); the
+// template's value of SENTINEL_LINK_KEY_SECRET is a reference to it, its ARN once deployed.
+const LINK_KEY_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:SellerWebLinkKeyA1B2C3-AbCdEf';
+const LINK_KEY = 'Kq7'.repeat(21) + 'x';
+// The seller web's Function URL, where the links in alerts lead.
+const WEB_DOMAIN = 'abcdefghijklmnopqrstuvwxyz012345.lambda-url.us-east-1.on.aws';
 
 const ddb = useDynalite({ freshTablePerTest: true });
 
@@ -70,7 +79,9 @@ beforeAll(async () => {
     if (r.target !== 'secretsmanager.GetSecretValue') return undefined;
     const id = String(r.body.SecretId);
     if (!(id in secrets)) return { status: 400, body: { __type: 'ResourceNotFoundException', message: `Secrets Manager can't find the specified secret.` } };
-    return { body: { ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${id}`, Name: id, SecretString: JSON.stringify(secrets[id]), VersionId: 'v1' } };
+    // A JSON secret (the LWA app) as its JSON text; a generated one (the link key) is its plain text.
+    const value = secrets[id];
+    return { body: { ARN: id.startsWith('arn:') ? id : `arn:aws:secretsmanager:us-east-1:123456789012:secret:${id}`, Name: id.replace(/^arn:.*:secret:/, ''), SecretString: typeof value === 'string' ? value : JSON.stringify(value), VersionId: 'v1' } };
   });
   spApi = await new FakeSpApi().start();
   hook = await startWebhookServer((r, res) => {
@@ -142,15 +153,15 @@ function s3Notification(key: string, size: number): string {
   return JSON.stringify(s3ObjectCreated(BUCKET, key, size, new Date().toISOString()));
 }
 
-/** An EventBridge scheduled event, as the stack's schedule rules deliver it. */
-function scheduledEvent(): Record<string, unknown> {
+/** An EventBridge scheduled event, as the stack's schedule rules deliver it (at `time`, default now). */
+function scheduledEvent(time = new Date().toISOString()): Record<string, unknown> {
   return {
     version: '0',
     id: '53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa',
     'detail-type': 'Scheduled Event',
     source: 'aws.events',
     account: '123456789012',
-    time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    time: time.replace(/\.\d{3}Z$/, 'Z'),
     region: 'us-east-1',
     resources: ['arn:aws:events:us-east-1:123456789012:rule/schedule'],
     detail: {},
@@ -160,7 +171,7 @@ function scheduledEvent(): Record<string, unknown> {
 const hoursAgo = (h: number): string => new Date(Date.now() - h * 3600_000).toISOString();
 
 // What each scenario below covers; a function of the template without one fails the second test.
-const SCENARIOS = ['inbound-mail', 'reconciler', 'alert-sender', 'sync-alerts', 'sync-dispatcher', 'sync-worker', 'order-change', 'report-import'];
+const SCENARIOS = ['inbound-mail', 'reconciler', 'alert-sender', 'sync-alerts', 'sync-dispatcher', 'sync-worker', 'order-change', 'report-import', 'mailbox-poller', 'seller-web', 'weekly-report'];
 
 describe('the synthesised bundles', () => {
   test("jest runs on the Lambda runtime's Node major (npm test puts the `node` dev dependency first on PATH)", () => {
@@ -258,14 +269,23 @@ describe('scheduled functions and alerting', () => {
     const outbox = new DynamoDbOutbox({ client: ddb.client, tableName: ddb.tableName });
     expect((await outbox.listForSeller('s-rec')).map((i) => [i.alert.alertId, i.status])).toEqual([[`notification-missing:${order.orderId}`, 'pending']]);
 
-    const sent = await invoke('alert-sender', scheduledEvent(), {}, { fetchRedirects: [['https://hooks.seller.example/', `${hook.base}/`]] });
+    // The sender signs the alert's links to the seller web with the web's link key (Secrets Manager).
+    secrets = { [LINK_KEY_SECRET]: `${LINK_KEY}\n` };
+    const sent = await invoke('alert-sender', scheduledEvent(), { [ENV.LINK_KEY_SECRET]: LINK_KEY_SECRET, [ENV.WEB_BASE_URL]: `https://${WEB_DOMAIN}` }, { fetchRedirects: [['https://hooks.seller.example/', `${hook.base}/`]] });
     expect(sent).toMatchObject({ sent: 1 });
     expect(hookRequests.map((r) => r.path)).toEqual(['/sentinel']);
-    expect(JSON.stringify(hookRequests[0]!.body)).toContain(order.orderId);
+    const delivered = JSON.stringify(hookRequests[0]!.body);
+    expect(delivered).toContain(order.orderId);
+    // Its acknowledge link opens the seller web, signed with that key for that seller and order.
+    const ackToken = new RegExp(`https://${WEB_DOMAIN.replace(/\./g, '\\.')}/ack\\?[^"\\s]*?\\btoken=([A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+)`).exec(delivered)?.[1];
+    expect(ackToken).toBeDefined();
+    expect(verifyLink(ackToken!, [new Uint8Array(Buffer.from(LINK_KEY))], Date.now(), ['ack'])).toMatchObject({ ok: true, claims: { sellerId: 's-rec', orderId: order.orderId } });
     expect((await outbox.listForSeller('s-rec')).map((i) => [i.alert.alertId, i.status, i.sentVia])).toEqual([[`notification-missing:${order.orderId}`, 'sent', ['hook']]]);
-    // Nothing went to SNS or SES (the seller's own channel took it); the "alert sent" event went to the stack's bus.
-    expect(aws.requests.map((r) => r.target)).toEqual(['AWSEvents.PutEvents']);
-    const [entry] = aws.requests[0]!.body.Entries as Array<{ Source: string; DetailType: string; EventBusName: string; Detail: string }>;
+    // Nothing went to SNS or SES (the seller's own channel took it); the link key was read once;
+    // the "alert sent" event went to the stack's bus.
+    expect(aws.requests.map((r) => r.target).sort()).toEqual(['AWSEvents.PutEvents', 'secretsmanager.GetSecretValue']);
+    expect(aws.requests.filter((r) => r.target === 'secretsmanager.GetSecretValue').map((r) => r.body)).toEqual([{ SecretId: LINK_KEY_SECRET }]);
+    const [entry] = aws.requests.find((r) => r.target === 'AWSEvents.PutEvents')!.body.Entries as Array<{ Source: string; DetailType: string; EventBusName: string; Detail: string }>;
     expect([entry!.Source, entry!.DetailType, entry!.EventBusName, JSON.parse(entry!.Detail).alert.alertId]).toEqual(['shipnow.sentinel', 'ShipNow Sentinel Alert', 'sentinel-alert-event-bus', `notification-missing:${order.orderId}`]);
   });
 
@@ -357,5 +377,169 @@ describe('order sync', () => {
       ['028-1234567-1234567', 'amazon.de', 'report'],
       ['028-1234567-7654321', 'amazon.de', 'report'],
     ]);
+  });
+});
+
+describe('mailbox-poller (scheduled): IMAP intake for the sellers with a connected mailbox', () => {
+  /** Every item of the table, to show a run wrote nothing. */
+  const tableItems = async () => ((await ddb.client.send(new ScanCommand({ TableName: ddb.tableName, ConsistentRead: true }))).Items ?? []).map((i) => `${i.pk?.S} ${i.sk?.S}`).sort();
+  const imapParameter = (sellerId: string) => sellerParameterName(lambdaEnvironment(bundle('mailbox-poller'), {})[ENV.SELLER_SECRETS_PREFIX] ?? DEFAULT_SELLER_SECRETS_PREFIX, sellerId, 'imap');
+  const NOTHING = { sellers: 0, read: 0, failed: 0, skipped: 0, accepted: 0, probed: 0, stoppedEarly: false };
+
+  test('no seller has a mailbox: the run reads the sellers and the due index, polls none, asks SSM nothing and writes nothing', async () => {
+    await ddb.repository.putSeller({ sellerId: 's-nomail', name: 'S', marketplaces: ['amazon.com'], createdAt: '2026-01-01T00:00:00.000Z' });
+    // An order due within the probe's look-ahead: still nothing to probe it with.
+    await importOrders(ddb.repository, [{ sellerId: 's-nomail', orderId: '112-4455667-5000001', marketplace: 'amazon.com', fulfilledBy: 'MERCHANT', orderState: 'Unshipped', purchaseDate: hoursAgo(3), source: 'report' }], hoursAgo(3), DEFAULT_POLICY);
+    const before = await tableItems();
+
+    expect(await invoke('mailbox-poller', scheduledEvent())).toEqual(NOTHING);
+    expect(await tableItems()).toEqual(before);
+    expect(aws.requests).toEqual([]);
+  });
+
+  test("a connected mailbox without its 'imap' secret in SSM: marked broken, the seller told once by a mailbox-broken alert, no throw; the next run skips it", async () => {
+    await ddb.repository.putSeller({ sellerId: 's-mail', name: 'S', marketplaces: ['amazon.co.uk'], createdAt: '2026-01-01T00:00:00.000Z', mailbox: { host: 'imap.mail.example.test', port: 993, user: 'orders@seller.example' } } as never);
+    await ddb.repository.putSeller({ sellerId: 's-nomail', name: 'S', marketplaces: ['amazon.com'], createdAt: '2026-01-01T00:00:00.000Z' });
+    // No parameter stored: the fake answers ParameterNotFound, as SSM does.
+    const b = bundle('mailbox-poller');
+    const first = await invokeBundle(b, scheduledEvent(), { env: env(b) });
+    expect({ error: first.error, loadError: first.loadError }).toEqual({ error: undefined, loadError: undefined });
+    expect(first.result).toEqual({ ...NOTHING, sellers: 1, failed: 1 });
+    expect(aws.requests).toEqual([{ target: 'AmazonSSM.GetParameter', body: { Name: imapParameter('s-mail'), WithDecryption: true } }]);
+    // Logged with the host and the reason (Powertools' JSON lines on stdout).
+    const warning = `${first.stdout}\n${first.stderr}`.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.message === 'mailbox not read');
+    expect(warning).toMatchObject({ level: 'WARN', sellerId: 's-mail', host: 'imap.mail.example.test', reason: 'no-credentials', sellerTold: true });
+
+    const state = new DynamoDbMailboxState({ client: ddb.client, tableName: ddb.tableName });
+    const health = await state.getHealth('s-mail');
+    expect(health).toMatchObject({ sellerId: 's-mail', broken: { reason: 'no-credentials', since: expect.any(String) } });
+    const outbox = new DynamoDbOutbox({ client: ddb.client, tableName: ddb.tableName });
+    const told = await outbox.listForSeller('s-mail');
+    expect(told.map((i) => [i.alert.alertId, i.alert.kind, i.status])).toEqual([[`mailbox-broken:${health!.broken!.since}`, 'mailbox-broken', 'pending']]);
+    expect(told[0]!.alert.mailbox).toMatchObject({ host: 'imap.mail.example.test', reason: 'no-credentials' });
+    expect(await outbox.listForSeller('s-nomail')).toEqual([]);
+
+    // Five minutes later (the schedule's next run): the secret is still missing, so the broken
+    // mailbox is not tried and the seller is not told again.
+    aws.requests.length = 0;
+    expect(await invoke('mailbox-poller', scheduledEvent())).toEqual({ ...NOTHING, sellers: 1, skipped: 1 });
+    expect(aws.requests).toEqual([{ target: 'AmazonSSM.GetParameter', body: { Name: imapParameter('s-mail'), WithDecryption: true } }]);
+    expect((await outbox.listForSeller('s-mail')).map((i) => i.alert.alertId)).toEqual([told[0]!.alert.alertId]);
+    expect((await state.getHealth('s-mail'))?.broken).toEqual(health!.broken);
+  });
+});
+
+describe('seller-web: Lambda Function URL events (payload format 2.0)', () => {
+  const DOMAIN = WEB_DOMAIN;
+  const KEY = LINK_KEY;
+
+  /** A Function URL request as Lambda delivers it. */
+  function urlEvent(method: string, rawPath: string, rawQueryString = ''): APIGatewayProxyEventV2 {
+    return {
+      version: '2.0',
+      routeKey: '$default',
+      rawPath,
+      rawQueryString,
+      headers: { host: DOMAIN, 'accept-language': 'en-GB,en;q=0.9', 'user-agent': 'Mozilla/5.0', 'x-forwarded-proto': 'https', 'x-forwarded-for': '198.51.100.23', 'x-amzn-trace-id': 'Root=1-67890abc-0123456789abcdef01234567' },
+      ...(rawQueryString ? { queryStringParameters: Object.fromEntries(new URLSearchParams(rawQueryString)) } : {}),
+      requestContext: {
+        accountId: 'anonymous',
+        apiId: 'abcdefghijklmnopqrstuvwxyz012345',
+        domainName: DOMAIN,
+        domainPrefix: 'abcdefghijklmnopqrstuvwxyz012345',
+        http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '198.51.100.23', userAgent: 'Mozilla/5.0' },
+        requestId: '4f6e1c2a-9b0d-4e3f-8a7b-1c2d3e4f5a6b',
+        routeKey: '$default',
+        stage: '$default',
+        time: '01/Dec/2026:11:00:00 +0000',
+        timeEpoch: Date.now(),
+      },
+      isBase64Encoded: false,
+    };
+  }
+  const web = async (event: APIGatewayProxyEventV2) => (await invoke('seller-web', event, { [ENV.LINK_KEY_SECRET]: LINK_KEY_SECRET })) as APIGatewayProxyStructuredResultV2 & { headers: Record<string, string>; body: string };
+  const secretReads = () => aws.requests.filter((r) => r.target.startsWith('secretsmanager.')).map((r) => [r.target, r.body]);
+
+  function expectSecurityHeaders(res: { headers: Record<string, string>; body: string }): void {
+    const csp = res.headers['content-security-policy']!;
+    const nonce = /script-src 'nonce-([A-Za-z0-9_-]{16,})'/.exec(csp)?.[1];
+    expect(nonce).toBeDefined();
+    expect(csp.split('; ')).toEqual(expect.arrayContaining(["default-src 'none'", `style-src 'nonce-${nonce}'`, "frame-ancestors 'none'", "base-uri 'none'"]));
+    // The page's own style carries the response's nonce (nothing inline runs without it).
+    expect(res.body).toContain(`<style nonce="${nonce}">`);
+    expect(res.headers).toMatchObject({
+      'content-type': 'text/html; charset=utf-8',
+      'strict-transport-security': 'max-age=63072000; includeSubDomains',
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'x-frame-options': 'DENY',
+      'cache-control': 'no-store',
+    });
+  }
+
+  test('GET /authorize: 200, the consent start page with the security headers; no secret is read for it', async () => {
+    secrets = { [LINK_KEY_SECRET]: `${KEY}\n` };
+    const res = await web(urlEvent('GET', '/authorize'));
+    expect(res.statusCode).toBe(200);
+    expectSecurityHeaders(res);
+    expect(res.body).toMatch(/^<!doctype html><html lang="en">/);
+    expect(res.body).toContain('Connect your Amazon seller account');
+    expect(res.body).toContain('action="/authorize/start"');
+    // Its form leads on to Seller Central (the consent redirect), and only there.
+    expect(res.headers['content-security-policy']).toMatch(/form-action 'self' https:\/\/sellercentral\.amazon\.com /);
+    expect(secretReads()).toEqual([]);
+  });
+
+  test('GET /status: a forged token is refused (403) after one read of the link key from Secrets Manager; a link signed with that key opens the page', async () => {
+    await ddb.repository.putSeller({ sellerId: 'A2WEBSELLER', name: 'Harbour Goods', marketplaces: ['amazon.co.uk'], createdAt: '2026-01-01T00:00:00.000Z' });
+    secrets = { [LINK_KEY_SECRET]: `${KEY}\n` };
+    const claims = linkClaims('A2WEBSELLER', 'status', Date.now());
+    const forged = signLink(claims, new Uint8Array(Buffer.from('f'.repeat(64))));
+
+    const refused = await web(urlEvent('GET', '/status', new URLSearchParams({ token: forged }).toString()));
+    expect(refused.statusCode).toBe(403);
+    expectSecurityHeaders(refused);
+    expect(refused.body).toContain('This link is not valid.');
+    expect(refused.body).not.toContain('Harbour Goods');
+    expect(secretReads()).toEqual([['secretsmanager.GetSecretValue', { SecretId: LINK_KEY_SECRET }]]);
+
+    aws.requests.length = 0;
+    const genuine = signLink(claims, new Uint8Array(Buffer.from(KEY)));
+    const opened = await web(urlEvent('GET', '/status', new URLSearchParams({ token: genuine }).toString()));
+    expect(opened.statusCode).toBe(200);
+    expectSecurityHeaders(opened);
+    expect(opened.body).toContain('Your orders');
+    expect(opened.body).toContain('Harbour Goods');
+    expect(secretReads()).toEqual([['secretsmanager.GetSecretValue', { SecretId: LINK_KEY_SECRET }]]);
+    // Nothing else left the function: no SSM, no other secret.
+    expect(aws.requests.map((r) => r.target)).toEqual(['secretsmanager.GetSecretValue']);
+  });
+});
+
+describe('weekly-report (scheduled hourly): Monday 09:00 in the seller time zone', () => {
+  test("queues one weekly-report:<weekEnd> alert for the seller whose Monday 09:xx it is, none for the others; the next hourly run queues nothing new", async () => {
+    // Monday 30 November 2026, 09:20 in Tokyo = 00:20 UTC (Sunday 19:20 in New York).
+    const monday0920Tokyo = '2026-11-30T00:20:00.000Z';
+    await ddb.repository.putSeller({ sellerId: 'JP1', name: 'Tokyo', marketplaces: ['amazon.co.jp'], language: 'en', timeZone: 'Asia/Tokyo', createdAt: '2026-01-01T00:00:00.000Z' });
+    await ddb.repository.putSeller({ sellerId: 'US1', name: 'New York', marketplaces: ['amazon.com'], language: 'en', timeZone: 'America/New_York', createdAt: '2026-01-01T00:00:00.000Z' });
+    // JP1's week (Mon 23 - Sun 29 Nov, Tokyo): Wed 25, 3 emails received (4, 6, 50 min), 1 missing.
+    for (const d of [4, 6, 50]) await ddb.repository.addOrderStats('JP1', 'amazon.co.jp', '2026-11-25T02:00:00.000Z', { notified: 1, orderAt: '2026-11-25T02:00:00.000Z' }, new Date(Date.parse('2026-11-25T02:00:00.000Z') + d * 60_000).toISOString());
+    await ddb.repository.addOrderStats('JP1', 'amazon.co.jp', '2026-11-25T03:00:00.000Z', { missing: 1, orderAt: '2026-11-25T03:00:00.000Z' });
+
+    const first = await invoke('weekly-report', scheduledEvent(monday0920Tokyo), {}, { now: monday0920Tokyo });
+    expect(first).toEqual({ sellers: 2, due: 1, created: [{ sellerId: 'JP1', alertId: 'weekly-report:2026-11-29' }], existing: 0, failed: 0 });
+    const outbox = new DynamoDbOutbox({ client: ddb.client, tableName: ddb.tableName });
+    const queued = await outbox.listForSeller('JP1');
+    expect(queued.map((i) => [i.alert.alertId, i.alert.kind, i.status])).toEqual([['weekly-report:2026-11-29', 'weekly-report', 'pending']]);
+    expect(queued[0]!.alert.weekly).toMatchObject({ sellerId: 'JP1', timeZone: 'Asia/Tokyo', weekStart: '2026-11-23', weekEnd: '2026-11-29', worst: { marketplace: 'amazon.co.jp', missing: 1, expected: 4 } });
+    expect(await outbox.listForSeller('US1')).toEqual([]);
+
+    // The next hourly run (10:20 Tokyo): the report is in the outbox already.
+    const nextHour = '2026-11-30T01:20:00.000Z';
+    expect(await invoke('weekly-report', scheduledEvent(nextHour), {}, { now: nextHour })).toEqual({ sellers: 2, due: 1, created: [], existing: 1, failed: 0 });
+    expect((await outbox.listForSeller('JP1')).map((i) => i.alert.alertId)).toEqual(['weekly-report:2026-11-29']);
+    expect(await outbox.listForSeller('US1')).toEqual([]);
+    // The table only: nothing went to SQS, SNS, SES or EventBridge.
+    expect(aws.requests).toEqual([]);
   });
 });

@@ -22,8 +22,15 @@ describe('signed links', () => {
     const [payload, mac] = token.split('.') as [string, string];
     const forged = Buffer.from(JSON.stringify({ sellerId: 'S2', purpose: 'status', expiresAt: 9e9 })).toString('base64url');
     expect(verifyLink(`${forged}.${mac}`, [oldKey], now)).toEqual({ ok: false, reason: 'bad-signature' });
-    const flipped = mac.slice(0, -1) + (mac.endsWith('A') ? 'B' : 'A');
+    const flipped = (mac.startsWith('A') ? 'B' : 'A') + mac.slice(1);
     expect(verifyLink(`${payload}.${flipped}`, [oldKey], now)).toEqual({ ok: false, reason: 'bad-signature' });
+    // The last character of a 32-byte MAC in base64url carries 2 unused bits: another spelling of
+    // the same bytes is refused too (only the canonical token is valid).
+    const last = mac.at(-1)!;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const sibling = alphabet[alphabet.indexOf(last) ^ 1]!;
+    expect(Buffer.from(mac.slice(0, -1) + sibling, 'base64url')).toEqual(Buffer.from(mac, 'base64url'));
+    expect(verifyLink(`${payload}.${mac.slice(0, -1)}${sibling}`, [oldKey], now)).toEqual({ ok: false, reason: 'bad-signature' });
   });
 
   it('refuses a link used for another purpose, and malformed tokens', () => {

@@ -62,11 +62,11 @@ describe('dead-letter queue outputs', () => {
       if (r.Type === 'AWS::Events::Rule') for (const t of p.Targets ?? []) if (t.DeadLetterConfig) dlqIds.add(getAttArn(t.DeadLetterConfig.Arn)!);
     }
     dlqIds.delete(undefined as never);
-    expect(dlqIds.size).toBe(7);
+    expect(dlqIds.size).toBe(9);
     const outputArns = new Set(Object.entries(outputs).filter(([k]) => k.endsWith('DlqArn')).map(([, o]) => getAttArn(o.Value)));
     expect(outputArns).toEqual(dlqIds);
     expect(Object.keys(outputs).filter((k) => k.endsWith('DlqArn')).sort()).toEqual(
-      ['AlertingDlqArn', 'DispatcherDlqArn', 'IntakeDlqArn', 'OrderChangeDlqArn', 'ReconcilerDlqArn', 'ReportImportDlqArn', 'SyncDlqArn'],
+      ['AlertingDlqArn', 'DispatcherDlqArn', 'IntakeDlqArn', 'MailboxPollerDlqArn', 'OrderChangeDlqArn', 'ReconcilerDlqArn', 'ReportImportDlqArn', 'SyncDlqArn', 'WeeklyReportDlqArn'],
     );
   });
 });

@@ -57,7 +57,7 @@ describe('IAM scope', () => {
   const statements = identityStatements();
 
   test('no project function role has a managed policy (AWSLambdaBasicExecutionRole would allow logs on Resource "*")', () => {
-    expect(projectFunctions.length).toBe(9);
+    expect(projectFunctions.length).toBe(11);
     const projectRoles = new Set(projectFunctions.map(([, fn]) => roleIdOf(fn)));
     expect(projectRoles.size).toBe(projectFunctions.length);
     for (const { roleId, arn } of managedPolicies()) expect({ roleId, arn, projectRole: projectRoles.has(roleId) }).toEqual({ roleId, arn, projectRole: false });
@@ -129,7 +129,7 @@ describe('encryption at rest and in transit', () => {
       return targets.length;
     };
     expect(count('AWS::S3::Bucket', 'AWS::S3::BucketPolicy')).toBe(2);
-    expect(count('AWS::SQS::Queue', 'AWS::SQS::QueuePolicy')).toBe(11);
+    expect(count('AWS::SQS::Queue', 'AWS::SQS::QueuePolicy')).toBe(12);
     expect(count('AWS::SNS::Topic', 'AWS::SNS::TopicPolicy')).toBe(2);
     template.hasResourceProperties('AWS::S3::BucketPolicy', { PolicyDocument: { Statement: Match.arrayWith([denyInsecure]) } });
   });
@@ -139,7 +139,7 @@ describe('logs', () => {
   test('every function (ours and CDK helpers) logs to a log group with retention', () => {
     const groups = Object.fromEntries(ofType('AWS::Logs::LogGroup'));
     const fns = ofType('AWS::Lambda::Function');
-    expect(fns.length).toBe(11);
+    expect(fns.length).toBe(13);
     for (const [id, fn] of fns) {
       const ref = fn.Properties!.LoggingConfig?.LogGroup?.Ref as string | undefined;
       expect({ id, ref: ref && groups[ref] ? 'log group of the stack' : ref }).toEqual({ id, ref: 'log group of the stack' });

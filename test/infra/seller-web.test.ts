@@ -42,18 +42,20 @@ test('the function: reserved concurrency, its configuration, the link key by ARN
   });
 });
 
-test('IAM: the link key read, the LWA app read, seller SP-API secrets created / written under the prefix only', () => {
+test('IAM: the link key read, the LWA app read, the sellers\' SP-API token parameters written, nothing else', () => {
   const roleId = resources[fnId]!.Properties!.Role['Fn::GetAtt'][0];
   const statements = Object.values(resources)
     .filter((r) => r.Type === 'AWS::IAM::Policy' && (r.Properties!.Roles as Array<{ Ref: string }>).some((x) => x.Ref === roleId))
     .flatMap((p) => p.Properties!.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown; Sid?: string }>);
   const secrets = statements.filter((s) => JSON.stringify(s.Action).includes('secretsmanager:'));
   const text = JSON.stringify(secrets);
-  expect(text).toContain('shipnow-sentinel/sp-api/seller/*');
   expect(text).toContain('shipnow-sentinel/sp-api/lwa-app-*');
-  expect(text).not.toMatch(/secretsmanager:(DeleteSecret|\*)|"Resource":"\*"/);
-  const write = secrets.find((s) => s.Sid === 'WriteSellerSpApiSecrets')!;
-  expect(write.Action).toEqual(['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue']);
+  expect(text).not.toMatch(/secretsmanager:(CreateSecret|PutSecretValue|DeleteSecret|\*)|"Resource":"\*"/);
+  // The refresh token it receives: the seller's SSM parameter <prefix>seller/<id>/sp-api only.
+  const write = statements.find((s) => s.Sid === 'WriteSellerSecrets')!;
+  expect(write.Action).toEqual(['ssm:PutParameter', 'ssm:DeleteParameter']);
+  expect(JSON.stringify(write.Resource)).toContain(':parameter/shipnow-sentinel/seller/*/sp-api');
+  expect(JSON.stringify(statements)).not.toContain('seller/*/imap');
 });
 
 test('the alert sender may sign links to the pages: their base URL, the key ARN, read access to the key only', () => {

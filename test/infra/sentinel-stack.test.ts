@@ -133,7 +133,7 @@ describe('the whole stack, generically', () => {
       const t = Template.fromStack(build(undefined, context).stack);
       const fns = Object.entries(t.findResources('AWS::Lambda::Function')).filter(([, r]) => r.Properties?.Environment?.Variables?.SENTINEL_TABLE_NAME);
       // intake, reconciler, alert sender, sync alerts, dispatcher, sync worker, ORDER_CHANGE, report import, mailbox poller, seller web, weekly report
-      expect(fns).toHaveLength(9);
+      expect(fns).toHaveLength(11);
       for (const [id, fn] of fns) expect({ id, grace: fn.Properties.Environment.Variables.SENTINEL_GRACE_MINUTES }).toEqual({ id, grace: expected });
     }
   });

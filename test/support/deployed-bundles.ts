@@ -180,6 +180,13 @@ export interface InvokeOptions {
   fetchRedirects?: Array<[from: string, to: string]>;
   /** What the fake Lambda context says is left of the invocation (default 60 s). */
   remainingMs?: number;
+  /**
+   * The instant (ISO time) the bundle's clock reads as the invocation is prepared: `Date` and
+   * `Date.now()` in the child are shifted by that fixed offset and keep running (so it reads
+   * `now` plus the process start-up, well under a second), for functions that read the wall clock
+   * (the weekly report's "Monday 09:00 in the seller's time zone"). Default: the real clock.
+   */
+  now?: string;
   node?: string;
   /** Only load the bundle and check the export (no invocation). */
   loadOnly?: boolean;
@@ -202,6 +209,16 @@ export interface Invocation {
 const RUNNER = `
 const fs = require('node:fs');
 const input = JSON.parse(fs.readFileSync(process.env.BUNDLE_INVOKE_INPUT, 'utf8'));
+if (input.clockOffsetMs !== 0) {
+  // The same Date (instanceof, prototype, parse, UTC untouched); only "now" is moved.
+  const RealDate = Date;
+  const realNow = RealDate.now;
+  RealDate.now = () => realNow() + input.clockOffsetMs;
+  globalThis.Date = new Proxy(RealDate, {
+    construct: (target, args, newTarget) => Reflect.construct(target, args.length === 0 ? [RealDate.now()] : args, newTarget),
+    apply: () => new RealDate(RealDate.now()).toString(),
+  });
+}
 if (input.redirects.length > 0) {
   const realFetch = globalThis.fetch;
   globalThis.fetch = (url, init) => {
@@ -238,7 +255,16 @@ export async function invokeBundle(bundle: DeployedBundle, event: unknown, optio
   const dir = mkdtempSync(join(tmpdir(), 'sentinel-invoke-'));
   const inputFile = join(dir, 'input.json');
   const outputFile = join(dir, 'output.json');
-  writeFileSync(inputFile, JSON.stringify({ file: bundle.file, exportName: bundle.exportName, event, redirects: options.fetchRedirects ?? [], remainingMs: options.remainingMs ?? 60_000, loadOnly: options.loadOnly ?? false }));
+  let clockOffsetMs = 0;
+  if (options.now !== undefined) {
+    const at = Date.parse(options.now);
+    if (Number.isNaN(at)) throw new RangeError(`invokeBundle: now ${JSON.stringify(options.now)} is not an ISO time`);
+    clockOffsetMs = at - Date.now();
+  }
+  writeFileSync(
+    inputFile,
+    JSON.stringify({ file: bundle.file, exportName: bundle.exportName, event, redirects: options.fetchRedirects ?? [], remainingMs: options.remainingMs ?? 60_000, loadOnly: options.loadOnly ?? false, clockOffsetMs }),
+  );
   try {
     const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
       execFile(
