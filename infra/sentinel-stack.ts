@@ -135,11 +135,11 @@ export class SentinelStack extends Stack {
     // redrive in docs/operations.md needs). `redrive`: an SQS queue's DLQ (start-message-move-task
     // moves messages back); otherwise it holds failed schedule/event invocations (nothing to replay).
     const deadLetterQueues = [
-      { output: 'IntakeDlqArn', label: 'Inbound mail DLQ', queue: mail.deadLetterQueue, redrive: 'redrive to the Arrivals queue after the fix (or `shipnow mail replay`)' },
+      { output: 'IntakeDlqArn', label: 'Inbound mail DLQ', queue: mail.deadLetterQueue, partialBatch: true, redrive: 'redrive to the Arrivals queue after the fix (or `shipnow mail replay`)' },
       { output: 'ReconcilerDlqArn', label: 'Reconciler DLQ', queue: reconciler.deadLetterQueue, redrive: 'schedule events: purge after the fix (the next run catches up)' },
       { output: 'AlertingDlqArn', label: 'Alerting DLQ', queue: alerting.deadLetterQueue, redrive: 'sender runs (purge) and "order sync broken" events (re-send with aws events put-events)' },
-      { output: 'SyncDlqArn', label: 'Order sync DLQ', queue: sync.deadLetterQueue, redrive: 'redrive to the sync queue, or purge (the next schedule dispatches every seller)' },
-      { output: 'OrderChangeDlqArn', label: 'ORDER_CHANGE DLQ', queue: sync.orderChangeDeadLetterQueue, redrive: 'redrive to the OrderChange queue after the fix' },
+      { output: 'SyncDlqArn', label: 'Order sync DLQ', queue: sync.deadLetterQueue, partialBatch: true, redrive: 'redrive to the sync queue, or purge (the next schedule dispatches every seller)' },
+      { output: 'OrderChangeDlqArn', label: 'ORDER_CHANGE DLQ', queue: sync.orderChangeDeadLetterQueue, partialBatch: true, redrive: 'redrive to the OrderChange queue after the fix' },
       { output: 'ReportImportDlqArn', label: 'Report import DLQ', queue: sync.reportImportDeadLetterQueue, redrive: 'S3 events: upload the report again, then purge' },
       { output: 'DispatcherDlqArn', label: 'Order sync dispatcher DLQ', queue: sync.dispatcherDeadLetterQueue, redrive: 'schedule events: purge after the fix' },
       { output: 'WeeklyReportDlqArn', label: 'Weekly report DLQ', queue: this.weeklyReport.deadLetterQueue, redrive: 'schedule events: purge after the fix (later runs that Monday catch up)' },
@@ -164,7 +164,7 @@ export class SentinelStack extends Stack {
         { label: 'Order sync (one message per seller)', queue: sync.queue },
         { label: 'ORDER_CHANGE notifications', queue: sync.orderChangeQueue },
       ],
-      deadLetterQueues: deadLetterQueues.map(({ label, queue }) => ({ label, queue })),
+      deadLetterQueues: deadLetterQueues.map(({ label, queue, partialBatch }) => ({ label, queue, ...(partialBatch ? { partialBatch } : {}) })),
       alarms: config.profile === 'lean' ? [sync.staleSyncAlarm] : [mail.deadLetterAlarm, reconciler.deadLetterAlarm, poller.deadLetterAlarm, ...sync.deadLetterAlarms, sync.staleSyncAlarm, ...alerting.alarms, this.weeklyReport.deadLetterAlarm],
       reconciler: reconciler.function,
       reconcileInterval,

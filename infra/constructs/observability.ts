@@ -53,6 +53,13 @@ export interface WatchedFunction {
 export interface WatchedQueue {
   label: string;
   queue: IQueue;
+  /**
+   * A DLQ whose messages can arrive without any Lambda error: an SQS event source with partial
+   * batch responses (the function succeeds and reports the failed records). The DLQs of scheduled
+   * and asynchronously invoked functions fill only after failed invocations, which the functions'
+   * error alarm already reports; lean watches only these (each metric of an alarm costs $0.10).
+   */
+  partialBatch?: boolean;
 }
 
 export interface ObservabilityProps {
@@ -251,7 +258,7 @@ export class Observability extends Construct {
 
     // Lean: the constructs' DLQ and delivery alarms are replaced by one alarm each (SentinelStack
     // leaves them out), so the lean profile has at most 10 alarms.
-    const leanAlarms = lean ? [...this.leanDeadLetterAlarms(props.deadLetterQueues), this.leanDeliveryAlarm()] : [];
+    const leanAlarms = lean ? [...this.leanDeadLetterAlarms(props.deadLetterQueues.filter((q) => q.partialBatch)), this.leanDeliveryAlarm()] : [];
     this.alarms = [
       ...props.alarms,
       ...leanAlarms,
@@ -284,7 +291,7 @@ export class Observability extends Construct {
       (group, c) =>
         new Alarm(this, c === 0 ? 'DeadLetters' : `DeadLetters${c + 1}`, {
           alarmDescription:
-            `A dead-letter queue holds failed work (${group.map((q) => q.label).join(', ')}). The dashboard graph "Dead-letter queues" says which. ` +
+            `A dead-letter queue holds failed work (${group.map((q) => q.label).join(', ')}; the other DLQs fill only after function errors, which the "Lambda errors" alarm reports). The dashboard graph "Dead-letter queues" shows every DLQ. ` +
             'What to do: read that function\'s logs (filter message = "record failed") and fix the cause, then redrive or purge as docs/operations.md "Dead-letter queues and redrive" says for that queue (its ARN is a stack output).',
           metric: new MathExpression({
             label: 'Messages in the fullest DLQ',

@@ -48,7 +48,18 @@ describe.each([
       // Alarms over all DLQs and over all functions' errors cover what default has one alarm each
       // for; a metric math alarm reads at most 10 metrics (CloudWatch's hard limit), so one per 10.
       const metricsOf = (prefix: string) => alarms.filter(([id]) => id.includes(prefix)).map(([, a]) => a.Properties!.Metrics.filter((m: { MetricStat?: unknown }) => m.MetricStat).length);
-      expect(metricsOf('DeadLetters')).toEqual([9]);
+      // Only the DLQs of SQS sources with partial batch responses: the others fill after function errors.
+      expect(metricsOf('DeadLetters')).toEqual([3]);
+      // ... exactly the DLQs (redrive targets) of the queues whose event source reports batch item failures.
+      const partialQueues = ofType('AWS::Lambda::EventSourceMapping')
+        .filter(([, m]) => (m.Properties!.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures'))
+        .map(([, m]) => m.Properties!.EventSourceArn['Fn::GetAtt'][0] as string);
+      const dlqsOf = partialQueues.map((q) => resources[q]!.Properties!.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0] as string).sort();
+      const watched = alarms
+        .filter(([id]) => id.includes('DeadLetters'))
+        .flatMap(([, a]) => a.Properties!.Metrics.filter((m: { MetricStat?: unknown }) => m.MetricStat).map((m: { MetricStat: { Metric: { Dimensions: Array<{ Value: { 'Fn::GetAtt': string[] } }> } } }) => m.MetricStat.Metric.Dimensions[0]!.Value['Fn::GetAtt'][0]))
+        .sort();
+      expect(watched).toEqual(dlqsOf);
       expect(metricsOf('LambdaErrors').reduce((x, y) => x + y, 0)).toBe(projectFunctions.length);
       for (const n of [...metricsOf('DeadLetters'), ...metricsOf('LambdaErrors')]) expect(n).toBeLessThanOrEqual(10);
       expect(alarms.map(([, a]) => alarmMetricCount(a)).reduce((x, y) => x + y, 0)).toBeLessThanOrEqual(30);
