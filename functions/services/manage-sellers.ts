@@ -233,7 +233,13 @@ export function removalStatement(inv: SellerInventory, ctx: RemovalContext): str
     lines.push(`  - the seller's secrets in SSM Parameter Store: ${ssm}/sp-api (SP-API refresh tokens) and ${ssm}/imap (mailbox app password) (aws ssm delete-parameters --names ${ssm}/sp-api ${ssm}/imap)`);
   }
   lines.push(`  - the seller's SP-API refresh token in Secrets Manager, if stored there before the parameter store: ${ctx.secretsPrefix}seller/${inv.sellerId} (aws secretsmanager delete-secret --secret-id ${ctx.secretsPrefix}seller/${inv.sellerId})`);
-  if (inv.profile?.mailbox) lines.push(`  - the connected mailbox's app password at the mail provider: revoke it there (the copy in the parameter store goes with the parameter above)`);
+  if (inv.profile?.mailbox) {
+    lines.push(
+      ctx.kind === 'table'
+        ? `  - the connected mailbox's app password at the mail provider: revoke it there (the copy in the parameter store goes with the parameter above)`
+        : `  - the connected mailbox's app password at the mail provider: revoke it there, and run shipnow mailbox disconnect --seller ${inv.sellerId} first to delete the stored copy`,
+    );
+  }
   lines.push('  - the address in Seller Central > Settings > Notification Preferences of each marketplace: remove it there, or Amazon keeps sending to an address that now rejects the mail');
   return lines.join('\n');
 }

@@ -23,7 +23,7 @@ function envOf(pathSuffix: string): Env {
   return Object.fromEntries(
     Object.entries(vars).map(([k, v]) => [
       k,
-      typeof v === 'string' ? v : k === ENV.ALERT_TOPIC_ARN ? 'arn:aws:sns:eu-west-1:123456789012:alerts' : k === ENV.SYNC_QUEUE_URL ? 'https://sqs.eu-west-1.amazonaws.com/123456789012/sync' : `ref-${k.toLowerCase()}`,
+      typeof v === 'string' ? v : k === ENV.ALERT_TOPIC_ARN ? 'arn:aws:sns:eu-west-1:123456789012:alerts' : k === ENV.SYNC_QUEUE_URL ? 'https://sqs.eu-west-1.amazonaws.com/123456789012/sync' : k === ENV.WEB_BASE_URL ? 'https://abc123.lambda-url.eu-west-1.on.aws' : `ref-${k.toLowerCase()}`,
     ]),
   );
 }
@@ -40,6 +40,9 @@ test.each([
   ['OrderSync/Worker', () => wiring.wireSyncWorker(envOf('OrderSync/Worker'), { dynamodb })],
   ['OrderSync/OrderChange', () => wiring.wireOrderChange(envOf('OrderSync/OrderChange'), { dynamodb })],
   ['OrderSync/ReportImport', () => wiring.wireReportImport(envOf('OrderSync/ReportImport'), { dynamodb })],
+  ['MailboxPoller/Function', () => wiring.wireMailboxPoller(envOf('MailboxPoller/Function'), { dynamodb })],
+  ['SellerWeb/Function', () => wiring.wireSellerWeb(envOf('SellerWeb/Function'), { dynamodb })],
+  ['WeeklyReport/Function', () => wiring.wireWeeklyReport(envOf('WeeklyReport/Function'), { dynamodb })],
 ])('%s wires from the environment the stack gives it', (_name, wire) => {
   expect(wire).not.toThrow();
 });

@@ -162,7 +162,7 @@ describe('shipnow mailbox', () => {
     // Removing the seller says the mailbox's password is a secret of its own.
     const rm = capture();
     expect(await main(['seller', 'remove', '--id', 'P1', '--dry-run', ...store()], rm.io)).toBe(0);
-    expect(rm.out.join('\n')).toContain('the app password of the connected mailbox (the seller\'s imap secret): run shipnow mailbox disconnect --seller P1 first');
+    expect(rm.out.join('\n')).toContain('the connected mailbox\'s app password at the mail provider: revoke it there');
 
     const d = capture();
     expect(await main(['mailbox', 'disconnect', '--seller', 'P1', ...store()], d.io)).toBe(0);
