@@ -25,7 +25,6 @@ import { EventBridgeAlertPublisher } from './adapters/channels/aws';
 import { makeChannelFactory } from './adapters/channels/factory';
 import { DynamoDbIntakeLedger } from './adapters/dynamodb/intake-ledger';
 import { DynamoDbMailboxState } from './adapters/dynamodb/mailbox-state';
-import { ImapMailboxClient } from './adapters/imap-mailbox';
 import { DynamoDbOutbox } from './adapters/dynamodb/outbox';
 import { DynamoDbRepository } from './adapters/dynamodb/repository';
 import { DynamoDbSyncState } from './adapters/dynamodb/sync-state';
@@ -34,12 +33,7 @@ import { S3MailStore } from './adapters/s3-mail-store';
 import { SsmSellerSecretStore } from './adapters/ssm-seller-secrets';
 import { LeanMetrics } from './lean-metrics';
 import { LambdaAlertSenderTrigger } from './adapters/lambda-sender-trigger';
-import { DEFAULT_SECRETS_PREFIX, SecretsManagerCredentials } from './adapters/secrets';
-import { DynamoDbAcknowledgements } from './adapters/dynamodb/acknowledgements';
-import { DynamoDbUsedStates } from './adapters/dynamodb/used-states';
-import { CredentialsMissingError } from './domain/errors';
-import type { WebAppDeps } from './web/app';
-import { weeklyChartsFrom } from './web/weekly-charts';
+import { SecretsManagerCredentials } from './adapters/secrets';
 import { SecretsManagerLinkKeys } from './adapters/link-key-secret';
 import { SpApiClient } from './adapters/sp-api-client';
 import {
@@ -52,15 +46,13 @@ import {
   readAlertSenderTrigger,
   readMetricsProfile,
   readSellerSecretsConfig,
-  readMailboxPollerConfig,
   readTableConfig,
   type Env,
   type TableConfig,
 } from './config';
-import { ENV, METRICS_NAMESPACE, SERVICE_NAME } from './constants';
+import { METRICS_NAMESPACE, SERVICE_NAME } from './constants';
 import type { SellerSecretStore } from './domain/ports';
 import type { Clock } from './domain/types';
-import type { MailboxPollerDeps } from './handlers/mailbox-poller';
 import type { AlertSenderDeps } from './handlers/alert-sender';
 import type { InboundMailDeps } from './handlers/inbound-mail';
 import type { OrderChangeDeps } from './handlers/order-change';
@@ -274,70 +266,7 @@ export function wireReportImport(env: Env, clients: { dynamodb?: DynamoDBClient;
 
 // ---- issue 14: the mailbox poller ------------------------------------------------------------------
 
-/**
- * The mailbox poller: each connected seller's app password from the per-seller secret store (SSM
- * parameter `<prefix>seller/<id>/imap`, see sellerSecretStore).
- */
-export function wireMailboxPoller(env: Env, clients: { dynamodb?: DynamoDBClient; secrets?: SellerSecretStore; ssm?: SSMClient } = {}): MailboxPollerDeps {
-  const config = readMailboxPollerConfig(env);
-  const dynamodb = clients.dynamodb ?? new DynamoDBClient({});
-  const table = tableStores(readTableConfig(env), dynamodb);
-  return {
-    repo: table.repo,
-    ledger: table.ledger,
-    outbox: table.outbox,
-    state: new DynamoDbMailboxState({ client: dynamodb, tableName: config.tableName }),
-    secrets: clients.secrets ?? sellerSecretStore(env, clients.ssm),
-    client: new ImapMailboxClient(),
-    policy: orderPolicy(config.graceMinutes),
-    logger: serviceLogger(),
-    stopBeforeDeadlineMs: config.stopBeforeDeadlineMs,
-  };
-}
 
-// ---- the seller web (Lambda Function URL) --------------------------------------------------------
-
-/** How long a warm function keeps the link keys and the LWA app before reading them again. */
-const WEB_SECRET_CACHE_MS = 5 * 60_000;
-
-export function wireSellerWeb(env: Env, clients: { dynamodb?: DynamoDBClient; secrets?: SecretsManagerClient; ssm?: SSMClient } = {}): WebAppDeps {
-  const table = tableStores(readTableConfig(env), clients.dynamodb ?? new DynamoDBClient({}));
-  const secretsClient = clients.secrets ?? new SecretsManagerClient({});
-  const keySecret = env[ENV.LINK_KEY_SECRET];
-  const inboundDomain = env[ENV.INBOUND_DOMAIN];
-  if (!keySecret) throw new ConfigError('seller-web', `${ENV.LINK_KEY_SECRET} is not set`);
-  if (!inboundDomain) throw new ConfigError('seller-web', `${ENV.INBOUND_DOMAIN} is not set`);
-  const prefix = env[ENV.SP_API_SECRETS_PREFIX] ?? DEFAULT_SECRETS_PREFIX;
-  const credentials = new SecretsManagerCredentials({ client: secretsClient, prefix, cacheMs: WEB_SECRET_CACHE_MS });
-  const applicationId = env[ENV.SP_API_APPLICATION_ID];
-  const logger = serviceLogger();
-  return {
-    repo: table.repo,
-    ledger: table.ledger,
-    acks: new DynamoDbAcknowledgements({ client: table.client, tableName: table.tableName }),
-    // The refresh token it receives goes where the order sync reads it (SSM `<prefix>seller/<id>/sp-api`).
-    secrets: sellerSecretStore(env, clients.ssm),
-    usedStates: new DynamoDbUsedStates({ client: table.client, tableName: table.tableName }),
-    linkKeys: linkKeys({ linkKeySecret: keySecret }, secretsClient),
-    weeklyCharts: weeklyChartsFrom(table.repo),
-    authorization: {
-      app: async () => {
-        if (!applicationId) return undefined;
-        try {
-          return { applicationId, ...(await credentials.lwaApp()) };
-        } catch (err) {
-          if (err instanceof CredentialsMissingError) return undefined;
-          throw err;
-        }
-      },
-      draft: env[ENV.SP_API_DRAFT_APP] === 'true',
-    },
-    ...(env[ENV.WEB_PUBLIC_ORIGIN] ? { publicOrigin: env[ENV.WEB_PUBLIC_ORIGIN]!.replace(/\/$/, '') } : {}),
-    inboundDomain,
-    now: () => new Date(),
-    log: (event, data) => logger.info(event, data),
-  };
-}
 
 export function wireWeeklyReport(env: Env, clients: { dynamodb?: DynamoDBClient } = {}): WeeklyReportHandlerDeps {
   const config = readReconcilerConfig(env);

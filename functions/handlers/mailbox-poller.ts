@@ -14,7 +14,8 @@ import { mailboxSettingsOf } from '../domain/seller-input';
 import type { SentinelRepository } from '../domain/ports';
 import type { Clock, OrderPolicy, StoredOrder } from '../domain/types';
 import { pollSellerMailbox, type MailboxPollDeps } from '../services/mailbox-poll';
-import { systemClock, wireMailboxPoller } from '../wiring';
+import { systemClock } from '../wiring';
+import { wireMailboxPoller } from '../wiring-mailbox';
 import { builtOnColdStart, lambdaChain } from './lambda-chain';
 
 export interface MailboxPollerDeps extends Omit<MailboxPollDeps, 'repo'> {

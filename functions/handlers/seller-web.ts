@@ -8,7 +8,7 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { makeWebApp, type WebAppDeps, type WebRequest } from '../web/app';
-import { wireSellerWeb } from '../wiring';
+import { wireSellerWeb } from '../wiring-web';
 import { builtOnColdStart } from './lambda-chain';
 
 export function toWebRequest(event: APIGatewayProxyEventV2): WebRequest {

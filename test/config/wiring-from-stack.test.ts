@@ -9,6 +9,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ENV } from '../../functions/constants';
 import type { Env } from '../../functions/config';
 import * as wiring from '../../functions/wiring';
+import { wireMailboxPoller } from '../../functions/wiring-mailbox';
+import { wireSellerWeb } from '../../functions/wiring-web';
 import { buildStack } from '../infra/template-support';
 
 const { template } = buildStack({}, 'Wiring');
@@ -40,8 +42,8 @@ test.each([
   ['OrderSync/Worker', () => wiring.wireSyncWorker(envOf('OrderSync/Worker'), { dynamodb })],
   ['OrderSync/OrderChange', () => wiring.wireOrderChange(envOf('OrderSync/OrderChange'), { dynamodb })],
   ['OrderSync/ReportImport', () => wiring.wireReportImport(envOf('OrderSync/ReportImport'), { dynamodb })],
-  ['MailboxPoller/Function', () => wiring.wireMailboxPoller(envOf('MailboxPoller/Function'), { dynamodb })],
-  ['SellerWeb/Function', () => wiring.wireSellerWeb(envOf('SellerWeb/Function'), { dynamodb })],
+  ['MailboxPoller/Function', () => wireMailboxPoller(envOf('MailboxPoller/Function'), { dynamodb })],
+  ['SellerWeb/Function', () => wireSellerWeb(envOf('SellerWeb/Function'), { dynamodb })],
   ['WeeklyReport/Function', () => wiring.wireWeeklyReport(envOf('WeeklyReport/Function'), { dynamodb })],
 ])('%s wires from the environment the stack gives it', (_name, wire) => {
   expect(wire).not.toThrow();

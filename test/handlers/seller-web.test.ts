@@ -9,7 +9,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { signLink } from '../../functions/domain/signed-links';
 import { makeHandler } from '../../functions/handlers/seller-web';
-import { wireSellerWeb } from '../../functions/wiring';
+import { wireSellerWeb } from '../../functions/wiring-web';
 import { useDynalite } from '../support/dynalite';
 import { order, sellerProfile } from '../support/seller-data';
 import { startWebHarness, type WebHarness } from '../support/web-harness';
