@@ -23,7 +23,9 @@ import { DynamoDbMailboxState } from '../../adapters/dynamodb/mailbox-state';
 import { DynamoDbSellerAdmin } from '../../adapters/dynamodb/seller-admin';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { FileSellerSecretStore } from '../../adapters/file-seller-secrets';
-import { DEFAULT_SELLER_SECRETS_PREFIX, SsmSellerSecretStore } from '../../adapters/ssm-seller-secrets';
+import { SsmSellerSecretStore } from '../../adapters/ssm-seller-secrets';
+import { readSellerSecretsConfig } from '../../config';
+import { explainAwsSetupErrors } from '../aws-setup';
 import { ImapMailboxClient } from '../../adapters/imap-mailbox';
 import { MailboxError } from '../../domain/errors';
 import { folderRole, probeFindingText, quotaPercent } from '../../domain/mailbox-probe';
@@ -149,11 +151,9 @@ function secretStore(store: OpenStore, opts: { data?: string; region?: string },
   if (store.kind === 'table') {
     // The deployment's per-seller secret store (SSM `<prefix>seller/<id>/imap`; the prefix and key
     // from SENTINEL_SELLER_SECRETS_PREFIX / SENTINEL_SELLER_SECRETS_KEY_ID, as the functions read them).
-    return new SsmSellerSecretStore({
-      client: new SSMClient(opts.region ? { region: opts.region } : {}),
-      prefix: env.SENTINEL_SELLER_SECRETS_PREFIX || DEFAULT_SELLER_SECRETS_PREFIX,
-      ...(env.SENTINEL_SELLER_SECRETS_KEY_ID ? { keyId: env.SENTINEL_SELLER_SECRETS_KEY_ID } : {}),
-    });
+    const client = new SSMClient(opts.region ? { region: opts.region } : {});
+    explainAwsSetupErrors(client, 'or use the embedded store (--data DIR)');
+    return new SsmSellerSecretStore({ client, ...readSellerSecretsConfig(env) });
   }
   return new FileSellerSecretStore(join(dataDir(opts, env), 'secrets'));
 }

@@ -22,7 +22,8 @@ import { randomUUID } from 'node:crypto';
 import { SingleBar, Presets } from 'cli-progress';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { DEFAULT_SELLER_SECRETS_PREFIX, SsmSellerSecretStore } from '../../adapters/ssm-seller-secrets';
+import { SsmSellerSecretStore } from '../../adapters/ssm-seller-secrets';
+import { readSellerSecretsConfig } from '../../config';
 import { SecretsManagerCredentials, StaticCredentials } from '../../adapters/secrets';
 import { SpApiClient, type FetchLike } from '../../adapters/sp-api-client';
 import { marketplaceByCode } from '../../domain/marketplaces';
@@ -150,7 +151,7 @@ function credentialsFrom(secretsPrefix: string | undefined, sellerId: string, en
     // The seller's token from its SSM parameter, as the deployed worker reads it (old Secrets Manager seller secrets as the fallback).
     const ssm = new SSMClient(region ? { region } : {});
     explainAwsSetupErrors(ssm, 'or, instead of --secrets-prefix, give the SP-API credentials in SHIPNOW_LWA_CLIENT_ID, SHIPNOW_LWA_CLIENT_SECRET and SHIPNOW_SP_API_REFRESH_TOKEN');
-    const sellerSecrets = new SsmSellerSecretStore({ client: ssm, prefix: env.SENTINEL_SELLER_SECRETS_PREFIX || DEFAULT_SELLER_SECRETS_PREFIX });
+    const sellerSecrets = new SsmSellerSecretStore({ client: ssm, ...readSellerSecretsConfig(env) });
     return new SecretsManagerCredentials({ client, prefix: secretsPrefix, sellerSecrets });
   }
   const clientId = env.SHIPNOW_LWA_CLIENT_ID;
