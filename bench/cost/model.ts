@@ -4,7 +4,7 @@
  * figure that is assumed rather than measured is in ASSUMPTIONS, with its reason.
  */
 import type { SellerDay, Usage } from './seller-day';
-import type { TemplateInputs } from './template-inputs';
+import { tracedScheduledRuns, type TemplateInputs } from './template-inputs';
 
 export type Prices = Record<string, number>;
 export interface PriceList {
@@ -109,11 +109,10 @@ export function perSellerMonth(day: SellerDay, t: TemplateInputs, prices: PriceL
   });
   if (t.tracing) {
     const tr = t.traced;
-    const fixedInvocations = (tr.reconciler ? t.runsPerMonth.reconciler : 0) + (tr.sender ? t.runsPerMonth.sender : 0) + (tr.dispatcher ? t.runsPerMonth.dispatcher : 0);
+    const fixedInvocations = tracedScheduledRuns(t);
     // A seller's own traced invocations: only those of traced functions (the sync worker is not).
     const perSeller = (tr.syncWorker ? syncRuns : 0) + (tr.intake ? emails : 0) + (tr.reconciler ? alerts : 0) + (tr.sender ? alerts : 0);
-    const traced = (n: number) => Math.min(n, a.xrayReservoirPerMonth) + a.xrayRate * Math.max(0, n - a.xrayReservoirPerMonth);
-    const share = traced(fixedInvocations + sellers * perSeller) - traced(fixedInvocations + (sellers - 1) * perSeller);
+    const share = tracesOf(fixedInvocations + sellers * perSeller) - tracesOf(fixedInvocations + (sellers - 1) * perSeller);
     lines.push({ item: 'X-Ray', usage: `${fmt(share)} traces (1/s + 5 % sampling at ${fmt(sellers)} sellers; the sync worker is not traced)`, dollars: (share * p.xrayPerMillionTraces) / 1e6 });
   }
   return { lines, total: lines.reduce((s, l) => s + l.dollars, 0), invocations, gbSeconds };
@@ -166,9 +165,7 @@ export function fixedMonth(day: SellerDay, t: TemplateInputs, prices: PriceList)
   const logsGb = (runs * a.logKbPerInvocation) / 1024 / 1024;
   lines.push({ item: 'CloudWatch Logs (schedules)', usage: `${(logsGb * 1024).toFixed(0)} MB`, dollars: logsGb * p.cloudwatchLogsPerGbIngested });
   if (t.tracing) {
-    // The mailbox poller and weekly report are traced like every scheduled function (default profile).
-    const tracedRuns = (t.traced.reconciler ? t.runsPerMonth.reconciler : 0) + (t.traced.sender ? t.runsPerMonth.sender : 0) + (t.traced.dispatcher ? t.runsPerMonth.dispatcher : 0) + t.runsPerMonth.mailboxPoller + t.runsPerMonth.weeklyReport;
-    const traced = Math.min(tracedRuns, a.xrayReservoirPerMonth) + a.xrayRate * Math.max(0, tracedRuns - a.xrayReservoirPerMonth);
+    const traced = tracesOf(tracedScheduledRuns(t));
     lines.push({ item: 'X-Ray (schedules)', usage: `${fmt(traced)} traces`, dollars: (traced * p.xrayPerMillionTraces) / 1e6 });
   }
   const total = lines.reduce((s, l) => s + l.dollars, 0);
@@ -186,4 +183,10 @@ export function fixedMonth(day: SellerDay, t: TemplateInputs, prices: PriceList)
     return Math.max(0, total + sellers * s.total - off);
   };
   return { lines, total, withFreeTier, reconcilerEveryMinute: (t.runsPerMonth.reconciler - t.runsPerMonth.reconciler / 5) * recPerRun };
+}
+
+/** Traces X-Ray records of `n` invocations a month: 1 a second, then 5 % (Lambda's fixed rule). */
+function tracesOf(n: number): number {
+  const a = ASSUMPTIONS;
+  return Math.min(n, a.xrayReservoirPerMonth) + a.xrayRate * Math.max(0, n - a.xrayReservoirPerMonth);
 }

@@ -11,6 +11,26 @@ import { ALERT_SENDER_METRICS, INBOUND_MAIL_METRICS, ORDER_SYNC_METRICS, RECONCI
 import type { Profile } from '../../infra/config';
 import { SentinelStack } from '../../infra/sentinel-stack';
 
+/** The functions the cost model prices, found in the template by their description. */
+const ROLES = {
+  syncWorker: /one seller's orders/,
+  intake: /SES inbound mail/,
+  reconciler: /^Reconciler:/,
+  sender: /^Alert sender:/,
+  dispatcher: /one SQS message per active seller/,
+  mailboxPoller: /^Mailbox poller:/,
+  weeklyReport: /^Weekly report:/,
+} as const;
+export type Role = keyof typeof ROLES;
+export const SCHEDULED_ROLES = ['reconciler', 'sender', 'dispatcher', 'mailboxPoller', 'weeklyReport'] as const;
+export type ScheduledRole = (typeof SCHEDULED_ROLES)[number];
+const ALL_ROLES = Object.keys(ROLES) as Role[];
+
+/** Scheduled runs a month of the functions that are traced. */
+export function tracedScheduledRuns(t: Pick<TemplateInputs, 'traced' | 'runsPerMonth'>): number {
+  return SCHEDULED_ROLES.reduce((n, r) => n + (t.traced[r] ? t.runsPerMonth[r] : 0), 0);
+}
+
 export interface TemplateInputs {
   profile: Profile;
   alarms: number;
@@ -22,11 +42,11 @@ export interface TemplateInputs {
   customerManagedKeys: number;
   tracing: boolean;
   /** Which of the functions the model prices are traced (X-Ray active). */
-  traced: { syncWorker: boolean; intake: boolean; reconciler: boolean; sender: boolean; dispatcher: boolean };
+  traced: Record<Role, boolean>;
   /** Memory (GB) of the functions the cost model times, by role. */
-  memoryGb: { syncWorker: number; intake: number; reconciler: number; sender: number; dispatcher: number; mailboxPoller: number; weeklyReport: number };
+  memoryGb: Record<Role, number>;
   /** Scheduled invocations a month, by role. */
-  runsPerMonth: { reconciler: number; sender: number; dispatcher: number; mailboxPoller: number; weeklyReport: number };
+  runsPerMonth: Record<ScheduledRole, number>;
   /** Secrets Manager secrets the stack itself creates (the seller web's link key); the LWA app's is the operator's. */
   generatedSecrets: number;
   /** SQS event sources (each polls its queue continuously). */
@@ -56,6 +76,7 @@ export function templateInputs(profile: Profile, template: Template = synthesise
     if (!found) throw new Error(`no function matching ${description} in the template`);
     return found;
   };
+  const byRole = <T>(roles: readonly Role[], f: (d: RegExp) => T) => Object.fromEntries(roles.map((r) => [r, f(ROLES[r])]));
   const traced = (d: RegExp) => fnByHandler(d)[1].Properties!.TracingConfig?.Mode === 'Active';
   const memory = (d: RegExp) => (fnByHandler(d)[1].Properties!.MemorySize ?? 128) / 1024;
   const rules = of('AWS::Events::Rule').filter(([, r]) => typeof r.Properties!.ScheduleExpression === 'string');
@@ -80,29 +101,9 @@ export function templateInputs(profile: Profile, template: Template = synthesise
     customMetrics,
     customerManagedKeys: of('AWS::KMS::Key').length,
     tracing: functions.some(([, f]) => f.Properties!.TracingConfig?.Mode === 'Active'),
-    traced: {
-      syncWorker: traced(/one seller's orders/),
-      intake: traced(/SES inbound mail/),
-      reconciler: traced(/^Reconciler:/),
-      sender: traced(/^Alert sender:/),
-      dispatcher: traced(/one SQS message per active seller/),
-    },
-    memoryGb: {
-      syncWorker: memory(/one seller's orders/),
-      intake: memory(/SES inbound mail/),
-      reconciler: memory(/^Reconciler:/),
-      sender: memory(/^Alert sender:/),
-      dispatcher: memory(/one SQS message per active seller/),
-      mailboxPoller: memory(/^Mailbox poller:/),
-      weeklyReport: memory(/^Weekly report:/),
-    },
-    runsPerMonth: {
-      reconciler: runs(/^Reconciler:/),
-      sender: runs(/^Alert sender:/),
-      dispatcher: runs(/one SQS message per active seller/),
-      mailboxPoller: runs(/^Mailbox poller:/),
-      weeklyReport: runs(/^Weekly report:/),
-    },
+    traced: byRole(ALL_ROLES, traced) as Record<Role, boolean>,
+    memoryGb: byRole(ALL_ROLES, memory) as Record<Role, number>,
+    runsPerMonth: byRole(SCHEDULED_ROLES, runs) as Record<ScheduledRole, number>,
     generatedSecrets: of('AWS::SecretsManager::Secret').length,
     sqsEventSources: of('AWS::Lambda::EventSourceMapping').length,
   };

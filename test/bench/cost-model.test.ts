@@ -39,7 +39,7 @@ describe('template inputs', () => {
 
   test('counted from each profile: alarms, the metrics they read, dashboards, keys, schedules, event sources', () => {
     expect(inputs.default).toEqual(
-      expect.objectContaining({ alarms: 27, dashboards: 1, customerManagedKeys: 3, generatedSecrets: 1, tracing: true, traced: { syncWorker: false, intake: false, reconciler: true, sender: true, dispatcher: true }, sqsEventSources: 3, runsPerMonth: { reconciler: 43_200, sender: 43_200, dispatcher: 2_880, mailboxPoller: 8_640, weeklyReport: 720 } }),
+      expect.objectContaining({ alarms: 27, dashboards: 1, customerManagedKeys: 3, generatedSecrets: 1, tracing: true, traced: { syncWorker: false, intake: false, reconciler: true, sender: true, dispatcher: true, mailboxPoller: true, weeklyReport: true }, sqsEventSources: 3, runsPerMonth: { reconciler: 43_200, sender: 43_200, dispatcher: 2_880, mailboxPoller: 8_640, weeklyReport: 720 } }),
     );
     expect(inputs.lean).toEqual(expect.objectContaining({ alarms: 9, dashboards: 1, customerManagedKeys: 0, tracing: false, customMetrics: LEAN_METRICS.length }));
     expect(inputs.lean.alarms).toBeLessThanOrEqual(10);
