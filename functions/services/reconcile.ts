@@ -10,6 +10,7 @@ import { ConcurrentModificationError } from '../domain/errors';
 import { expectedAt, expectedBy } from '../domain/order-status';
 import type { MailboxStateStore, MissingStreak, RecentOrderStats, SentinelRepository } from '../domain/ports';
 import type { OrderProbeFinding } from '../domain/mailbox-probe';
+import { mailboxSettingsOf } from '../domain/seller-input';
 import type { IsoTime, OrderPolicy, OrderStatus, StoredOrder } from '../domain/types';
 
 export interface Transition {
@@ -193,6 +194,7 @@ async function pushBack(repo: SentinelRepository, order: StoredOrder, until: Iso
  * days x marketplaces items), the intake ledger's last email per marketplace (one Query).
  */
 class SellerContext {
+  private readonly sellerCache = new Map<string, Promise<Awaited<ReturnType<SentinelRepository['getSeller']>>>>();
   private readonly settingsCache = new Map<string, Promise<AlertSettings>>();
   private readonly statsCache = new Map<string, Promise<RecentOrderStats>>();
   private readonly emailsCache = new Map<string, Promise<Array<EmailEvidence & { marketplace: string }>>>();
@@ -208,9 +210,14 @@ class SellerContext {
     private readonly onSettingsError: (sellerId: string, error: InvalidAlertSettingsError) => void,
   ) {}
 
+  /** The seller's profile, read once per run (settings, and whether a mailbox is connected). */
+  private seller(sellerId: string) {
+    return cached(this.sellerCache, sellerId, () => this.repo.getSeller(sellerId));
+  }
+
   settings(sellerId: string): Promise<AlertSettings> {
     return cached(this.settingsCache, sellerId, async () => {
-      const { settings, settingsError } = settingsOrDefaults(await this.repo.getSeller(sellerId));
+      const { settings, settingsError } = settingsOrDefaults(await this.seller(sellerId));
       if (settingsError) this.onSettingsError(sellerId, settingsError);
       return settings;
     });
@@ -308,6 +315,8 @@ class SellerContext {
   /** The probe's finding for the order, when wired; undefined when none or it cannot be read. */
   async mailboxFinding(sellerId: string, orderId: string): Promise<OrderProbeFinding | undefined> {
     if (!this.alerting?.mailboxFindings) return undefined;
+    // Only a seller with a connected mailbox has findings: no read for the others.
+    if (!mailboxSettingsOf((await this.seller(sellerId)) as { mailbox?: unknown } | undefined)) return undefined;
     try {
       return await this.alerting.mailboxFindings.getFinding(sellerId, orderId);
     } catch {
