@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { SentinelError } from '../domain/errors';
 import { MIN_LINK_KEY_BYTES } from '../domain/signed-links';
 
 export const LINK_KEY_FILE = 'link-key';
@@ -20,12 +21,8 @@ export function linkKeyPath(dataDir: string): string {
   return join(dataDir, LINK_KEY_FILE);
 }
 
-export class LinkKeyError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'LinkKeyError';
-  }
-}
+/** A key file or secret that holds no usable key (the project's error root sets the name). */
+export class LinkKeyError extends SentinelError {}
 
 /** Keys (current first) from the text of a key file or secret; LinkKeyError when unusable. */
 export function parseLinkKeys(text: string, where: string): Uint8Array[] {
